@@ -1,0 +1,155 @@
+import type {
+  Conversation,
+  ConversationMember,
+  ErrorCode,
+  Message,
+  MessageChange,
+  User,
+} from '@chat/protocol';
+
+/**
+ * The one storage interface. SQLite (embedded default) and PostgreSQL implement it,
+ * and both run the same contract suite (test/storage/storage-contract.ts).
+ *
+ * Every method is atomic on its own. Methods that change a conversation take the
+ * next value of its counter inside their transaction, so seqs are gapless.
+ */
+export interface Storage {
+  readonly kind: 'sqlite' | 'postgres';
+
+  // ---- users ----
+  /** Creates the user when the id is new (first use of a token); returns the stored user. */
+  ensureUser(user: User): Promise<User>;
+  getUser(id: string): Promise<User | null>;
+  /** Display name or e-mail prefix, case-insensitive; `excludeId` left out; ordered by display name. */
+  searchUsers(query: string, excludeId: string, limit: number): Promise<User[]>;
+
+  // ---- embedded auth ----
+  /** `null` when the e-mail is taken. */
+  createPasswordUser(user: NewPasswordUser): Promise<AuthUser | null>;
+  findAuthUserByEmail(email: string): Promise<AuthUser | null>;
+  getAuthUser(id: string): Promise<AuthUser | null>;
+  createAuthSession(session: { id: string; user_id: string; refresh_token_hash: string }): Promise<void>;
+  /**
+   * Atomically revokes `oldHash` and issues `newHash` in the same session. Returns
+   * null when the token is unknown, revoked, or its session is revoked.
+   */
+  rotateRefreshToken(
+    oldHash: string,
+    newHash: string,
+  ): Promise<{ user_id: string; session_id: string } | null>;
+  revokeAuthSession(sessionId: string): Promise<void>;
+  revokeUserAuthSessions(userId: string): Promise<void>;
+
+  // ---- conversations ----
+  /**
+   * Creates a conversation of `creatorId` and `otherIds` (already known to exist).
+   * One other member: a 1:1, returned as is if the pair already has one (`created` false).
+   */
+  createConversation(input: NewConversation): Promise<{ id: string; created: boolean }>;
+  /** The conversation as `viewerId` sees it (unread count, last message); null when absent. */
+  getConversation(id: string, viewerId: string): Promise<Conversation | null>;
+  /** The viewer's conversations, newest message first (no messages: by created_at). */
+  listConversations(viewerId: string): Promise<Conversation[]>;
+  membership(conversationId: string, userId: string): Promise<Membership>;
+  memberIds(conversationId: string): Promise<string[]>;
+
+  // ---- messages ----
+  /**
+   * Group commit: every send in ONE transaction, outcomes in input order. A
+   * (sender_id, client_id) already stored, earlier in the batch included, is a
+   * `duplicate` carrying the stored message.
+   */
+  appendMessages(batch: NewMessage[]): Promise<AppendOutcome[]>;
+  editMessage(input: {
+    message_id: string;
+    user_id: string;
+    body: string;
+    now: Date;
+  }): Promise<ChangeOutcome>;
+  deleteMessage(input: { message_id: string; user_id: string; now: Date }): Promise<ChangeOutcome>;
+  setReaction(input: {
+    message_id: string;
+    user_id: string;
+    reaction: string | null;
+  }): Promise<ChangeOutcome>;
+  /** `seq` above last_seq is taken as last_seq; read_seq only grows. */
+  markRead(input: { conversation_id: string; user_id: string; seq: number }): Promise<ReadOutcome>;
+
+  /** What `joined` carries, read in one snapshot. */
+  joinSnapshot(conversationId: string, sinceSeq: number | undefined): Promise<JoinSnapshot>;
+  /** `seq` < beforeSeq (newest when undefined), the newest `limit`, in seq order. */
+  messagesBefore(
+    conversationId: string,
+    beforeSeq: number | undefined,
+    limit: number,
+  ): Promise<{ messages: Message[]; has_more: boolean }>;
+  /** Messages with updated_seq > sinceSeq in updated_seq order (gap filling), with their last change. */
+  changesSince(conversationId: string, sinceSeq: number, limit: number): Promise<StoredChange[]>;
+  lastSeq(conversationId: string): Promise<number>;
+
+  /** Cheap round trip for /readyz. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export type Membership = 'member' | 'not_member' | 'no_conversation';
+
+export interface AuthUser extends User {
+  password_hash: string | null;
+  user_metadata: Record<string, unknown>;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface NewPasswordUser {
+  id: string;
+  email: string;
+  display_name: string;
+  password_hash: string;
+  user_metadata: Record<string, unknown>;
+}
+
+export interface NewConversation {
+  creatorId: string;
+  otherIds: string[];
+  title: string | null;
+}
+
+export interface NewMessage {
+  conversation_id: string;
+  sender_id: string;
+  client_id: string;
+  body: string;
+  reply_to: string | null;
+}
+
+export interface Rejection {
+  status: 'rejected';
+  code: ErrorCode;
+  message: string;
+}
+
+export type AppendOutcome =
+  { status: 'created'; message: Message } | { status: 'duplicate'; message: Message } | Rejection;
+
+export type ChangeOutcome =
+  | { status: 'changed'; message: Message; change: MessageChange }
+  /** Nothing changed (the same reaction again): no seq taken, nothing to broadcast. */
+  | { status: 'unchanged'; message: Message }
+  | Rejection;
+
+export type ReadOutcome = { status: 'changed' | 'unchanged'; read_seq: number } | Rejection;
+
+export interface JoinSnapshot {
+  last_seq: number;
+  members: ConversationMember[];
+  messages: Message[];
+  has_more: boolean;
+}
+
+/** A message's current state and the kind of its latest change (`created` when never changed). */
+export interface StoredChange {
+  message: Message;
+  change: MessageChange | 'created';
+}

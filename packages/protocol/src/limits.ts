@@ -1,0 +1,14 @@
+/** Numbers fixed by the wire contract. Server-side tunables live in the server's config. */
+export const MAX_FRAME_BYTES = 64 * 1024;
+export const MAX_REF_LENGTH = 64;
+export const MAX_BODY_CODE_POINTS = 4000;
+export const JOIN_PAGE_SIZE = 50;
+export const JOIN_SINCE_MAX = 500;
+export const HISTORY_DEFAULT_LIMIT = 50;
+export const HISTORY_MAX_LIMIT = 100;
+export const USER_SEARCH_LIMIT = 20;
+export const EDIT_WINDOW_MS = 15 * 60 * 1000;
+export const MAX_EDITS = 5;
+export const DELETE_WINDOW_MS = 2 * 60 * 1000;
+export const TYPING_TIMEOUT_MS = 6000;
+export const AUTH_TIMEOUT_MS = 10_000;

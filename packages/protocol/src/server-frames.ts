@@ -1,0 +1,67 @@
+import { z } from 'zod';
+import { ERROR_CODES } from './codes';
+import { Conversation, Id, JoinedMember, Message, MessageChange, Timestamp, User } from './models';
+import { Ref } from './client-frames';
+
+const frame = <T extends string, S extends z.ZodRawShape>(type: T, shape: S) =>
+  z.object({ type: z.literal(type), ref: Ref.optional(), ...shape });
+
+export const AuthenticatedFrame = frame('authenticated', { user: User, expires_at: Timestamp });
+export const JoinedFrame = frame('joined', {
+  conversation_id: Id,
+  last_seq: z.int().nonnegative(),
+  members: z.array(JoinedMember),
+  messages: z.array(Message),
+  has_more: z.boolean(),
+});
+export const LeftFrame = frame('left', { conversation_id: Id });
+export const MessageAckFrame = frame('message_ack', { client_id: Id, message: Message });
+export const MessageFrame = frame('message', { message: Message });
+export const MessageUpdatedFrame = frame('message_updated', {
+  message: Message,
+  change: MessageChange,
+});
+export const TypingEventFrame = frame('typing', {
+  conversation_id: Id,
+  user_id: Id,
+  is_typing: z.boolean(),
+});
+export const ReadFrame = frame('read', {
+  conversation_id: Id,
+  user_id: Id,
+  seq: z.int().nonnegative(),
+});
+export const PresenceFrame = frame('presence', {
+  conversation_id: Id,
+  user_id: Id,
+  online: z.boolean(),
+});
+export const ConversationFrame = frame('conversation', { conversation: Conversation });
+export const PongFrame = frame('pong', { server_time: Timestamp });
+export const AckFrame = z.object({ type: z.literal('ack'), ref: Ref });
+export const ErrorFrame = frame('error', {
+  code: z.enum(ERROR_CODES),
+  message: z.string(),
+  client_id: Id.optional(),
+  retry_after_ms: z.int().nonnegative().optional(),
+});
+
+export const ServerFrame = z.discriminatedUnion('type', [
+  AuthenticatedFrame,
+  JoinedFrame,
+  LeftFrame,
+  MessageAckFrame,
+  MessageFrame,
+  MessageUpdatedFrame,
+  TypingEventFrame,
+  ReadFrame,
+  PresenceFrame,
+  ConversationFrame,
+  PongFrame,
+  AckFrame,
+  ErrorFrame,
+]);
+export type ServerFrame = z.infer<typeof ServerFrame>;
+export type ServerFrameType = ServerFrame['type'];
+export type ServerFrameOf<T extends ServerFrameType> = Extract<ServerFrame, { type: T }>;
+export type ErrorFrame = z.infer<typeof ErrorFrame>;
