@@ -1,0 +1,36 @@
+/**
+ * Fan-out between server processes. Everything that reaches other connections
+ * goes through a broker topic, so no code outside a broker assumes one process:
+ * the in-process broker serves one server, a Redis broker several.
+ *
+ * Topics: `conversationTopic(id)` carries a conversation's events to the
+ * processes holding joined connections; `userTopic(id)` carries events for every
+ * connection of one user (new conversations).
+ */
+export interface Broker {
+  publish(topic: string, event: BrokerEvent): Promise<void>;
+  /** Resolves once the subscription is live: events published after that are delivered. */
+  subscribe(topic: string, listener: (event: BrokerEvent) => void): Promise<Unsubscribe>;
+  close(): Promise<void>;
+}
+
+export type Unsubscribe = () => Promise<void>;
+
+/**
+ * `frame` is the serialised server frame, made once by the publisher and sent as
+ * is to every recipient. The other fields let a receiver route it without parsing.
+ */
+export type BrokerEvent =
+  /** A persisted change (message or message_updated) with its place in the conversation's counter. */
+  | { kind: 'change'; seq: number; type: 'message' | 'message_updated'; frame: string }
+  /** typing and presence: to joined connections of users other than `userId`. */
+  | { kind: 'others'; userId: string; type: 'typing' | 'presence'; frame: string }
+  /** read: to every joined connection. */
+  | { kind: 'all'; type: 'read'; frame: string }
+  /** conversation: to every connection of the topic's user. */
+  | { kind: 'user'; type: 'conversation'; frame: string };
+
+export type ChangeEvent = Extract<BrokerEvent, { kind: 'change' }>;
+
+export const conversationTopic = (conversationId: string) => `conv:${conversationId}`;
+export const userTopic = (userId: string) => `user:${userId}`;

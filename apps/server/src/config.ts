@@ -1,0 +1,161 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+
+/**
+ * Every setting of the server, with its default. `npm start` needs none of them;
+ * `loadConfigFromEnv` maps the env vars listed in the README onto these.
+ */
+export interface ServerConfig {
+  /** HTTP port for everything: web app, /api, /auth/v1, /ws. 0 picks a free one (tests). */
+  port: number;
+  host: string;
+  /** Where the SQLite database and the generated JWT secret live. */
+  dataDir: string;
+  /** HS256 secret of embedded auth (and of tokens minted elsewhere with it). Generated and kept in dataDir when unset. */
+  jwtSecret: string | undefined;
+  /** A real Supabase project: its tokens are verified via JWKS and embedded auth is off. */
+  supabaseUrl: string | undefined;
+  /** The legacy HS256 secret of that Supabase project, if it still signs with one. */
+  supabaseJwtSecret: string | undefined;
+  /** The project's anon key, handed to the web app by /api/config. */
+  supabaseAnonKey: string | undefined;
+  /** PostgreSQL instead of SQLite. */
+  databaseUrl: string | undefined;
+  /** Redis for fan-out across processes. */
+  redisUrl: string | undefined;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** send_message per second per connection, and the bucket's burst. */
+  rateLimitMessagesPerSec: number;
+  rateLimitBurst: number;
+  /** Refused (rate_limited) frames in 10 s that close the connection with 4029. */
+  floodCloseThreshold: number;
+  /** Time to authenticate before close 4008. */
+  authTimeoutMs: number;
+  /** Server ping interval; a socket silent for a whole interval is terminated. */
+  heartbeatIntervalMs: number;
+  /** Unsent bytes per connection before close 1013. */
+  maxBufferedBytes: number;
+  /** Typing expires after this long without a refresh. */
+  typingTimeoutMs: number;
+  /** Lifetime of access tokens issued by embedded auth. */
+  accessTokenTtlSec: number;
+  /** SQLite durability: FULL fsyncs every commit (default), NORMAL is durable against process crashes only. */
+  sqliteSynchronous: 'FULL' | 'NORMAL';
+  /** Built web app to serve; null serves none. */
+  webDistDir: string | null;
+}
+
+export const DEFAULT_WEB_DIST = resolve(import.meta.dirname, '../../web/dist');
+
+export const defaultConfig: ServerConfig = {
+  port: 3000,
+  host: '0.0.0.0',
+  dataDir: './data',
+  jwtSecret: undefined,
+  supabaseUrl: undefined,
+  supabaseJwtSecret: undefined,
+  supabaseAnonKey: undefined,
+  databaseUrl: undefined,
+  redisUrl: undefined,
+  logLevel: 'info',
+  rateLimitMessagesPerSec: 20,
+  rateLimitBurst: 50,
+  floodCloseThreshold: 100,
+  authTimeoutMs: 10_000,
+  heartbeatIntervalMs: 30_000,
+  maxBufferedBytes: 4 * 1024 * 1024,
+  typingTimeoutMs: 6000,
+  accessTokenTtlSec: 3600,
+  sqliteSynchronous: 'FULL',
+  webDistDir: DEFAULT_WEB_DIST,
+};
+
+const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max);
+const text = z.string().trim().min(1);
+
+const EnvSchema = z.object({
+  PORT: int(0, 65535).optional(),
+  HOST: text.optional(),
+  DATA_DIR: text.optional(),
+  JWT_SECRET: z.string().min(32, 'JWT_SECRET must be at least 32 characters').optional(),
+  SUPABASE_URL: z.url().optional(),
+  SUPABASE_JWT_SECRET: z.string().min(32, 'SUPABASE_JWT_SECRET must be at least 32 characters').optional(),
+  SUPABASE_ANON_KEY: text.optional(),
+  DATABASE_URL: z.url().optional(),
+  REDIS_URL: z.url().optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
+  RATE_LIMIT_MESSAGES_PER_SEC: int(1).optional(),
+  RATE_LIMIT_BURST: int(1).optional(),
+  FLOOD_CLOSE_THRESHOLD: int(1).optional(),
+  AUTH_TIMEOUT_MS: int(100).optional(),
+  HEARTBEAT_INTERVAL_MS: int(100).optional(),
+  MAX_BUFFERED_BYTES: int(1024).optional(),
+  TYPING_TIMEOUT_MS: int(100).optional(),
+  ACCESS_TOKEN_TTL_SEC: int(30).optional(),
+  SQLITE_SYNCHRONOUS: z.enum(['FULL', 'NORMAL']).optional(),
+  WEB_DIST_DIR: text.optional(),
+});
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Reads the environment, validated; a bad value stops the start with a message naming it. */
+export function loadConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Partial<ServerConfig> {
+  const blankToUndefined = Object.fromEntries(
+    Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ''),
+  );
+  const parsed = EnvSchema.safeParse(blankToUndefined);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}`);
+  }
+  const e = parsed.data;
+  const config: Partial<ServerConfig> = {
+    port: e.PORT,
+    host: e.HOST,
+    dataDir: e.DATA_DIR,
+    jwtSecret: e.JWT_SECRET,
+    supabaseUrl: e.SUPABASE_URL?.replace(/\/+$/, ''),
+    supabaseJwtSecret: e.SUPABASE_JWT_SECRET,
+    supabaseAnonKey: e.SUPABASE_ANON_KEY,
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    logLevel: e.LOG_LEVEL,
+    rateLimitMessagesPerSec: e.RATE_LIMIT_MESSAGES_PER_SEC,
+    rateLimitBurst: e.RATE_LIMIT_BURST,
+    floodCloseThreshold: e.FLOOD_CLOSE_THRESHOLD,
+    authTimeoutMs: e.AUTH_TIMEOUT_MS,
+    heartbeatIntervalMs: e.HEARTBEAT_INTERVAL_MS,
+    maxBufferedBytes: e.MAX_BUFFERED_BYTES,
+    typingTimeoutMs: e.TYPING_TIMEOUT_MS,
+    accessTokenTtlSec: e.ACCESS_TOKEN_TTL_SEC,
+    sqliteSynchronous: e.SQLITE_SYNCHRONOUS,
+    webDistDir: e.WEB_DIST_DIR,
+  };
+  return Object.fromEntries(Object.entries(config).filter(([, value]) => value !== undefined));
+}
+
+/** Fills defaults and checks combinations that a schema of single values cannot. */
+export function resolveConfig(overrides: Partial<ServerConfig>): ServerConfig {
+  const config: ServerConfig = { ...defaultConfig, ...overrides };
+  if (config.supabaseAnonKey && !config.supabaseUrl) {
+    throw new ConfigError('SUPABASE_ANON_KEY is set without SUPABASE_URL');
+  }
+  if (config.supabaseJwtSecret && !config.supabaseUrl) {
+    throw new ConfigError('SUPABASE_JWT_SECRET is set without SUPABASE_URL');
+  }
+  return config;
+}
+
+/** Embedded auth needs a stable secret: generated once and kept beside the data. */
+export function ensureJwtSecret(dataDir: string): string {
+  mkdirSync(dataDir, { recursive: true });
+  const file = join(dataDir, 'jwt-secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const secret = randomBytes(48).toString('base64url');
+  writeFileSync(file, `${secret}\n`, { mode: 0o600 });
+  return secret;
+}

@@ -1,0 +1,28 @@
+import { ConfigError, loadConfigFromEnv } from './config';
+import { createServer } from './server';
+
+/** Wiring only: configuration from the environment, then the server, then signals. */
+async function main(): Promise<void> {
+  const server = await createServer(loadConfigFromEnv());
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    process.stderr.write(`${signal}: shutting down\n`);
+    server.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error(error);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.stdout.write(`Chat is running at ${server.url}\n`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof ConfigError ? error.message : error);
+  process.exit(1);
+});

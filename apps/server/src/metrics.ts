@@ -1,0 +1,62 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/**
+ * The server's Prometheus metrics, on a registry of its own (tests run several
+ * servers in one process).
+ */
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  return {
+    registry,
+    connections: new Gauge({
+      name: 'chat_connections',
+      help: 'Open WebSocket connections',
+      labelNames: ['state'] as const,
+      registers: [registry],
+    }),
+    framesIn: new Counter({
+      name: 'chat_frames_in_total',
+      help: 'Frames received, by type (invalid frames as "invalid")',
+      labelNames: ['type'] as const,
+      registers: [registry],
+    }),
+    framesOut: new Counter({
+      name: 'chat_frames_out_total',
+      help: 'Frames sent, by type (a broadcast counts once per recipient)',
+      labelNames: ['type'] as const,
+      registers: [registry],
+    }),
+    messagesPersisted: new Counter({
+      name: 'chat_messages_persisted_total',
+      help: 'New messages durably stored',
+      registers: [registry],
+    }),
+    commitBatchSize: new Histogram({
+      name: 'chat_commit_batch_size',
+      help: 'send_message frames written per storage transaction (group commit)',
+      buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500],
+      registers: [registry],
+    }),
+    ackLatency: new Histogram({
+      name: 'chat_ack_latency_seconds',
+      help: 'From a send_message frame arriving to its message_ack being sent',
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [registry],
+    }),
+    errors: new Counter({
+      name: 'chat_errors_total',
+      help: 'error frames and REST errors sent, by code',
+      labelNames: ['code'] as const,
+      registers: [registry],
+    }),
+    closes: new Counter({
+      name: 'chat_server_closes_total',
+      help: 'Connections the server closed, by close code',
+      labelNames: ['code'] as const,
+      registers: [registry],
+    }),
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;

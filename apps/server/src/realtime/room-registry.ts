@@ -1,0 +1,77 @@
+import { conversationTopic, type Broker, type Unsubscribe } from '../broker/broker';
+import type { Logger } from '../logger';
+import type { Storage } from '../storage/storage';
+import type { Connection } from '../ws/connection';
+import { storedChangeEvent } from './change-frames';
+import { ConversationRoom } from './conversation-room';
+
+interface RoomEntry {
+  room: ConversationRoom;
+  ready: Promise<void>;
+  unsubscribe: Promise<Unsubscribe | null>;
+}
+
+/**
+ * The rooms of this process: one per conversation with a joined connection,
+ * each with one broker subscription, dropped when its last connection leaves.
+ */
+export class RoomRegistry {
+  private readonly rooms = new Map<string, RoomEntry>();
+
+  constructor(
+    private readonly deps: { broker: Broker; storage: Storage; log: Logger; gapFillDelayMs: number },
+  ) {}
+
+  /**
+   * Puts the connection in the room as joining (changes from now on are kept
+   * for it) and resolves once the room is in step with storage.
+   */
+  async beginJoin(connection: Connection, conversationId: string): Promise<ConversationRoom> {
+    const entry = this.rooms.get(conversationId) ?? this.open(conversationId);
+    entry.room.beginJoin(connection);
+    await entry.ready;
+    return entry.room;
+  }
+
+  get(conversationId: string): ConversationRoom | undefined {
+    return this.rooms.get(conversationId)?.room;
+  }
+
+  remove(connection: Connection, conversationId: string): void {
+    const entry = this.rooms.get(conversationId);
+    if (!entry) return;
+    entry.room.remove(connection);
+    if (entry.room.size > 0) return;
+    this.rooms.delete(conversationId);
+    entry.room.dispose();
+    void entry.unsubscribe
+      .then((unsubscribe) => unsubscribe?.())
+      .catch((error: unknown) => {
+        this.deps.log.error({ err: error, conversationId }, 'unsubscribe failed');
+      });
+  }
+
+  get size(): number {
+    return this.rooms.size;
+  }
+
+  private open(conversationId: string): RoomEntry {
+    const { broker, storage, log, gapFillDelayMs } = this.deps;
+    const room = new ConversationRoom({
+      conversationId,
+      gapFillDelayMs,
+      log,
+      changesSince: async (sinceSeq) =>
+        (await storage.changesSince(conversationId, sinceSeq, 500)).map(storedChangeEvent),
+    });
+    const unsubscribe = broker.subscribe(conversationTopic(conversationId), (event) => room.onEvent(event));
+    const ready = unsubscribe.then(async () => room.start(await storage.lastSeq(conversationId)));
+    const entry: RoomEntry = { room, ready, unsubscribe: unsubscribe.catch(() => null) };
+    this.rooms.set(conversationId, entry);
+    // A room that cannot start must not stay cached: the next join tries again.
+    ready.catch(() => {
+      if (this.rooms.get(conversationId) === entry) this.rooms.delete(conversationId);
+    });
+    return entry;
+  }
+}

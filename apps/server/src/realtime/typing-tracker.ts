@@ -1,0 +1,45 @@
+/**
+ * Who is typing where. A state change is announced; a refresh that keeps it
+ * true only pushes the expiry back. The tracker ends typing by itself after
+ * `timeoutMs` without a refresh, and on send, leave and disconnect.
+ */
+export class TypingTracker {
+  private readonly typists = new Map<string, { connectionId: string; timer: NodeJS.Timeout }>();
+
+  constructor(
+    private readonly timeoutMs: number,
+    private readonly announce: (conversationId: string, userId: string, isTyping: boolean) => void,
+  ) {}
+
+  set(conversationId: string, userId: string, connectionId: string, isTyping: boolean): void {
+    const key = keyOf(conversationId, userId);
+    const current = this.typists.get(key);
+    if (!isTyping) {
+      if (current) this.end(conversationId, userId);
+      return;
+    }
+    if (current) clearTimeout(current.timer);
+    const timer = setTimeout(() => this.end(conversationId, userId), this.timeoutMs);
+    timer.unref();
+    this.typists.set(key, { connectionId, timer });
+    if (!current) this.announce(conversationId, userId, true);
+  }
+
+  /** The user sent a message, or their typing connection left or closed. */
+  end(conversationId: string, userId: string, onlyConnectionId?: string): void {
+    const key = keyOf(conversationId, userId);
+    const current = this.typists.get(key);
+    if (!current) return;
+    if (onlyConnectionId !== undefined && current.connectionId !== onlyConnectionId) return;
+    clearTimeout(current.timer);
+    this.typists.delete(key);
+    this.announce(conversationId, userId, false);
+  }
+
+  clear(): void {
+    for (const { timer } of this.typists.values()) clearTimeout(timer);
+    this.typists.clear();
+  }
+}
+
+const keyOf = (conversationId: string, userId: string) => `${conversationId}|${userId}`;

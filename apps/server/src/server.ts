@@ -1,0 +1,137 @@
+import Fastify, { type FastifyBaseLogger } from 'fastify';
+import { createTokenVerifier } from './auth/token-verifier';
+import { registerEmbeddedAuth } from './auth/embedded-auth-routes';
+import { createMemoryBroker } from './broker/memory-broker';
+import { ensureJwtSecret, resolveConfig, type ServerConfig } from './config';
+import { registerApiRoutes } from './http/api-routes';
+import { registerHealthRoutes } from './http/health-routes';
+import { installErrorHandlers } from './http/rest-errors';
+import { registerWebApp } from './http/static-web';
+import { createLogger } from './logger';
+import { createMetrics, type Metrics } from './metrics';
+import { createMemoryPresence } from './realtime/presence';
+import { RoomRegistry } from './realtime/room-registry';
+import { SendQueue } from './realtime/send-queue';
+import { TypingTracker } from './realtime/typing-tracker';
+import { UserChannels } from './realtime/user-channels';
+import { openStorage } from './storage/open-storage';
+import type { Storage } from './storage/storage';
+import { conversationTopic } from './broker/broker';
+import type { ServerContext } from './ws/context';
+import { createGateway } from './ws/gateway';
+import { onSendOutcome } from './ws/handlers/send-message';
+
+export interface ChatServer {
+  /** The port actually bound (useful with port 0). */
+  readonly port: number;
+  /** http://host:port */
+  readonly url: string;
+  /** ws://host:port/ws */
+  readonly wsUrl: string;
+  readonly config: ServerConfig;
+  readonly storage: Storage;
+  readonly metrics: Metrics;
+  /** Graceful stop, as on SIGTERM: answers sends in flight, closes sockets with 1001, closes storage. */
+  close(): Promise<void>;
+}
+
+/** How long the room waits for a missing change before reading it from storage. */
+const GAP_FILL_DELAY_MS = 250;
+
+/** Builds and starts the whole server on one port. `main.ts` and every test call this. */
+export async function createServer(overrides: Partial<ServerConfig> = {}): Promise<ChatServer> {
+  const config = resolveConfig(overrides);
+  const log = createLogger(config.logLevel);
+  const metrics = createMetrics();
+  const embeddedAuth = !config.supabaseUrl;
+  const jwtSecret = embeddedAuth
+    ? (config.jwtSecret ?? ensureJwtSecret(config.dataDir))
+    : config.supabaseJwtSecret;
+
+  const storage = await openStorage(config);
+  const broker = createMemoryBroker();
+  const presence = createMemoryPresence();
+  const verifier = createTokenVerifier({ jwtSecret, supabaseUrl: config.supabaseUrl });
+
+  const ctx: ServerContext = {
+    config,
+    storage,
+    broker,
+    presence,
+    verifier,
+    metrics,
+    log,
+    rooms: new RoomRegistry({ broker, storage, log, gapFillDelayMs: GAP_FILL_DELAY_MS }),
+    userChannels: new UserChannels({ broker, log }),
+    typing: new TypingTracker(config.typingTimeoutMs, (conversationId, userId, isTyping) => {
+      const frame = JSON.stringify({
+        type: 'typing',
+        conversation_id: conversationId,
+        user_id: userId,
+        is_typing: isTyping,
+      });
+      void broker
+        .publish(conversationTopic(conversationId), { kind: 'others', userId, type: 'typing', frame })
+        .catch((error: unknown) => log.error({ err: error }, 'typing publish failed'));
+    }),
+    sendQueue: new SendQueue({
+      storage,
+      metrics,
+      log,
+      onOutcome: (send, outcome) => onSendOutcome(ctx, send, outcome),
+    }),
+  };
+
+  let shuttingDown = false;
+  const app = Fastify({
+    loggerInstance: log as FastifyBaseLogger,
+    bodyLimit: 256 * 1024,
+  });
+  installErrorHandlers(app, metrics);
+  registerHealthRoutes(app, { storage, metrics, isShuttingDown: () => shuttingDown });
+  if (embeddedAuth && jwtSecret) {
+    await registerEmbeddedAuth(app, { storage, jwtSecret, accessTokenTtlSec: config.accessTokenTtlSec, log });
+  }
+  await registerApiRoutes(app, ctx);
+  await registerWebApp(app, config.webDistDir);
+
+  const gateway = createGateway(ctx);
+  app.server.on('upgrade', gateway.handleUpgrade);
+
+  try {
+    await app.listen({ port: config.port, host: config.host });
+  } catch (error) {
+    await storage.close();
+    throw error;
+  }
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const shownHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  log.info(
+    { port, storage: storage.kind, auth: embeddedAuth ? 'embedded' : 'supabase' },
+    'chat server listening',
+  );
+
+  let closing: Promise<void> | null = null;
+  return {
+    port,
+    url: `http://${shownHost}:${port}`,
+    wsUrl: `ws://${shownHost}:${port}/ws`,
+    config,
+    storage,
+    metrics,
+    close() {
+      closing ??= (async () => {
+        shuttingDown = true;
+        await gateway.shutdown();
+        ctx.typing.clear();
+        await app.close();
+        await broker.close();
+        await presence.close();
+        await storage.close();
+        log.info('chat server stopped');
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,70 @@
+import { parseClientFrame, type ClientFrame } from '@chat/protocol';
+import { toChatError } from '../errors';
+import type { Connection } from './connection';
+import type { ServerContext } from './context';
+import { handleAuthenticate } from './handlers/authenticate';
+import { handleJoin, handleLeave } from './handlers/join-leave';
+import { handleMarkRead } from './handlers/mark-read';
+import { handleMessageChange } from './handlers/message-changes';
+import { handleSendMessage } from './handlers/send-message';
+import { handleTyping } from './handlers/typing';
+
+/**
+ * The one choke point for client frames: parse and validate once, gate on
+ * authentication, route to the handler, and turn whatever it throws into the
+ * `error` reply (with the frame's `ref` and `client_id`).
+ */
+export async function dispatchFrame(ctx: ServerContext, connection: Connection, text: string): Promise<void> {
+  const parsed = parseClientFrame(text);
+  if (!parsed.ok) {
+    ctx.metrics.framesIn.inc({ type: 'invalid' });
+    const { ref, client_id: clientId } = parsed.problem;
+    connection.sendError(parsed.problem, { ref, clientId });
+    return;
+  }
+  const frame = parsed.frame;
+  ctx.metrics.framesIn.inc({ type: frame.type });
+  if (connection.user === null && frame.type !== 'authenticate' && frame.type !== 'ping') {
+    connection.sendError({ code: 'unauthorized', message: 'authenticate first' }, { ref: frame.ref });
+    return;
+  }
+  try {
+    await route(ctx, connection, frame);
+  } catch (error) {
+    const chatError = toChatError(error);
+    if (chatError.code === 'internal') {
+      ctx.log.error({ err: error, frameType: frame.type, connectionId: connection.id }, 'frame failed');
+    }
+    connection.sendError(chatError, {
+      ref: frame.ref,
+      clientId: frame.type === 'send_message' ? frame.client_id : undefined,
+    });
+  }
+}
+
+function route(ctx: ServerContext, connection: Connection, frame: ClientFrame): Promise<void> | void {
+  switch (frame.type) {
+    case 'authenticate':
+      return handleAuthenticate(ctx, connection, frame);
+    case 'join_conversation':
+      return handleJoin(ctx, connection, frame);
+    case 'leave_conversation':
+      return handleLeave(ctx, connection, frame);
+    case 'send_message':
+      return handleSendMessage(ctx, connection, frame);
+    case 'typing':
+      return handleTyping(ctx, connection, frame);
+    case 'mark_read':
+      return handleMarkRead(ctx, connection, frame);
+    case 'edit_message':
+    case 'delete_message':
+    case 'react':
+      return handleMessageChange(ctx, connection, frame);
+    case 'ping':
+      return connection.send({
+        type: 'pong',
+        ...(frame.ref === undefined ? {} : { ref: frame.ref }),
+        server_time: new Date().toISOString(),
+      });
+  }
+}

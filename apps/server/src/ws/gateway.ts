@@ -1,0 +1,146 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { CloseCode, MAX_FRAME_BYTES } from '@chat/protocol';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { Connection } from './connection';
+import type { ServerContext } from './context';
+import { dispatchFrame } from './dispatch';
+import { leaveConversation } from './handlers/join-leave';
+
+/** Frames of one connection waiting their turn; past this the peer is flooding. */
+const MAX_QUEUED_FRAMES = 1000;
+const SHUTDOWN_CLOSE_WAIT_MS = 3000;
+
+export interface Gateway {
+  handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void;
+  readonly connectionCount: number;
+  /** Stops accepting, answers the sends in flight, closes every socket with 1001. */
+  shutdown(): Promise<void>;
+}
+
+/**
+ * The WebSocket endpoint: accepts sockets on /ws, gives each a Connection,
+ * feeds its frames one at a time to the dispatcher (so a connection's frames
+ * are handled in the order sent), keeps the heartbeat and cleans up on close.
+ */
+export function createGateway(ctx: ServerContext): Gateway {
+  const { config, metrics, log } = ctx;
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: MAX_FRAME_BYTES,
+    perMessageDeflate: false,
+    clientTracking: false,
+  });
+  const connections = new Set<Connection>();
+  let accepting = true;
+
+  const heartbeat = setInterval(() => {
+    for (const connection of connections) {
+      if (!connection.isAlive) {
+        connection.terminate();
+        continue;
+      }
+      connection.isAlive = false;
+      connection.socket.ping();
+    }
+  }, config.heartbeatIntervalMs);
+  heartbeat.unref();
+
+  function accept(socket: WebSocket): void {
+    const connection = new Connection(socket, config, metrics);
+    connections.add(connection);
+    metrics.connections.inc({ state: 'unauthenticated' });
+    connection.setAuthTimer(
+      setTimeout(() => {
+        if (connection.user === null) connection.close(CloseCode.AuthTimeout, 'authentication timeout');
+      }, config.authTimeoutMs),
+    );
+
+    let queue: Promise<void> = Promise.resolve();
+    let queued = 0;
+    socket.on('message', (data: RawData, isBinary: boolean) => {
+      connection.isAlive = true;
+      if (!accepting) return; // the socket closes with 1001 in a moment; the client resends unacked sends
+      if (isBinary) {
+        metrics.framesIn.inc({ type: 'binary' });
+        connection.sendError({
+          code: 'bad_request',
+          message: 'binary frames are not accepted; send JSON text',
+        });
+        return;
+      }
+      if (++queued > MAX_QUEUED_FRAMES) {
+        connection.close(CloseCode.Flooding, 'flooding');
+        return;
+      }
+      const text = rawToString(data);
+      queue = queue.then(async () => {
+        try {
+          await dispatchFrame(ctx, connection, text);
+        } finally {
+          queued--;
+        }
+      });
+    });
+    socket.on('pong', () => {
+      connection.isAlive = true;
+    });
+    socket.on('error', (error) => {
+      // ws has already closed the socket (e.g. 1009 for an oversize frame).
+      log.debug({ err: error, connectionId: connection.id }, 'socket error');
+    });
+    socket.on('close', () => {
+      connections.delete(connection);
+      metrics.connections.dec({ state: connection.user ? 'authenticated' : 'unauthenticated' });
+      void cleanUp(connection);
+    });
+  }
+
+  async function cleanUp(connection: Connection): Promise<void> {
+    try {
+      for (const conversationId of [...connection.joined]) {
+        await leaveConversation(ctx, connection, conversationId);
+      }
+      if (connection.userId !== null) ctx.userChannels.remove(connection, connection.userId);
+    } catch (error) {
+      log.error({ err: error, connectionId: connection.id }, 'cleanup after close failed');
+    }
+  }
+
+  return {
+    handleUpgrade(request, socket, head) {
+      const path = (request.url ?? '').split('?')[0];
+      if (!accepting || path !== '/ws') {
+        const status = accepting ? '404 Not Found' : '503 Service Unavailable';
+        socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+        return;
+      }
+      wss.handleUpgrade(request, socket, head, accept);
+    },
+    get connectionCount() {
+      return connections.size;
+    },
+    async shutdown() {
+      accepting = false;
+      clearInterval(heartbeat);
+      await ctx.sendQueue.drain();
+      const closed = [...connections].map(
+        (connection) =>
+          new Promise<void>((resolve) => {
+            connection.onClose(resolve);
+            connection.close(CloseCode.GoingAway, 'server shutting down');
+          }),
+      );
+      const timeout = new Promise<void>((resolve) => setTimeout(resolve, SHUTDOWN_CLOSE_WAIT_MS).unref());
+      await Promise.race([Promise.all(closed), timeout]);
+      for (const connection of connections) connection.terminate();
+      wss.close();
+    },
+  };
+}
+
+function rawToString(data: RawData): string {
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  if (data instanceof ArrayBuffer) return Buffer.from(data).toString('utf8');
+  return data.toString('utf8');
+}

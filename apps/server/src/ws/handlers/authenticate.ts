@@ -1,0 +1,64 @@
+import { CloseCode, type ClientFrameOf } from '@chat/protocol';
+import type { Connection } from '../connection';
+import type { ServerContext } from '../context';
+
+/** setTimeout's ceiling; a longer token is re-armed when this fires. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+/** Closing a little after exp keeps "never before" true despite timer rounding. */
+const EXPIRY_MARGIN_MS = 50;
+
+/**
+ * First authentication, or a refresh of the same user's session. A token for
+ * another user is refused with `forbidden` and the connection stays as it was.
+ */
+export async function handleAuthenticate(
+  ctx: ServerContext,
+  connection: Connection,
+  frame: ClientFrameOf<'authenticate'>,
+): Promise<void> {
+  const result = await ctx.verifier.verify(frame.token);
+  if (!connection.isOpen) return;
+  if (!result.ok) {
+    connection.sendError({ code: 'unauthorized', message: result.reason }, { ref: frame.ref });
+    connection.close(CloseCode.Unauthorized, 'unauthorized');
+    return;
+  }
+  if (connection.user && connection.user.id !== result.user.id) {
+    connection.sendError(
+      { code: 'forbidden', message: 'the token is for another user; the session goes on as before' },
+      { ref: frame.ref },
+    );
+    return;
+  }
+  const first = connection.user === null;
+  const user = connection.user ?? (await ctx.storage.ensureUser(result.user));
+  connection.user = user;
+  connection.tokenExpiresAt = result.expiresAt.getTime();
+  armExpiry(connection);
+  if (first) {
+    connection.clearAuthTimer();
+    ctx.metrics.connections.dec({ state: 'unauthenticated' });
+    ctx.metrics.connections.inc({ state: 'authenticated' });
+    await ctx.userChannels.add(connection, user.id);
+  }
+  connection.send({
+    type: 'authenticated',
+    ...(frame.ref === undefined ? {} : { ref: frame.ref }),
+    user,
+    expires_at: result.expiresAt.toISOString(),
+  });
+}
+
+function armExpiry(connection: Connection): void {
+  const fire = () => {
+    const remaining = connection.tokenExpiresAt - Date.now();
+    if (remaining > 0) {
+      connection.setExpiryTimer(setTimeout(fire, Math.min(remaining + EXPIRY_MARGIN_MS, MAX_TIMER_MS)));
+      return;
+    }
+    connection.sendError({ code: 'unauthorized', message: 'token expired' });
+    connection.close(CloseCode.Unauthorized, 'token expired');
+  };
+  const delay = connection.tokenExpiresAt - Date.now() + EXPIRY_MARGIN_MS;
+  connection.setExpiryTimer(setTimeout(fire, Math.min(Math.max(delay, 0), MAX_TIMER_MS)));
+}

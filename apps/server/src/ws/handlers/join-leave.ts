@@ -1,0 +1,94 @@
+import type { ClientFrameOf } from '@chat/protocol';
+import { conversationTopic } from '../../broker/broker';
+import type { Connection } from '../connection';
+import type { ServerContext } from '../context';
+import { requireMember, requireUser } from './membership';
+
+/**
+ * Subscribes the connection. The room keeps every change committed after this
+ * point for the connection; the snapshot read afterwards covers everything
+ * before, so `joined` plus what follows is gapless and has no duplicates.
+ */
+export async function handleJoin(
+  ctx: ServerContext,
+  connection: Connection,
+  frame: ClientFrameOf<'join_conversation'>,
+): Promise<void> {
+  const userId = requireUser(connection);
+  const conversationId = frame.conversation_id;
+  await requireMember(ctx, connection, conversationId);
+  const firstJoin = !connection.joined.has(conversationId);
+  connection.joined.add(conversationId);
+  let room;
+  let snapshot;
+  try {
+    room = await ctx.rooms.beginJoin(connection, conversationId);
+    snapshot = await ctx.storage.joinSnapshot(conversationId, frame.since_seq);
+  } catch (error) {
+    if (firstJoin) {
+      connection.joined.delete(conversationId);
+      ctx.rooms.remove(connection, conversationId);
+    }
+    throw error;
+  }
+  if (!connection.isOpen) return;
+  // A leave that overtook this join already answered and cleaned up; the join still gets its reply.
+  const stillJoining = connection.joined.has(conversationId);
+  if (stillJoining && firstJoin && (await ctx.presence.add(conversationId, userId))) {
+    await publishPresence(ctx, conversationId, userId, true);
+  }
+  const online = await ctx.presence.onlineUserIds(conversationId);
+  connection.send({
+    type: 'joined',
+    ...(frame.ref === undefined ? {} : { ref: frame.ref }),
+    conversation_id: conversationId,
+    last_seq: snapshot.last_seq,
+    members: snapshot.members.map((member) => ({ ...member, online: online.has(member.user_id) })),
+    messages: snapshot.messages,
+    has_more: snapshot.has_more,
+  });
+  if (stillJoining) room.completeJoin(connection, snapshot.last_seq);
+}
+
+export async function handleLeave(
+  ctx: ServerContext,
+  connection: Connection,
+  frame: ClientFrameOf<'leave_conversation'>,
+): Promise<void> {
+  requireUser(connection);
+  await leaveConversation(ctx, connection, frame.conversation_id);
+  connection.send({
+    type: 'left',
+    ...(frame.ref === undefined ? {} : { ref: frame.ref }),
+    conversation_id: frame.conversation_id,
+  });
+}
+
+/** Also run for every joined conversation when a connection closes. */
+export async function leaveConversation(
+  ctx: ServerContext,
+  connection: Connection,
+  conversationId: string,
+): Promise<void> {
+  const userId = connection.userId;
+  if (userId === null || !connection.joined.delete(conversationId)) return;
+  ctx.rooms.remove(connection, conversationId);
+  ctx.typing.end(conversationId, userId, connection.id);
+  if (await ctx.presence.remove(conversationId, userId)) {
+    await publishPresence(ctx, conversationId, userId, false);
+  }
+}
+
+function publishPresence(
+  ctx: ServerContext,
+  conversationId: string,
+  userId: string,
+  online: boolean,
+): Promise<void> {
+  return ctx.broker.publish(conversationTopic(conversationId), {
+    kind: 'others',
+    userId,
+    type: 'presence',
+    frame: JSON.stringify({ type: 'presence', conversation_id: conversationId, user_id: userId, online }),
+  });
+}

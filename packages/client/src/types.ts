@@ -1,0 +1,107 @@
+import type { JoinedMember, Message, ServerFrameOf, User } from '@chat/protocol';
+
+/** The connection as a person sees it. */
+export type ConnectionStatus = 'connecting' | 'open' | 'reconnecting' | 'offline' | 'closed';
+
+/** Returns a FRESH access token (refreshed when near expiry), or null when signed out. */
+export type TokenGetter = () => Promise<string | null>;
+
+export interface BackoffOptions {
+  /** First delay; doubles up to maxMs with full jitter. Default 500. */
+  initialMs?: number;
+  /** Default 30_000. */
+  maxMs?: number;
+  /** A connection open this long resets the backoff. Default 60_000. */
+  stableAfterMs?: number;
+  /** The least wait after a 4029 (flooding) close. Default 15_000. (Added by the client engineer.) */
+  floodPauseMs?: number;
+}
+
+export interface HeartbeatOptions {
+  /** Application ping interval. Default 15_000. */
+  intervalMs?: number;
+  /** No pong within this = dead socket. Default 10_000. */
+  timeoutMs?: number;
+}
+
+/** Timings of typing indicators (added by the client engineer). */
+export interface TypingOptions {
+  /** While typing stays true, `typing` is re-sent this often (the server expires it after 6 s). Default 3_000. */
+  refreshMs?: number;
+  /** A typist heard nothing from for this long is dropped (a lost `is_typing:false`). Default 7_000. */
+  expireMs?: number;
+}
+
+/** Minimal WebSocket constructor shape: the browser's and `ws`'s both fit. */
+export type WebSocketLike = new (url: string) => WebSocket;
+
+export interface ChatClientOptions {
+  /** ws:// or wss:// URL of the server's /ws endpoint. */
+  url: string;
+  getToken: TokenGetter;
+  /** Defaults to globalThis.WebSocket. In Node pass `ws`'s WebSocket. */
+  WebSocket?: WebSocketLike;
+  /** Where unacked sends survive reloads. Defaults to memory; IndexedDB in browsers. */
+  outbox?: OutboxStore;
+  backoff?: BackoffOptions;
+  heartbeat?: HeartbeatOptions;
+  /**
+   * Base URL of the REST API (`${apiUrl}/api/...`). Default: derived from `url`
+   * (ws -> http, wss -> https, a trailing /ws removed). (Added by the client engineer.)
+   */
+  apiUrl?: string;
+  /** The fetch used for REST. Default globalThis.fetch. (Added by the client engineer.) */
+  fetch?: typeof fetch;
+  /** Socket open plus `authenticated` must take less than this, else retry. Default 15_000. (Added.) */
+  handshakeTimeoutMs?: number;
+  typing?: TypingOptions;
+}
+
+/** A send not yet acknowledged by the server. */
+export interface PendingMessage {
+  client_id: string;
+  conversation_id: string;
+  body: string;
+  reply_to: string | null;
+  created_at: string;
+  /** 'sending' while it may still land; 'failed' after a refusal (the user can retry). */
+  state: 'sending' | 'failed';
+  error?: { code: string; message: string };
+}
+
+/** Durable storage of unacked sends, keyed by client_id. */
+export interface OutboxStore {
+  load(): Promise<PendingMessage[]>;
+  put(message: PendingMessage): Promise<void>;
+  delete(clientId: string): Promise<void>;
+}
+
+/** Everything a chat window needs of one conversation. */
+export interface ConversationView {
+  conversationId: string;
+  /** Whether the server has answered this connection's join. */
+  joined: boolean;
+  /** Stored messages in seq order, one per id. */
+  messages: readonly Message[];
+  /** Unacked sends of this user, oldest first. */
+  pending: readonly PendingMessage[];
+  members: readonly JoinedMember[];
+  /** User ids typing now (never the current user). */
+  typingUserIds: readonly string[];
+  /** Highest updated_seq held: where a resume starts. */
+  lastSeq: number;
+  /** Whether older history exists beyond `messages`. */
+  hasMoreBefore: boolean;
+  /** Why the last join was refused (`forbidden`, `not_found`), else null. (Added by the client engineer.) */
+  error: { code: string; message: string } | null;
+}
+
+export interface ChatClientEvents {
+  status: ConnectionStatus;
+  authenticated: User;
+  conversation: ServerFrameOf<'conversation'>['conversation'];
+  /** An `error` frame no pending request was waiting for. */
+  error: ServerFrameOf<'error'>;
+  /** A new message from another user in a joined conversation (for notifications). (Added.) */
+  message: Message;
+}
