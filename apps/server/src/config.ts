@@ -41,6 +41,10 @@ export interface ServerConfig {
   typingTimeoutMs: number;
   /** Lifetime of access tokens issued by embedded auth. */
   accessTokenTtlSec: number;
+  /** Embedded auth: sign-ins and sign-ups per IP per 5 minutes (0 turns the throttle off). */
+  authRateLimit: number;
+  /** The public origin, e.g. https://chat.example.com (the `iss` of embedded tokens); default: each request's own. */
+  publicUrl: string | undefined;
   /** SQLite durability: FULL fsyncs every commit (default), NORMAL is durable against process crashes only. */
   sqliteSynchronous: 'FULL' | 'NORMAL';
   /** Built web app to serve; null serves none. */
@@ -68,6 +72,8 @@ export const defaultConfig: ServerConfig = {
   maxBufferedBytes: 4 * 1024 * 1024,
   typingTimeoutMs: 6000,
   accessTokenTtlSec: 3600,
+  authRateLimit: 30,
+  publicUrl: undefined,
   sqliteSynchronous: 'FULL',
   webDistDir: DEFAULT_WEB_DIST,
 };
@@ -94,6 +100,8 @@ const EnvSchema = z.object({
   MAX_BUFFERED_BYTES: int(1024).optional(),
   TYPING_TIMEOUT_MS: int(100).optional(),
   ACCESS_TOKEN_TTL_SEC: int(30).optional(),
+  AUTH_RATE_LIMIT: int(0).optional(),
+  PUBLIC_URL: z.url().optional(),
   SQLITE_SYNCHRONOUS: z.enum(['FULL', 'NORMAL']).optional(),
   WEB_DIST_DIR: text.optional(),
 });
@@ -132,6 +140,8 @@ export function loadConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Partial
     maxBufferedBytes: e.MAX_BUFFERED_BYTES,
     typingTimeoutMs: e.TYPING_TIMEOUT_MS,
     accessTokenTtlSec: e.ACCESS_TOKEN_TTL_SEC,
+    authRateLimit: e.AUTH_RATE_LIMIT,
+    publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ''),
     sqliteSynchronous: e.SQLITE_SYNCHRONOUS,
     webDistDir: e.WEB_DIST_DIR,
   };

@@ -90,7 +90,14 @@ export async function createServer(overrides: Partial<ServerConfig> = {}): Promi
   installErrorHandlers(app, metrics);
   registerHealthRoutes(app, { storage, metrics, isShuttingDown: () => shuttingDown });
   if (embeddedAuth && jwtSecret) {
-    await registerEmbeddedAuth(app, { storage, jwtSecret, accessTokenTtlSec: config.accessTokenTtlSec, log });
+    await registerEmbeddedAuth(app, {
+      storage,
+      jwtSecret,
+      accessTokenTtlSec: config.accessTokenTtlSec,
+      log,
+      issuerBaseUrl: config.publicUrl,
+      signInRateLimit: config.authRateLimit > 0 ? { limit: config.authRateLimit, windowMs: 300_000 } : false,
+    });
   }
   await registerApiRoutes(app, ctx);
   await registerWebApp(app, config.webDistDir);

@@ -1,5 +1,6 @@
+import type {
+  ClientConfig} from '@chat/protocol';
 import {
-  ClientConfig,
   CreateConversationRequest,
   MessagesQuery,
   USER_SEARCH_LIMIT,

@@ -1,0 +1,31 @@
+import type { FastifyRequest } from 'fastify';
+import type { User } from '@chat/protocol';
+import type { Storage } from '../storage/storage';
+import type { TokenVerifier } from './token-verifier';
+
+export type RequestAuthResult = { ok: true; user: User } | { ok: false; message: string };
+
+/**
+ * Who sent a REST request: reads `Authorization: Bearer <access token>`, verifies
+ * the token, and makes sure the user exists (a valid token for an unseen user
+ * creates it: a Supabase project's users appear on first use, PROTOCOL.md section 2).
+ *
+ * Never throws for a bad token; a storage failure propagates (a 500, not a 401).
+ */
+export async function authenticateRequest(
+  request: Pick<FastifyRequest, 'headers'>,
+  verifier: TokenVerifier,
+  storage: Pick<Storage, 'ensureUser'>,
+): Promise<RequestAuthResult> {
+  const token = bearerToken(request.headers.authorization);
+  if (!token) return { ok: false, message: 'missing bearer token' };
+  const result = await verifier.verify(token);
+  if (!result.ok) return { ok: false, message: result.reason };
+  return { ok: true, user: await storage.ensureUser(result.user) };
+}
+
+/** The token of an `Authorization: Bearer <token>` header (scheme case-insensitive), else null. */
+export function bearerToken(header: string | undefined): string | null {
+  const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header ?? '');
+  return match?.[1] ?? null;
+}

@@ -1,0 +1,159 @@
+import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
+import type { JWTPayload, JWTVerifyGetKey } from 'jose';
+import { z } from 'zod';
+import type { User } from '@chat/protocol';
+import { displayNameOf } from './display-name';
+
+/**
+ * Verifies Supabase Auth access tokens (PROTOCOL.md section 2), for the WebSocket
+ * `authenticate` frame and REST alike.
+ *
+ * - `HS256` tokens are checked against the shared JWT secret (a Supabase project's
+ *   legacy secret, or the embedded auth's own).
+ * - `ES256` / `RS256` tokens are checked against the project's JWKS, fetched and
+ *   cached by jose (refetched at most once per cooldown when an unknown `kid` shows up).
+ * - Any other `alg` (`none` included) is refused before any key is looked at, and
+ *   each path allows only its own algorithms, so a token cannot pick its key type.
+ *
+ * `verify` never throws: every failure is `{ok: false, reason}` with short human text.
+ */
+export interface TokenVerifier {
+  verify(token: string): Promise<VerifyResult>;
+}
+
+export type VerifyResult =
+  { ok: true; claims: AccessClaims; user: User; expiresAt: Date } | { ok: false; reason: string };
+
+export interface TokenVerifierOptions {
+  /** The HS256 secret. Without it, HS256 tokens are refused. */
+  jwtSecret?: string;
+  /** A Supabase project URL; the JWKS defaults to `${supabaseUrl}/auth/v1/.well-known/jwks.json`. */
+  supabaseUrl?: string;
+  /** Overrides the JWKS address. Without it and without `supabaseUrl`, ES256/RS256 tokens are refused. */
+  jwksUrl?: string;
+  /** Minimum time between two JWKS fetches (an unknown `kid` triggers one). Default 30 s. */
+  jwksCooldownMs?: number;
+  /** How long fetched keys are trusted before a refetch. Default 10 min. */
+  jwksCacheMaxAgeMs?: number;
+  /** JWKS fetch timeout. Default 5 s. */
+  jwksTimeoutMs?: number;
+}
+
+/** Tokens longer than this are refused unread: no Supabase token comes near it. */
+export const MAX_TOKEN_LENGTH = 16 * 1024;
+
+const AUDIENCE = 'authenticated';
+const ASYMMETRIC_ALGS = ['ES256', 'RS256'];
+
+/** The claims this server relies on; others pass through untouched. */
+const AccessClaims = z.looseObject({
+  sub: z.uuid({ error: 'sub is not a UUID' }),
+  role: z.literal('authenticated', { error: 'role is not authenticated' }),
+  exp: z.number({ error: 'exp is missing' }),
+  iat: z.number().optional(),
+  aud: z.union([z.string(), z.array(z.string())]),
+  email: z.string().optional(),
+  phone: z.string().optional(),
+  session_id: z.string().optional(),
+  is_anonymous: z.boolean().optional(),
+  user_metadata: z.record(z.string(), z.unknown()).optional(),
+  app_metadata: z.record(z.string(), z.unknown()).optional(),
+});
+export type AccessClaims = z.infer<typeof AccessClaims>;
+
+export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
+  const secret = options.jwtSecret ? new TextEncoder().encode(options.jwtSecret) : null;
+  const jwksUrl =
+    options.jwksUrl ??
+    (options.supabaseUrl
+      ? `${options.supabaseUrl.replace(/\/+$/, '')}/auth/v1/.well-known/jwks.json`
+      : undefined);
+  const jwks: JWTVerifyGetKey | null = jwksUrl
+    ? createRemoteJWKSet(new URL(jwksUrl), {
+        cooldownDuration: options.jwksCooldownMs ?? 30_000,
+        cacheMaxAge: options.jwksCacheMaxAgeMs ?? 600_000,
+        timeoutDuration: options.jwksTimeoutMs ?? 5_000,
+      })
+    : null;
+  if (!secret && !jwks) {
+    throw new Error('createTokenVerifier needs a jwtSecret, a supabaseUrl or a jwksUrl');
+  }
+
+  async function checkSignature(token: string): Promise<JWTPayload | string> {
+    let alg: string | undefined;
+    try {
+      alg = decodeProtectedHeader(token).alg;
+    } catch {
+      return 'malformed token';
+    }
+    const claimRules = { audience: AUDIENCE, requiredClaims: ['exp', 'sub'] };
+    if (alg === 'HS256') {
+      if (!secret) return 'HS256 tokens are not accepted';
+      return (await jwtVerify(token, secret, { ...claimRules, algorithms: ['HS256'] })).payload;
+    }
+    if (alg !== undefined && ASYMMETRIC_ALGS.includes(alg)) {
+      if (!jwks) return `${alg} tokens are not accepted`;
+      return (await jwtVerify(token, jwks, { ...claimRules, algorithms: ASYMMETRIC_ALGS })).payload;
+    }
+    return `algorithm ${alg ?? '(none given)'} is not accepted`;
+  }
+
+  return {
+    async verify(token) {
+      if (typeof token !== 'string' || token === '') return { ok: false, reason: 'missing token' };
+      if (token.length > MAX_TOKEN_LENGTH) return { ok: false, reason: 'token too long' };
+      let payload: JWTPayload | string;
+      try {
+        payload = await checkSignature(token);
+      } catch (error) {
+        return { ok: false, reason: reasonOf(error) };
+      }
+      if (typeof payload === 'string') return { ok: false, reason: payload };
+
+      const parsed = AccessClaims.safeParse(payload);
+      if (!parsed.success) {
+        return { ok: false, reason: parsed.error.issues[0]?.message ?? 'invalid claims' };
+      }
+      const claims = parsed.data;
+      const email = claims.email ?? '';
+      return {
+        ok: true,
+        claims,
+        user: { id: claims.sub, email, display_name: displayNameOf(claims.user_metadata, email) },
+        expiresAt: new Date(claims.exp * 1000),
+      };
+    },
+  };
+}
+
+/** jose's error codes, as short reasons a client can show or log. */
+function reasonOf(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  switch (code) {
+    case 'ERR_JWT_EXPIRED':
+      return 'token expired';
+    case 'ERR_JWT_CLAIM_VALIDATION_FAILED': {
+      const claim = (error as { claim?: string }).claim;
+      if (claim === 'aud') return 'wrong audience';
+      if (claim === 'nbf') return 'token not yet valid';
+      return `invalid ${claim ?? 'claim'}`;
+    }
+    case 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED':
+      return 'invalid signature';
+    case 'ERR_JWKS_NO_MATCHING_KEY':
+    case 'ERR_JWKS_MULTIPLE_MATCHING_KEYS':
+      return 'unknown signing key';
+    case 'ERR_JOSE_ALG_NOT_ALLOWED':
+    case 'ERR_JOSE_NOT_SUPPORTED':
+      return 'algorithm not accepted';
+    case 'ERR_JWKS_TIMEOUT':
+    case 'ERR_JWKS_INVALID':
+      return 'signing keys unavailable';
+    case 'ERR_JWS_INVALID':
+    case 'ERR_JWT_INVALID':
+      return 'malformed token';
+    default:
+      // A JWKS fetch that failed (network, HTTP status) lands here too.
+      return 'token could not be verified';
+  }
+}

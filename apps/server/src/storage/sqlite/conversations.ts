@@ -1,0 +1,223 @@
+import { randomUUID } from 'node:crypto';
+import type { Database } from 'better-sqlite3';
+import { ErrorCode, type Conversation, type ConversationMember } from '@chat/protocol';
+import { directKey } from '../../domain/message-rules';
+import type { Membership, NewConversation, ReadOutcome } from '../storage';
+import {
+  MESSAGE_COLUMNS,
+  toMember,
+  toMessage,
+  type ConversationRow,
+  type MemberRow,
+  type MessageRow,
+} from './rows';
+
+/**
+ * Conversations, their members and their counter. Listing is three set-based
+ * queries whatever the number of conversations (rows, last messages, members),
+ * assembled in memory.
+ *
+ * Plain synchronous functions over statements prepared once; sqlite-storage.ts
+ * runs each in a transaction.
+ */
+export function conversationQueries(db: Database) {
+  const insertConversation = db.prepare<[ConversationInsert]>(
+    `INSERT INTO conversations (id, title, is_group, direct_key, created_at)
+     VALUES (:id, :title, :is_group, :direct_key, :created_at)`,
+  );
+  const insertMember = db.prepare<[string, string, string]>(
+    'INSERT INTO conversation_members (conversation_id, user_id, joined_at) VALUES (?, ?, ?)',
+  );
+  const byDirectKey = db
+    .prepare<[string], string>('SELECT id FROM conversations WHERE direct_key = ?')
+    .pluck();
+  const membershipOf = db.prepare<[string, string], { member: 0 | 1 | null }>(
+    `SELECT (SELECT 1 FROM conversation_members WHERE conversation_id = c.id AND user_id = ?) AS member
+     FROM conversations c WHERE c.id = ?`,
+  );
+  const memberIdsOf = db
+    .prepare<[string], string>(
+      'SELECT user_id FROM conversation_members WHERE conversation_id = ? ORDER BY rowid',
+    )
+    .pluck();
+  const lastSeqOf = db.prepare<[string], number>('SELECT last_seq FROM conversations WHERE id = ?').pluck();
+  const takeSeqOf = db
+    .prepare<[string], number>(
+      'UPDATE conversations SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq',
+    )
+    .pluck();
+  const readSeqOf = db
+    .prepare<[string, string], number>(
+      'SELECT read_seq FROM conversation_members WHERE conversation_id = ? AND user_id = ?',
+    )
+    .pluck();
+  const setReadSeq = db.prepare<[number, string, string]>(
+    'UPDATE conversation_members SET read_seq = ? WHERE conversation_id = ? AND user_id = ?',
+  );
+
+  // The viewer's unread count: other members' messages, not deleted, above their read_seq.
+  const conversationColumns = `c.id, c.title, c.is_group, c.last_seq, c.created_at,
+    (SELECT COUNT(*) FROM messages u
+      WHERE u.conversation_id = c.id AND u.seq > COALESCE(me.read_seq, 0)
+        AND u.sender_id <> :viewer AND u.deleted_at IS NULL) AS unread_count`;
+  const oneConversation = db.prepare<[{ id: string; viewer: string }], ConversationRow>(
+    `SELECT ${conversationColumns} FROM conversations c
+     LEFT JOIN conversation_members me ON me.conversation_id = c.id AND me.user_id = :viewer
+     WHERE c.id = :id`,
+  );
+  const viewerConversations = db.prepare<[{ viewer: string }], ConversationRow>(
+    `SELECT ${conversationColumns} FROM conversation_members me
+     JOIN conversations c ON c.id = me.conversation_id
+     WHERE me.user_id = :viewer`,
+  );
+  const memberColumns = `cm.conversation_id, cm.user_id, u.display_name, cm.read_seq`;
+  const membersOf = db.prepare<[string], MemberRow>(
+    `SELECT ${memberColumns} FROM conversation_members cm JOIN users u ON u.id = cm.user_id
+     WHERE cm.conversation_id = ? ORDER BY cm.rowid`,
+  );
+  const viewerMembers = db.prepare<[string], MemberRow>(
+    `SELECT ${memberColumns} FROM conversation_members me
+     JOIN conversation_members cm ON cm.conversation_id = me.conversation_id
+     JOIN users u ON u.id = cm.user_id
+     WHERE me.user_id = ? ORDER BY cm.rowid`,
+  );
+  const lastMessageOf = db.prepare<[string], MessageRow>(
+    `SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.conversation_id = ? ORDER BY m.seq DESC LIMIT 1`,
+  );
+  const viewerLastMessages = db.prepare<[string], MessageRow>(
+    `SELECT ${MESSAGE_COLUMNS} FROM conversation_members me
+     JOIN messages m ON m.conversation_id = me.conversation_id
+      AND m.seq = (SELECT MAX(x.seq) FROM messages x WHERE x.conversation_id = me.conversation_id)
+     WHERE me.user_id = ?`,
+  );
+
+  function membership(conversationId: string, userId: string): Membership {
+    const row = membershipOf.get(userId, conversationId);
+    if (!row) return 'no_conversation';
+    return row.member ? 'member' : 'not_member';
+  }
+
+  function members(conversationId: string): ConversationMember[] {
+    return membersOf.all(conversationId).map(toMember);
+  }
+
+  return {
+    membership,
+    members,
+
+    /** Takes the conversation's next counter value. Call inside a write transaction. */
+    takeSeq(conversationId: string): number {
+      const seq = takeSeqOf.get(conversationId);
+      if (seq === undefined) throw new Error(`conversation ${conversationId} does not exist`);
+      return seq;
+    },
+
+    createConversation(input: NewConversation): { id: string; created: boolean } {
+      const others = [...new Set(input.otherIds)].filter((id) => id !== input.creatorId);
+      const [only] = others;
+      if (only === undefined) throw new Error('a conversation needs a member besides its creator');
+      const key = others.length === 1 ? directKey(input.creatorId, only) : null;
+      if (key !== null) {
+        const existing = byDirectKey.get(key);
+        if (existing !== undefined) return { id: existing, created: false };
+      }
+      const id = randomUUID();
+      const now = new Date().toISOString();
+      insertConversation.run({
+        id,
+        title: key === null ? input.title : null,
+        is_group: key === null ? 1 : 0,
+        direct_key: key,
+        created_at: now,
+      });
+      for (const userId of [input.creatorId, ...others]) insertMember.run(id, userId, now);
+      return { id, created: true };
+    },
+
+    getConversation(id: string, viewerId: string): Conversation | null {
+      const row = oneConversation.get({ id, viewer: viewerId });
+      if (!row) return null;
+      const last = lastMessageOf.get(id);
+      return toConversation(row, members(id), last ? toMessage(last) : null);
+    },
+
+    listConversations(viewerId: string): Conversation[] {
+      const membersById = new Map<string, ConversationMember[]>();
+      for (const row of viewerMembers.all(viewerId)) {
+        const list = membersById.get(row.conversation_id) ?? [];
+        list.push(toMember(row));
+        membersById.set(row.conversation_id, list);
+      }
+      const lastById = new Map(
+        viewerLastMessages.all(viewerId).map((m) => [m.conversation_id, toMessage(m)]),
+      );
+      return viewerConversations
+        .all({ viewer: viewerId })
+        .map((row) => toConversation(row, membersById.get(row.id) ?? [], lastById.get(row.id) ?? null))
+        .sort(byNewestActivity);
+    },
+
+    memberIds(conversationId: string): string[] {
+      return memberIdsOf.all(conversationId);
+    },
+
+    lastSeq(conversationId: string): number {
+      return lastSeqOf.get(conversationId) ?? 0;
+    },
+
+    markRead(input: { conversation_id: string; user_id: string; seq: number }): ReadOutcome {
+      const state = membership(input.conversation_id, input.user_id);
+      if (state === 'no_conversation') {
+        return { status: 'rejected', code: ErrorCode.NotFound, message: 'conversation not found' };
+      }
+      if (state === 'not_member') {
+        return {
+          status: 'rejected',
+          code: ErrorCode.Forbidden,
+          message: 'not a member of this conversation',
+        };
+      }
+      const current = readSeqOf.get(input.conversation_id, input.user_id) ?? 0;
+      const wanted = Math.min(input.seq, lastSeqOf.get(input.conversation_id) ?? 0);
+      if (wanted <= current) return { status: 'unchanged', read_seq: current };
+      setReadSeq.run(wanted, input.conversation_id, input.user_id);
+      return { status: 'changed', read_seq: wanted };
+    },
+  };
+}
+
+interface ConversationInsert {
+  id: string;
+  title: string | null;
+  is_group: 0 | 1;
+  direct_key: string | null;
+  created_at: string;
+}
+
+function toConversation(
+  row: ConversationRow,
+  members: ConversationMember[],
+  lastMessage: Conversation['last_message'],
+): Conversation {
+  return {
+    id: row.id,
+    title: row.title,
+    is_group: row.is_group === 1,
+    members,
+    last_message: lastMessage,
+    last_seq: row.last_seq,
+    unread_count: row.unread_count,
+    created_at: row.created_at,
+  };
+}
+
+/** Newest first by the last message's time, or the creation time without messages. */
+function byNewestActivity(a: Conversation, b: Conversation): number {
+  const at = (c: Conversation) => c.last_message?.created_at ?? c.created_at;
+  return compare(at(b), at(a)) || compare(b.created_at, a.created_at) || compare(a.id, b.id);
+}
+
+/** Code-unit order, which is time order for ISO 8601 strings. */
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

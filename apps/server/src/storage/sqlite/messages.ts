@@ -1,0 +1,182 @@
+import { randomUUID } from 'node:crypto';
+import type { Database } from 'better-sqlite3';
+import { ErrorCode, JOIN_PAGE_SIZE, JOIN_SINCE_MAX, type Message, type MessageChange } from '@chat/protocol';
+import {
+  checkDelete,
+  checkEdit,
+  checkReact,
+  messageNotFound,
+  type MessageFacts,
+} from '../../domain/message-rules';
+import type { AppendOutcome, ChangeOutcome, JoinSnapshot, NewMessage, StoredChange } from '../storage';
+import type { conversationQueries } from './conversations';
+import { applyReaction } from './reactions';
+import { MESSAGE_COLUMNS, toMessage, type MessageRow, type Reactions } from './rows';
+
+/**
+ * Messages: sends, the three kinds of change, and the reads of join, history and
+ * gap filling. Every write takes the conversation's next counter value in the
+ * caller's transaction; the rules of edit, unsend and reaction are message-rules.ts.
+ *
+ * Plain synchronous functions over statements prepared once; sqlite-storage.ts
+ * runs each in a transaction.
+ */
+export function messageQueries(db: Database, conversations: ReturnType<typeof conversationQueries>) {
+  const insert = db.prepare<[MessageRow]>(
+    `INSERT INTO messages (id, conversation_id, seq, updated_seq, sender_id, client_id, body, reply_to,
+       reactions, edit_count, last_change, created_at, edited_at, deleted_at)
+     VALUES (:id, :conversation_id, :seq, :updated_seq, :sender_id, :client_id, :body, :reply_to,
+       :reactions, :edit_count, :last_change, :created_at, :edited_at, :deleted_at)`,
+  );
+  const bySenderClientId = db.prepare<[string, string], MessageRow>(
+    `SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.sender_id = ? AND m.client_id = ?`,
+  );
+  const conversationOf = db
+    .prepare<[string], string>('SELECT conversation_id FROM messages WHERE id = ?')
+    .pluck();
+  const withFacts = db.prepare<[{ id: string; actor: string }], MessageRow & { actor_is_member: 0 | 1 }>(
+    `SELECT ${MESSAGE_COLUMNS}, EXISTS (SELECT 1 FROM conversation_members cm
+       WHERE cm.conversation_id = m.conversation_id AND cm.user_id = :actor) AS actor_is_member
+     FROM messages m WHERE m.id = :id`,
+  );
+  const update = db.prepare<[MessageRow]>(
+    `UPDATE messages SET updated_seq = :updated_seq, body = :body, reactions = :reactions,
+       edit_count = :edit_count, last_change = :last_change, edited_at = :edited_at, deleted_at = :deleted_at
+     WHERE id = :id`,
+  );
+  const newestBefore = db.prepare<[string, number, number], MessageRow>(
+    `SELECT ${MESSAGE_COLUMNS} FROM messages m
+     WHERE m.conversation_id = ? AND m.seq < ? ORDER BY m.seq DESC LIMIT ?`,
+  );
+  const updatedAfter = db.prepare<[string, number, number], MessageRow>(
+    `SELECT ${MESSAGE_COLUMNS} FROM messages m
+     WHERE m.conversation_id = ? AND m.updated_seq > ? ORDER BY m.updated_seq LIMIT ?`,
+  );
+
+  function appendOne(item: NewMessage): AppendOutcome {
+    const state = conversations.membership(item.conversation_id, item.sender_id);
+    if (state === 'no_conversation') return reject(ErrorCode.NotFound, 'conversation not found');
+    if (state === 'not_member') return reject(ErrorCode.Forbidden, 'not a member of this conversation');
+    // The pair is unique per sender, whatever conversation the retry names.
+    const stored = bySenderClientId.get(item.sender_id, item.client_id);
+    if (stored) return { status: 'duplicate', message: toMessage(stored) };
+    if (item.reply_to !== null && conversationOf.get(item.reply_to) !== item.conversation_id) {
+      return reject(ErrorCode.BadRequest, 'reply_to must be a message of the same conversation');
+    }
+    const seq = conversations.takeSeq(item.conversation_id);
+    const row: MessageRow = {
+      id: randomUUID(),
+      conversation_id: item.conversation_id,
+      seq,
+      updated_seq: seq,
+      sender_id: item.sender_id,
+      client_id: item.client_id,
+      body: item.body,
+      reply_to: item.reply_to,
+      reactions: '{}',
+      edit_count: 0,
+      last_change: null,
+      created_at: new Date().toISOString(),
+      edited_at: null,
+      deleted_at: null,
+    };
+    insert.run(row);
+    return { status: 'created', message: toMessage(row) };
+  }
+
+  /** The message and whether `actor` may see it, in the shape message-rules.ts checks. */
+  function load(messageId: string, actor: string): (MessageRow & MessageFacts) | null {
+    const row = withFacts.get({ id: messageId, actor });
+    return row ? { ...row, actor_is_member: row.actor_is_member === 1 } : null;
+  }
+
+  /** Persists a change under the conversation's next counter value. */
+  function commitChange(row: MessageRow, change: MessageChange): ChangeOutcome {
+    const changed: MessageRow = {
+      ...row,
+      updated_seq: conversations.takeSeq(row.conversation_id),
+      last_change: change,
+    };
+    update.run(changed);
+    return { status: 'changed', message: toMessage(changed), change };
+  }
+
+  function page(conversationId: string, beforeSeq: number, limit: number) {
+    const rows = newestBefore.all(conversationId, beforeSeq, limit + 1);
+    return { messages: rows.slice(0, limit).reverse().map(toMessage), has_more: rows.length > limit };
+  }
+
+  return {
+    /** Outcomes in input order; a rejected item does not affect the others. */
+    appendMessages(batch: NewMessage[]): AppendOutcome[] {
+      return batch.map(appendOne);
+    },
+
+    editMessage(input: { message_id: string; user_id: string; body: string; now: Date }): ChangeOutcome {
+      const row = load(input.message_id, input.user_id);
+      const rejection = checkEdit(row, input.user_id, input.now);
+      if (rejection || !row) return rejection ?? messageNotFound();
+      // The same text again changes nothing: no seq taken, no edit counted.
+      if (row.body === input.body) return { status: 'unchanged', message: toMessage(row) };
+      const edited = {
+        ...row,
+        body: input.body,
+        edit_count: row.edit_count + 1,
+        edited_at: input.now.toISOString(),
+      };
+      return commitChange(edited, 'edited');
+    },
+
+    deleteMessage(input: { message_id: string; user_id: string; now: Date }): ChangeOutcome {
+      const row = load(input.message_id, input.user_id);
+      const rejection = checkDelete(row, input.user_id, input.now);
+      if (rejection || !row) return rejection ?? messageNotFound();
+      return commitChange(
+        { ...row, body: '', reactions: '{}', deleted_at: input.now.toISOString() },
+        'deleted',
+      );
+    },
+
+    setReaction(input: { message_id: string; user_id: string; reaction: string | null }): ChangeOutcome {
+      const row = load(input.message_id, input.user_id);
+      const rejection = checkReact(row);
+      if (rejection || !row) return rejection ?? messageNotFound();
+      const next = applyReaction(JSON.parse(row.reactions) as Reactions, input.user_id, input.reaction);
+      if (!next) return { status: 'unchanged', message: toMessage(row) };
+      return commitChange({ ...row, reactions: JSON.stringify(next) }, 'reaction');
+    },
+
+    joinSnapshot(conversationId: string, sinceSeq: number | undefined): JoinSnapshot {
+      const last_seq = conversations.lastSeq(conversationId);
+      const members = conversations.members(conversationId);
+      if (sinceSeq === undefined) {
+        return { last_seq, members, ...page(conversationId, Number.MAX_SAFE_INTEGER, JOIN_PAGE_SIZE) };
+      }
+      const rows = updatedAfter.all(conversationId, sinceSeq, JOIN_SINCE_MAX + 1);
+      return {
+        last_seq,
+        members,
+        messages: rows.slice(0, JOIN_SINCE_MAX).map(toMessage),
+        has_more: rows.length > JOIN_SINCE_MAX,
+      };
+    },
+
+    messagesBefore(
+      conversationId: string,
+      beforeSeq: number | undefined,
+      limit: number,
+    ): { messages: Message[]; has_more: boolean } {
+      return page(conversationId, beforeSeq ?? Number.MAX_SAFE_INTEGER, Math.max(0, Math.trunc(limit)));
+    },
+
+    changesSince(conversationId: string, sinceSeq: number, limit: number): StoredChange[] {
+      return updatedAfter
+        .all(conversationId, sinceSeq, Math.max(0, Math.trunc(limit)))
+        .map((row) => ({ message: toMessage(row), change: row.last_change ?? 'created' }));
+    },
+  };
+}
+
+function reject(code: ErrorCode, message: string): AppendOutcome {
+  return { status: 'rejected', code, message };
+}

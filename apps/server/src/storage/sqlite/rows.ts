@@ -1,0 +1,89 @@
+import type { ConversationMember, Message, MessageChange, User } from '@chat/protocol';
+import type { AuthUser } from '../storage';
+
+/**
+ * Rows as SQLite returns them and their mapping to the protocol's shapes. SQLite
+ * has no boolean or JSON type: flags are 0/1 and JSON is text.
+ */
+
+export interface UserRow {
+  id: string;
+  email: string;
+  display_name: string;
+  password_hash: string | null;
+  user_metadata: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface MessageRow {
+  id: string;
+  conversation_id: string;
+  seq: number;
+  updated_seq: number;
+  sender_id: string;
+  client_id: string;
+  body: string;
+  reply_to: string | null;
+  reactions: string;
+  edit_count: number;
+  last_change: MessageChange | null;
+  created_at: string;
+  edited_at: string | null;
+  deleted_at: string | null;
+}
+
+export interface ConversationRow {
+  id: string;
+  title: string | null;
+  is_group: 0 | 1;
+  last_seq: number;
+  created_at: string;
+  unread_count: number;
+}
+
+export interface MemberRow extends ConversationMember {
+  conversation_id: string;
+}
+
+/** reaction -> user ids in the order they reacted. */
+export type Reactions = Record<string, string[]>;
+
+export function toUser(row: UserRow): User {
+  return { id: row.id, email: row.email, display_name: row.display_name };
+}
+
+export function toAuthUser(row: UserRow): AuthUser {
+  return {
+    ...toUser(row),
+    password_hash: row.password_hash,
+    user_metadata: JSON.parse(row.user_metadata) as Record<string, unknown>,
+    created_at: row.created_at,
+    updated_at: row.updated_at,
+  };
+}
+
+export function toMessage(row: MessageRow): Message {
+  return {
+    id: row.id,
+    conversation_id: row.conversation_id,
+    seq: row.seq,
+    updated_seq: row.updated_seq,
+    sender_id: row.sender_id,
+    client_id: row.client_id,
+    body: row.body,
+    reply_to: row.reply_to,
+    created_at: row.created_at,
+    edited_at: row.edited_at,
+    deleted_at: row.deleted_at,
+    reactions: JSON.parse(row.reactions) as Reactions,
+  };
+}
+
+export function toMember(row: MemberRow): ConversationMember {
+  return { user_id: row.user_id, display_name: row.display_name, read_seq: row.read_seq };
+}
+
+/** Columns of `messages` in MessageRow order, for statements that join it (alias `m`). */
+export const MESSAGE_COLUMNS = `m.id, m.conversation_id, m.seq, m.updated_seq, m.sender_id, m.client_id,
+  m.body, m.reply_to, m.reactions, m.edit_count, m.last_change, m.created_at, m.edited_at, m.deleted_at`;

@@ -1,0 +1,77 @@
+import type { Database } from 'better-sqlite3';
+import type { Storage } from '../storage';
+import { authQueries } from './auth';
+import { conversationQueries } from './conversations';
+import { openSqliteDatabase, type SqliteStorageOptions } from './database';
+import { messageQueries } from './messages';
+import { userQueries } from './users';
+
+export type { SqliteStorageOptions } from './database';
+
+/**
+ * The embedded storage: one SQLite file through better-sqlite3. Its calls are
+ * synchronous; the interface is async for PostgreSQL's sake, so each method runs
+ * its synchronous work in one transaction and resolves with the result.
+ *
+ * Writes take the lock up front (BEGIN IMMEDIATE), so two processes on one file
+ * wait on busy_timeout instead of failing on a read-to-write upgrade. Reads of
+ * several statements (join, conversation lists) run in one deferred transaction:
+ * under WAL they see one snapshot.
+ */
+export function createSqliteStorage(options: SqliteStorageOptions): Storage {
+  const db = openSqliteDatabase(options);
+  const users = userQueries(db);
+  const auth = authQueries(db);
+  const conversations = conversationQueries(db);
+  const messages = messageQueries(db, conversations);
+  const write = transactional(db, 'immediate');
+  const read = transactional(db, 'deferred');
+  const selectOne = db.prepare('SELECT 1');
+
+  return {
+    kind: 'sqlite',
+
+    ensureUser: write(users.ensureUser),
+    getUser: read(users.getUser),
+    searchUsers: read(users.searchUsers),
+
+    createPasswordUser: write(auth.createPasswordUser),
+    findAuthUserByEmail: read(auth.findAuthUserByEmail),
+    getAuthUser: read(auth.getAuthUser),
+    createAuthSession: write(auth.createAuthSession),
+    rotateRefreshToken: write(auth.rotateRefreshToken),
+    revokeAuthSession: write(auth.revokeAuthSession),
+    revokeUserAuthSessions: write(auth.revokeUserAuthSessions),
+
+    createConversation: write(conversations.createConversation),
+    getConversation: read(conversations.getConversation),
+    listConversations: read(conversations.listConversations),
+    membership: read(conversations.membership),
+    memberIds: read(conversations.memberIds),
+    markRead: write(conversations.markRead),
+    lastSeq: read(conversations.lastSeq),
+
+    appendMessages: write(messages.appendMessages),
+    editMessage: write(messages.editMessage),
+    deleteMessage: write(messages.deleteMessage),
+    setReaction: write(messages.setReaction),
+    joinSnapshot: read(messages.joinSnapshot),
+    messagesBefore: read(messages.messagesBefore),
+    changesSince: read(messages.changesSince),
+
+    ping: read(() => {
+      selectOne.get();
+    }),
+    async close() {
+      if (db.open) db.close();
+    },
+  };
+}
+
+/** Wraps a synchronous function as an async one that runs in a transaction of `mode`. */
+function transactional(db: Database, mode: 'immediate' | 'deferred') {
+  return <A extends unknown[], R>(fn: (...args: A) => R): ((...args: A) => Promise<R>) => {
+    const transaction = db.transaction(fn);
+    return async (...args) => transaction[mode](...args);
+  };
+}

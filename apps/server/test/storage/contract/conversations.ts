@@ -1,0 +1,253 @@
+import { randomUUID } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { makeConversation, makeUsers, send, sleep, useFixture, type MakeStorage } from './fixture';
+
+export function conversationsContract(makeStorage: MakeStorage): void {
+  const fixture = useFixture(makeStorage);
+
+  describe('conversations', () => {
+    it('createConversation: one other member makes an empty 1:1 without a title', async () => {
+      const { storage } = fixture();
+      const [ann, bob] = await makeUsers(storage, 'ann', 'bob');
+      const result = await storage.createConversation({
+        creatorId: ann!.id,
+        otherIds: [bob!.id],
+        title: 'ignored',
+      });
+      expect(result.created).toBe(true);
+
+      const conversation = await storage.getConversation(result.id, ann!.id);
+      expect(conversation).toEqual({
+        id: result.id,
+        title: null,
+        is_group: false,
+        members: [
+          { user_id: ann!.id, display_name: 'Ann', read_seq: 0 },
+          { user_id: bob!.id, display_name: 'Bob', read_seq: 0 },
+        ],
+        last_message: null,
+        last_seq: 0,
+        unread_count: 0,
+        created_at: expect.any(String),
+      });
+      expect(Date.parse(conversation!.created_at)).not.toBeNaN();
+    });
+
+    it('createConversation: the same pair again, either way round, returns the existing 1:1', async () => {
+      const { storage } = fixture();
+      const [ann, bob, cy] = await makeUsers(storage, 'ann', 'bob', 'cy');
+      const first = await storage.createConversation({
+        creatorId: ann!.id,
+        otherIds: [bob!.id],
+        title: null,
+      });
+      const again = await storage.createConversation({
+        creatorId: bob!.id,
+        otherIds: [ann!.id],
+        title: null,
+      });
+      expect(again).toEqual({ id: first.id, created: false });
+      const other = await storage.createConversation({ creatorId: ann!.id, otherIds: [cy!.id], title: null });
+      expect(other.created).toBe(true);
+      expect(other.id).not.toBe(first.id);
+    });
+
+    it('createConversation: naming the creator or a member twice is harmless', async () => {
+      const { storage } = fixture();
+      const [ann, bob] = await makeUsers(storage, 'ann', 'bob');
+      const { id } = await storage.createConversation({
+        creatorId: ann!.id,
+        otherIds: [bob!.id, ann!.id, bob!.id],
+        title: null,
+      });
+      expect(await storage.memberIds(id)).toEqual([ann!.id, bob!.id]);
+      expect((await storage.getConversation(id, ann!.id))!.is_group).toBe(false);
+    });
+
+    it('createConversation: two or more others make a group with its title, always new', async () => {
+      const { storage } = fixture();
+      const [ann, bob, cy] = await makeUsers(storage, 'ann', 'bob', 'cy');
+      const input = { creatorId: ann!.id, otherIds: [bob!.id, cy!.id], title: 'Trip' };
+      const first = await storage.createConversation(input);
+      const second = await storage.createConversation(input);
+      expect(first.created && second.created).toBe(true);
+      expect(second.id).not.toBe(first.id);
+      expect(await storage.getConversation(first.id, bob!.id)).toMatchObject({
+        title: 'Trip',
+        is_group: true,
+      });
+      expect(await storage.memberIds(first.id)).toEqual([ann!.id, bob!.id, cy!.id]);
+    });
+
+    it('getConversation: an unknown id is null', async () => {
+      const { storage } = fixture();
+      const [ann] = await makeUsers(storage, 'ann');
+      expect(await storage.getConversation(randomUUID(), ann!.id)).toBeNull();
+    });
+
+    it('membership: member, not_member or no_conversation', async () => {
+      const { storage } = fixture();
+      const [ann, bob, eve] = await makeUsers(storage, 'ann', 'bob', 'eve');
+      const id = await makeConversation(storage, ann!, [bob!]);
+      expect(await storage.membership(id, bob!.id)).toBe('member');
+      expect(await storage.membership(id, eve!.id)).toBe('not_member');
+      expect(await storage.membership(randomUUID(), ann!.id)).toBe('no_conversation');
+      expect(await storage.memberIds(randomUUID())).toEqual([]);
+    });
+
+    it('getConversation: last_message is the highest seq, shown deleted; last_seq counts changes too', async () => {
+      const { storage } = fixture();
+      const [ann, bob] = await makeUsers(storage, 'ann', 'bob');
+      const id = await makeConversation(storage, ann!, [bob!]);
+      await send(storage, id, ann!, 'one');
+      const two = await send(storage, id, ann!, 'two');
+      await storage.setReaction({ message_id: two.id, user_id: bob!.id, reaction: 'like' });
+      await storage.deleteMessage({ message_id: two.id, user_id: ann!.id, now: new Date() });
+
+      const conversation = (await storage.getConversation(id, bob!.id))!;
+      expect(conversation.last_seq).toBe(4);
+      expect(conversation.last_message).toMatchObject({ id: two.id, seq: 2, updated_seq: 4, body: '' });
+      expect(conversation.last_message!.deleted_at).not.toBeNull();
+    });
+
+    it("unread_count: other members' messages, not deleted, above the viewer's read_seq", async () => {
+      const { storage } = fixture();
+      const [ann, bob] = await makeUsers(storage, 'ann', 'bob');
+      const id = await makeConversation(storage, ann!, [bob!]);
+      const first = await send(storage, id, ann!, 'one');
+      await send(storage, id, ann!, 'two');
+      await send(storage, id, bob!, 'mine');
+      const four = await send(storage, id, ann!, 'four');
+      const unread = async () => (await storage.getConversation(id, bob!.id))!.unread_count;
+
+      expect(await unread()).toBe(3);
+      await storage.deleteMessage({ message_id: four.id, user_id: ann!.id, now: new Date() });
+      expect(await unread()).toBe(2);
+      await storage.markRead({ conversation_id: id, user_id: bob!.id, seq: first.seq });
+      expect(await unread()).toBe(1);
+      expect((await storage.getConversation(id, ann!.id))!.unread_count).toBe(1);
+    });
+
+    it("listConversations: only the viewer's, newest message first, one without messages by its created_at", async () => {
+      const { storage } = fixture();
+      const [ann, bob, cy, dee] = await makeUsers(storage, 'ann', 'bob', 'cy', 'dee');
+      const withBob = await makeConversation(storage, ann!, [bob!]);
+      const withCy = await makeConversation(storage, ann!, [cy!]);
+      await sleep(3);
+      const empty = await makeConversation(storage, ann!, [bob!, cy!], 'Empty');
+      await makeConversation(storage, bob!, [dee!]);
+      await sleep(3);
+      await send(storage, withCy, cy!, 'older');
+      await sleep(3);
+      const newest = await send(storage, withBob, bob!, 'newest');
+
+      const list = await storage.listConversations(ann!.id);
+      expect(list.map((c) => c.id)).toEqual([withBob, withCy, empty]);
+      expect(list[0]).toEqual(await storage.getConversation(withBob, ann!.id));
+      expect(list[0]!.last_message).toEqual(newest);
+      expect(list[0]!.unread_count).toBe(1);
+      expect(list[2]!.members.map((m) => m.display_name)).toEqual(['Ann', 'Bob', 'Cy']);
+      expect(await storage.listConversations(randomUUID())).toEqual([]);
+    });
+
+    it('listConversations: a user with many conversations gets each with its own last message and members', async () => {
+      const { storage } = fixture();
+      const [me, ...others] = await makeUsers(
+        storage,
+        'me',
+        ...Array.from({ length: 60 }, (_, i) => `user${i}`),
+      );
+      const ids: string[] = [];
+      for (const other of others) {
+        const id = await makeConversation(storage, me!, [other]);
+        await storage.appendMessages([
+          {
+            conversation_id: id,
+            sender_id: other.id,
+            client_id: randomUUID(),
+            body: `from ${other.id}`,
+            reply_to: null,
+          },
+        ]);
+        ids.push(id);
+      }
+      const list = await storage.listConversations(me!.id);
+      expect(list).toHaveLength(60);
+      for (const conversation of list) {
+        const other = conversation.members[1]!;
+        expect(conversation.members.map((m) => m.user_id)).toEqual([me!.id, other.user_id]);
+        expect(conversation.last_message).toMatchObject({
+          sender_id: other.user_id,
+          body: `from ${other.user_id}`,
+        });
+        expect(conversation.unread_count).toBe(1);
+      }
+      const times = list.map((c) => c.last_message!.created_at);
+      expect(times).toEqual([...times].sort().reverse());
+    });
+  });
+
+  describe('markRead', () => {
+    it('markRead: read_seq grows and shows in members and unread counts', async () => {
+      const { storage } = fixture();
+      const [ann, bob] = await makeUsers(storage, 'ann', 'bob');
+      const id = await makeConversation(storage, ann!, [bob!]);
+      await send(storage, id, ann!);
+      await send(storage, id, ann!);
+      expect(await storage.markRead({ conversation_id: id, user_id: bob!.id, seq: 1 })).toEqual({
+        status: 'changed',
+        read_seq: 1,
+      });
+      const conversation = (await storage.getConversation(id, bob!.id))!;
+      expect(conversation.members.find((m) => m.user_id === bob!.id)!.read_seq).toBe(1);
+      expect(conversation.unread_count).toBe(1);
+    });
+
+    it('markRead: a seq above last_seq is taken as last_seq', async () => {
+      const { storage } = fixture();
+      const [ann, bob] = await makeUsers(storage, 'ann', 'bob');
+      const id = await makeConversation(storage, ann!, [bob!]);
+      await send(storage, id, ann!);
+      await send(storage, id, ann!);
+      expect(await storage.markRead({ conversation_id: id, user_id: bob!.id, seq: 99 })).toEqual({
+        status: 'changed',
+        read_seq: 2,
+      });
+    });
+
+    it('markRead: a seq not above the current read_seq is unchanged with the current read_seq', async () => {
+      const { storage } = fixture();
+      const [ann, bob] = await makeUsers(storage, 'ann', 'bob');
+      const id = await makeConversation(storage, ann!, [bob!]);
+      expect(await storage.markRead({ conversation_id: id, user_id: bob!.id, seq: 5 })).toEqual({
+        status: 'unchanged',
+        read_seq: 0,
+      });
+      await send(storage, id, ann!);
+      await send(storage, id, ann!);
+      await storage.markRead({ conversation_id: id, user_id: bob!.id, seq: 2 });
+      for (const seq of [2, 1, 0]) {
+        expect(await storage.markRead({ conversation_id: id, user_id: bob!.id, seq })).toEqual({
+          status: 'unchanged',
+          read_seq: 2,
+        });
+      }
+    });
+
+    it('markRead: not a member is forbidden, an unknown conversation not_found', async () => {
+      const { storage } = fixture();
+      const [ann, bob, eve] = await makeUsers(storage, 'ann', 'bob', 'eve');
+      const id = await makeConversation(storage, ann!, [bob!]);
+      expect(await storage.markRead({ conversation_id: id, user_id: eve!.id, seq: 1 })).toMatchObject({
+        status: 'rejected',
+        code: 'forbidden',
+      });
+      expect(
+        await storage.markRead({ conversation_id: randomUUID(), user_id: ann!.id, seq: 1 }),
+      ).toMatchObject({
+        status: 'rejected',
+        code: 'not_found',
+      });
+    });
+  });
+}

@@ -1,0 +1,29 @@
+import { describe } from 'vitest';
+import { changesContract } from './contract/changes';
+import { conversationsContract } from './contract/conversations';
+import type { MakeStorage } from './contract/fixture';
+import { messagesContract } from './contract/messages';
+import { snapshotContract } from './contract/snapshot';
+import { usersContract } from './contract/users';
+
+export type { MakeStorage, StorageFixture } from './contract/fixture';
+
+/**
+ * The storage contract: every rule of the Storage interface, run against every
+ * implementation (SQLite now, PostgreSQL later), the way socket.io runs one adapter
+ * suite against every Redis setup. Each test gets a fresh, empty store from
+ * `makeStorage`; tests are named after the rule they check.
+ *
+ * The sections live in ./contract/, one per concern: users and embedded auth,
+ * conversations and reads, sends and history, edits/unsends/reactions and the
+ * counter, join snapshots and durability.
+ */
+export function describeStorageContract(name: string, makeStorage: MakeStorage): void {
+  describe(`storage contract: ${name}`, () => {
+    usersContract(makeStorage);
+    conversationsContract(makeStorage);
+    messagesContract(makeStorage);
+    changesContract(makeStorage);
+    snapshotContract(makeStorage);
+  });
+}

@@ -1,0 +1,47 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createServer, type ChatServer, type ServerConfig } from '../../src/index';
+
+export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-signing';
+
+export interface TestServer {
+  server: ChatServer;
+  dataDir: string;
+  /** Graceful stop, then a new server on the same data and port. */
+  restart(overrides?: Partial<ServerConfig>): Promise<ChatServer>;
+  /** Stops the server and removes its data. */
+  dispose(): Promise<void>;
+}
+
+/** A real server on a loopback port with its own SQLite file in a temp dir. */
+export async function startTestServer(overrides: Partial<ServerConfig> = {}): Promise<TestServer> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'chat-test-'));
+  const base: Partial<ServerConfig> = {
+    port: 0,
+    host: '127.0.0.1',
+    dataDir,
+    jwtSecret: TEST_JWT_SECRET,
+    logLevel: 'silent',
+    webDistDir: null,
+    authRateLimit: 0,
+    // Tests make hundreds of requests; fsync per commit only slows them down.
+    sqliteSynchronous: 'NORMAL',
+    ...overrides,
+  };
+  const handle: TestServer = {
+    server: await createServer(base),
+    dataDir,
+    async restart(more = {}) {
+      const port = handle.server.port;
+      await handle.server.close();
+      handle.server = await createServer({ ...base, port, ...more });
+      return handle.server;
+    },
+    async dispose() {
+      await handle.server.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+  return handle;
+}
