@@ -36,6 +36,15 @@ export class TypingTracker {
     this.announce(conversationId, userId, false);
   }
 
+  /** A closed connection stops typing wherever it was, joined or not. */
+  endConnection(connectionId: string): void {
+    for (const [key, typist] of [...this.typists]) {
+      if (typist.connectionId !== connectionId) continue;
+      const [conversationId = '', userId = ''] = key.split('|');
+      this.end(conversationId, userId);
+    }
+  }
+
   clear(): void {
     for (const { timer } of this.typists.values()) clearTimeout(timer);
     this.typists.clear();

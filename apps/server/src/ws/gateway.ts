@@ -101,6 +101,7 @@ export function createGateway(ctx: ServerContext): Gateway {
       for (const conversationId of [...connection.joined]) {
         await leaveConversation(ctx, connection, conversationId);
       }
+      ctx.typing.endConnection(connection.id);
       if (connection.userId !== null) ctx.userChannels.remove(connection, connection.userId);
     } catch (error) {
       log.error({ err: error, connectionId: connection.id }, 'cleanup after close failed');

@@ -26,8 +26,11 @@ export async function handleJoin(
     snapshot = await ctx.storage.joinSnapshot(conversationId, frame.since_seq);
   } catch (error) {
     if (firstJoin) {
+      // Not counted for presence yet: only undo the room.
       connection.joined.delete(conversationId);
       ctx.rooms.remove(connection, conversationId);
+    } else {
+      await leaveConversation(ctx, connection, conversationId);
     }
     throw error;
   }
