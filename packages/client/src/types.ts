@@ -32,8 +32,27 @@ export interface TypingOptions {
   expireMs?: number;
 }
 
+/**
+ * The part of a WebSocket the client uses, declared structurally so that the
+ * browser's WebSocket and `ws`'s both fit without a cast. (Widened by the client
+ * engineer from `new (url) => WebSocket`, which `ws`'s class does not satisfy.)
+ */
+export interface SocketLike {
+  readonly readyState: number;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+  /** `ws` only: drop the TCP connection at once, without a closing handshake. */
+  terminate?(): void;
+  addEventListener(type: 'message', listener: (event: { data: unknown }) => void): void;
+  addEventListener(type: 'close', listener: (event: { code: number; reason: string }) => void): void;
+  addEventListener(type: 'open' | 'error', listener: () => void): void;
+  removeEventListener(type: 'message', listener: (event: { data: unknown }) => void): void;
+  removeEventListener(type: 'close', listener: (event: { code: number; reason: string }) => void): void;
+  removeEventListener(type: 'open' | 'error', listener: () => void): void;
+}
+
 /** Minimal WebSocket constructor shape: the browser's and `ws`'s both fit. */
-export type WebSocketLike = new (url: string) => WebSocket;
+export type WebSocketLike = new (url: string) => SocketLike;
 
 export interface ChatClientOptions {
   /** ws:// or wss:// URL of the server's /ws endpoint. */

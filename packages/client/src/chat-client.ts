@@ -1,0 +1,495 @@
+import { bodyProblem } from '@chat/protocol';
+import type { ClientFrame, Conversation, ServerFrame, ServerFrameOf, User } from '@chat/protocol';
+import { Connection } from './connection';
+import { ConversationList } from './conversation-list';
+import { ConversationStore } from './conversation-store';
+import { Emitter, Listeners } from './emitter';
+import { ChatError, disconnectedError } from './errors';
+import { createMemoryOutbox } from './outbox';
+import { Requests } from './requests';
+import { ChatApi, apiUrlFromWsUrl } from './rest-api';
+import { Sender } from './sender';
+import { TypingSender } from './typing';
+import type {
+  ChatClientEvents,
+  ChatClientOptions,
+  ConnectionStatus,
+  ConversationView,
+  PendingMessage,
+  WebSocketLike,
+} from './types';
+
+/** Defaults of every timing option, as documented in types.ts. */
+const DEFAULTS = {
+  backoff: { initialMs: 500, maxMs: 30_000, stableAfterMs: 60_000, floodPauseMs: 15_000 },
+  heartbeat: { intervalMs: 15_000, timeoutMs: 10_000 },
+  typing: { refreshMs: 3_000, expireMs: 7_000 },
+  handshakeTimeoutMs: 15_000,
+  historyPageSize: 50,
+  /** When a `rate_limited` refusal names no wait. */
+  rateLimitRetryMs: 1_000,
+};
+
+/**
+ * The chat, framework-agnostic: one authenticated socket (reconnecting on its
+ * own), the conversations joined on it, the outbox of unacked sends, and the
+ * live conversation list. React binds to it with `subscribe` + the stable
+ * snapshots `getConversation` / `getConversations` / `status`.
+ *
+ * Reliability (PROTOCOL.md section 6): after every reconnect the client
+ * re-joins each joined conversation with `since_seq` = the highest updated_seq
+ * held, and resends every unacked send with its original client_id, so nothing
+ * is lost and nothing is doubled.
+ *
+ * Requests other than sends (`markRead`, `edit`, `unsend`, `react`) are NOT
+ * resent after a disconnect: their promises reject with a retryable ChatError
+ * `disconnected`, and the caller chooses to retry (an edit sent twice would
+ * count twice against the edit limit).
+ */
+export class ChatClient {
+  /** The REST API (`/api/me`, user search, conversation creation, history). */
+  readonly api: ChatApi;
+  private readonly connection: Connection;
+  private readonly requests = new Requests();
+  private readonly emitter = new Emitter<ChatClientEvents>();
+  private readonly listeners = new Listeners();
+  private readonly sender: Sender;
+  private readonly typing: TypingSender;
+  private readonly list: ConversationList;
+  private readonly stores = new Map<string, ConversationStore>();
+  /** Joined conversations, with how many holders want each (join/leave are counted). */
+  private readonly joins = new Map<string, number>();
+  /** Conversations joined on behalf of `watchConversations`. */
+  private readonly watched = new Set<string>();
+  private listWatchers = 0;
+  private readonly olderLoads = new Map<string, Promise<void>>();
+  /** Counts authenticated sockets (the first one is not a reconnect). */
+  private sockets = 0;
+  private batchDepth = 0;
+  private changedInBatch = false;
+
+  constructor(private readonly options: ChatClientOptions) {
+    const WebSocketCtor =
+      options.WebSocket ?? (globalThis as { WebSocket?: WebSocketLike }).WebSocket ?? missingWebSocket();
+    this.connection = new Connection({
+      url: options.url,
+      getToken: options.getToken,
+      WebSocket: WebSocketCtor,
+      backoff: { ...DEFAULTS.backoff, ...options.backoff },
+      heartbeat: { ...DEFAULTS.heartbeat, ...options.heartbeat },
+      handshakeTimeoutMs: options.handshakeTimeoutMs ?? DEFAULTS.handshakeTimeoutMs,
+      requests: this.requests,
+    });
+    this.api = new ChatApi({
+      baseUrl: options.apiUrl ?? apiUrlFromWsUrl(options.url),
+      getToken: options.getToken,
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+    });
+    this.sender = new Sender({
+      store: options.outbox ?? createMemoryOutbox(),
+      send: (frame) => this.connection.send(frame),
+      onChange: (conversationId) => {
+        const store = this.stores.get(conversationId);
+        if (store) store.setPending(this.sender.outbox.list(conversationId));
+        else this.changed();
+      },
+      rateLimitRetryMs: DEFAULTS.rateLimitRetryMs,
+    });
+    this.typing = new TypingSender(options.typing?.refreshMs ?? DEFAULTS.typing.refreshMs, (id, isTyping) =>
+      this.connection.send({ type: 'typing', conversation_id: id, is_typing: isTyping }),
+    );
+    this.list = new ConversationList(() => this.changed());
+
+    const events = this.connection.events;
+    events.on('status', (status) => {
+      this.emitter.emit('status', status);
+      this.changed();
+    });
+    events.on('ready', (user) => this.batch(() => this.ready(user)));
+    events.on('refreshed', (user) => this.emitter.emit('authenticated', user));
+    events.on('lost', () => this.batch(() => this.lost()));
+    events.on('frame', (frame) => this.batch(() => this.dispatch(frame)));
+  }
+
+  // ---- lifecycle ----
+
+  get status(): ConnectionStatus {
+    return this.connection.status;
+  }
+
+  /** The authenticated user (null before the first `authenticated`). */
+  get user(): User | null {
+    return this.connection.user;
+  }
+
+  /** Why the status is 'closed': 'stopped by the client', signed out, token refused, server 1000. */
+  get closeReason(): string | null {
+    return this.connection.closeReason;
+  }
+
+  /** Why the last socket was lost, for diagnostics. */
+  get lastDisconnectReason(): string | null {
+    return this.connection.lastDisconnectReason;
+  }
+
+  /** Server frames dropped because they failed their schema. */
+  get invalidFrames(): number {
+    return this.connection.invalidFrames;
+  }
+
+  /**
+   * Loads the outbox and connects; restarts a stopped client. Idempotent: while
+   * running it opens no second socket, it only reconnects at once if waiting
+   * out a backoff (so a "Reconnect now" button can call it).
+   */
+  start(): void {
+    void this.sender.outbox.load().then(() => this.sender.flush());
+    this.connection.start();
+  }
+
+  /** Closes with 1000: status 'closed' until the next start(). Unacked sends stay in the outbox. */
+  stop(): void {
+    this.connection.stop();
+    this.typing.forgetAll();
+    this.sender.disconnected();
+    for (const store of this.stores.values()) store.dispose();
+  }
+
+  /** Fires after any change (status, a conversation, the list, the outbox). Returns the unsubscribe. */
+  subscribe(listener: () => void): () => void {
+    return this.listeners.subscribe(listener);
+  }
+
+  on<K extends keyof ChatClientEvents>(event: K, handler: (value: ChatClientEvents[K]) => void): () => void {
+    return this.emitter.on(event, handler);
+  }
+
+  // ---- conversations ----
+
+  /**
+   * Joins a conversation, now or as soon as the socket is open, and after every
+   * reconnect (resuming from the highest updated_seq held). Counted: it stays
+   * joined until each join has its leave.
+   */
+  join(conversationId: string): void {
+    const holders = this.joins.get(conversationId) ?? 0;
+    this.joins.set(conversationId, holders + 1);
+    if (holders === 0) this.sendJoin(conversationId, false);
+  }
+
+  leave(conversationId: string): void {
+    const holders = this.joins.get(conversationId) ?? 0;
+    if (holders === 0) return;
+    if (holders > 1) {
+      this.joins.set(conversationId, holders - 1);
+      return;
+    }
+    this.joins.delete(conversationId);
+    this.typing.forget(conversationId);
+    this.connection.send({ type: 'leave_conversation', conversation_id: conversationId });
+    this.stores.get(conversationId)?.markNotJoined();
+  }
+
+  /** The conversation's view; the SAME object until something in it changes. */
+  getConversation(conversationId: string): ConversationView {
+    return this.store(conversationId).view;
+  }
+
+  /** Fetches the page of history below the lowest seq held, and prepends it. */
+  loadOlder(conversationId: string): Promise<void> {
+    const running = this.olderLoads.get(conversationId);
+    if (running) return running;
+    const store = this.store(conversationId);
+    const lowest = store.lowestSeq;
+    if (lowest === 1) {
+      store.prependOlder([], false);
+      return Promise.resolve();
+    }
+    const load = this.api
+      .messages(conversationId, {
+        ...(lowest === null ? {} : { beforeSeq: lowest }),
+        limit: DEFAULTS.historyPageSize,
+      })
+      .then((page) => this.batch(() => store.prependOlder(page.messages, page.has_more)))
+      .finally(() => this.olderLoads.delete(conversationId));
+    this.olderLoads.set(conversationId, load);
+    return load;
+  }
+
+  // ---- the conversation list ----
+
+  /** `GET /api/conversations` into the live list; rejects with a ChatError. */
+  async loadConversations(): Promise<readonly Conversation[]> {
+    const conversations = await this.api.listConversations();
+    this.batch(() => {
+      this.list.replaceAll(conversations);
+      // Frames that arrived while the request was out may be newer than its answer.
+      const self = this.user?.id ?? null;
+      for (const store of this.stores.values()) {
+        const newest = store.view.messages.at(-1);
+        if (newest) this.list.applyMessage(newest, self);
+      }
+      if (this.listWatchers > 0) this.joinListed();
+    });
+    return this.list.conversations;
+  }
+
+  /** The live list, newest first; the SAME array until something in it changes. */
+  getConversations(): readonly Conversation[] {
+    return this.list.conversations;
+  }
+
+  /** Whether `loadConversations` has succeeded once. */
+  get conversationsLoaded(): boolean {
+    return this.list.loaded;
+  }
+
+  /**
+   * Keeps the list live, as a screen showing it needs: loads it (again after
+   * every reconnect) and joins every conversation in it, new ones included.
+   * Returns the function that stops (leaving what it joined).
+   */
+  watchConversations(): () => void {
+    this.listWatchers++;
+    if (this.listWatchers === 1) {
+      if (this.list.loaded) this.joinListed();
+      this.reloadConversations();
+    }
+    let stopped = false;
+    return () => {
+      if (stopped) return;
+      stopped = true;
+      this.listWatchers--;
+      if (this.listWatchers > 0) return;
+      for (const id of this.watched) this.leave(id);
+      this.watched.clear();
+    };
+  }
+
+  // ---- sending ----
+
+  /**
+   * Sends a message: stored in the outbox first (durably), then sent, and
+   * resent with the same client_id after every reconnect until acked. Shows in
+   * `pending` of the conversation's view until then. Throws a ChatError
+   * `bad_request` for a body the server would refuse.
+   */
+  send(conversationId: string, body: string, options: { replyTo?: string | null } = {}): PendingMessage {
+    const message = this.sender.send(conversationId, body, options.replyTo ?? null);
+    // The server ends this user's typing when the message lands.
+    this.typing.forget(conversationId);
+    return message;
+  }
+
+  /** Sends a failed message again (same client_id). */
+  retry(clientId: string): void {
+    this.sender.retry(clientId);
+  }
+
+  /** Drops an unacked message from the outbox (if it was already sent, it may still land). */
+  discard(clientId: string): void {
+    this.sender.discard(clientId);
+  }
+
+  /** Typing indicator: sent on change only, refreshed every ~3 s while true. Fire and forget. */
+  setTyping(conversationId: string, isTyping: boolean): void {
+    this.typing.set(conversationId, isTyping);
+  }
+
+  /** Marks the conversation read up to `seq`; resolves at once if already read that far. */
+  markRead(conversationId: string, seq: number): Promise<void> {
+    const self = this.user?.id;
+    const member = this.stores.get(conversationId)?.view.members.find((item) => item.user_id === self);
+    if (member && member.read_seq >= seq) return Promise.resolve();
+    return this.request({ type: 'mark_read', conversation_id: conversationId, seq });
+  }
+
+  edit(messageId: string, body: string): Promise<void> {
+    const problem = bodyProblem(body);
+    if (problem) return Promise.reject(new ChatError('bad_request', problem));
+    return this.request({ type: 'edit_message', message_id: messageId, body });
+  }
+
+  /** Deletes ("unsends") one of the user's messages. */
+  unsend(messageId: string): Promise<void> {
+    return this.request({ type: 'delete_message', message_id: messageId });
+  }
+
+  /** Sets the user's reaction to a message; null removes it. */
+  react(messageId: string, reaction: string | null): Promise<void> {
+    return this.request({ type: 'react', message_id: messageId, reaction });
+  }
+
+  // ---- internals ----
+
+  private store(conversationId: string): ConversationStore {
+    let store = this.stores.get(conversationId);
+    if (!store) {
+      store = new ConversationStore({
+        conversationId,
+        typingExpireMs: this.options.typing?.expireMs ?? DEFAULTS.typing.expireMs,
+        onChange: () => this.changed(),
+        pending: this.sender.outbox.list(conversationId),
+      });
+      this.stores.set(conversationId, store);
+    }
+    return store;
+  }
+
+  /** One request with a ref, settled by its direct reply. */
+  private request(frame: ClientFrame): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      if (!this.connection.isOpen) {
+        reject(disconnectedError());
+        return;
+      }
+      const ref = this.requests.track({ onReply: () => resolve(), onError: (error) => reject(error) });
+      if (!this.connection.send({ ...frame, ref })) {
+        this.requests.forget(ref);
+        reject(disconnectedError());
+      }
+    });
+  }
+
+  private sendJoin(conversationId: string, fresh: boolean): void {
+    if (!this.connection.isOpen) return; // joined on `ready`
+    const store = this.store(conversationId);
+    const since = !fresh && store.resumeSeq > 0 ? store.resumeSeq : undefined;
+    const ref = this.requests.track({
+      onReply: (frame) => {
+        if (frame.type === 'joined') this.joined(frame, since);
+      },
+      onError: (error) => {
+        if (error.code !== 'disconnected') store.setError(error.toJSON());
+      },
+    });
+    const frame: ClientFrame = {
+      type: 'join_conversation',
+      conversation_id: conversationId,
+      ...(since === undefined ? {} : { since_seq: since }),
+      ref,
+    };
+    if (!this.connection.send(frame)) this.requests.forget(ref);
+  }
+
+  private joined(frame: ServerFrameOf<'joined'>, since: number | undefined): void {
+    this.batch(() => {
+      if (since !== undefined && frame.has_more) {
+        // More was missed than one resume carries: take a fresh page instead.
+        this.sendJoin(frame.conversation_id, true);
+        return;
+      }
+      this.store(frame.conversation_id).applyJoined(frame, since === undefined);
+      const self = this.user?.id ?? null;
+      for (const message of frame.messages) {
+        // A send whose ack was lost with the socket is in the history: it landed.
+        if (message.sender_id === self) this.sender.acked(message.client_id);
+        this.list.applyMessage(message, self);
+      }
+    });
+  }
+
+  private ready(user: User): void {
+    this.sockets++;
+    for (const conversationId of this.joins.keys()) this.sendJoin(conversationId, false);
+    this.sender.connected();
+    if (this.list.loaded && this.sockets > 1) this.reloadConversations();
+    this.emitter.emit('authenticated', user);
+  }
+
+  private lost(): void {
+    for (const store of this.stores.values()) store.markNotJoined();
+    this.typing.forgetAll();
+    this.sender.disconnected();
+  }
+
+  private dispatch(frame: ServerFrame): void {
+    const self = this.user?.id ?? null;
+    switch (frame.type) {
+      case 'message': {
+        const message = frame.message;
+        this.store(message.conversation_id).applyMessage(message, true);
+        if (message.sender_id === self) this.sender.acked(message.client_id);
+        this.list.applyMessage(message, self);
+        if (message.sender_id !== self) this.emitter.emit('message', message);
+        break;
+      }
+      case 'message_ack':
+        this.sender.acked(frame.client_id);
+        this.store(frame.message.conversation_id).applyMessage(frame.message);
+        this.list.applyMessage(frame.message, self);
+        break;
+      case 'message_updated': {
+        const store = this.store(frame.message.conversation_id);
+        const previous = store.get(frame.message.id);
+        store.applyMessage(frame.message);
+        this.list.applyUpdate(frame.message, frame.change, self, previous);
+        break;
+      }
+      case 'typing':
+        if (frame.user_id !== self)
+          this.store(frame.conversation_id).applyTyping(frame.user_id, frame.is_typing);
+        break;
+      case 'read': {
+        const store = this.store(frame.conversation_id);
+        store.applyRead(frame.user_id, frame.seq);
+        this.list.applyRead(frame.conversation_id, frame.user_id, frame.seq, self, store.view);
+        break;
+      }
+      case 'presence':
+        this.store(frame.conversation_id).applyPresence(frame.user_id, frame.online);
+        break;
+      case 'left':
+        if (!this.joins.has(frame.conversation_id)) this.stores.get(frame.conversation_id)?.markNotJoined();
+        break;
+      case 'conversation':
+        this.list.upsert(frame.conversation);
+        if (this.listWatchers > 0) this.joinListed();
+        this.emitter.emit('conversation', frame.conversation);
+        break;
+      case 'error':
+        if (!this.sender.refused(frame)) this.emitter.emit('error', frame);
+        break;
+      default:
+        // authenticated / joined / ack / pong arrive through their refs.
+        break;
+    }
+  }
+
+  private joinListed(): void {
+    for (const conversation of this.list.conversations) {
+      if (this.watched.has(conversation.id)) continue;
+      this.watched.add(conversation.id);
+      this.join(conversation.id);
+    }
+  }
+
+  private reloadConversations(): void {
+    this.loadConversations().catch((error: unknown) => {
+      console.warn('chat: could not load the conversation list', error);
+    });
+  }
+
+  /** Runs `work` and notifies the listeners once at the end, if anything changed. */
+  private batch<T>(work: () => T): T {
+    this.batchDepth++;
+    try {
+      return work();
+    } finally {
+      this.batchDepth--;
+      if (this.batchDepth === 0 && this.changedInBatch) {
+        this.changedInBatch = false;
+        this.listeners.notify();
+      }
+    }
+  }
+
+  private changed(): void {
+    if (this.batchDepth > 0) this.changedInBatch = true;
+    else this.listeners.notify();
+  }
+}
+
+function missingWebSocket(): never {
+  throw new Error('ChatClient: no WebSocket here; pass options.WebSocket (in Node: `ws`)');
+}

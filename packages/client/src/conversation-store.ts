@@ -1,0 +1,206 @@
+import type { JoinedMember, Message, ServerFrameOf } from '@chat/protocol';
+import type { ConversationView, PendingMessage } from './types';
+
+export interface ConversationStoreOptions {
+  conversationId: string;
+  /** A typist heard nothing from for this long is dropped. */
+  typingExpireMs: number;
+  /** Called after every change (never for a frame that changed nothing). */
+  onChange: () => void;
+  /** Pending sends already known when the store is made (set without a change notice). */
+  pending?: readonly PendingMessage[];
+}
+
+const EMPTY: readonly never[] = Object.freeze([]);
+
+/**
+ * One conversation as this client knows it: messages keyed by id, members,
+ * typists and pending sends. Applying a frame is idempotent and order-tolerant:
+ * - a message is kept at its highest `updated_seq` (an older state never
+ *   overwrites a newer one; the same frame twice changes nothing);
+ * - `message_updated` for an id not held inserts it;
+ * - `lastSeq` (where a resume starts) only grows.
+ *
+ * `view` keeps its identity until something in it changes, and so does each of
+ * its arrays, as `useSyncExternalStore` and `React.memo` need.
+ */
+export class ConversationStore {
+  readonly conversationId: string;
+  private readonly byId = new Map<string, Message>();
+  private members = new Map<string, JoinedMember>();
+  private readonly typists = new Map<string, ReturnType<typeof setTimeout>>();
+  private pending: readonly PendingMessage[] = EMPTY;
+  private joined = false;
+  private lastSeq = 0;
+  private hasMoreBefore = false;
+  private error: ConversationView['error'] = null;
+
+  private cachedView: ConversationView | undefined;
+  private cachedMessages: readonly Message[] | undefined;
+  private cachedMembers: readonly JoinedMember[] | undefined;
+  private cachedTypists: readonly string[] | undefined;
+
+  constructor(private readonly options: ConversationStoreOptions) {
+    this.conversationId = options.conversationId;
+    if (options.pending?.length) this.pending = Object.freeze([...options.pending]);
+  }
+
+  get view(): ConversationView {
+    this.cachedMessages ??= Object.freeze(
+      [...this.byId.values()].sort((a, b) => a.seq - b.seq),
+    ) as readonly Message[];
+    this.cachedMembers ??= Object.freeze([...this.members.values()]) as readonly JoinedMember[];
+    this.cachedTypists ??= Object.freeze([...this.typists.keys()]) as readonly string[];
+    this.cachedView ??= Object.freeze({
+      conversationId: this.conversationId,
+      joined: this.joined,
+      messages: this.cachedMessages,
+      pending: this.pending,
+      members: this.cachedMembers,
+      typingUserIds: this.cachedTypists,
+      lastSeq: this.lastSeq,
+      hasMoreBefore: this.hasMoreBefore,
+      error: this.error,
+    });
+    return this.cachedView;
+  }
+
+  /** Whether the server currently has this connection joined. */
+  get isJoined(): boolean {
+    return this.joined;
+  }
+
+  /** Highest updated_seq held (0 when nothing is held): the `since_seq` of a resume. */
+  get resumeSeq(): number {
+    return this.lastSeq;
+  }
+
+  /** Lowest seq held, where `loadOlder` continues; null when nothing is held. */
+  get lowestSeq(): number | null {
+    let lowest: number | null = null;
+    for (const message of this.byId.values())
+      if (lowest === null || message.seq < lowest) lowest = message.seq;
+    return lowest;
+  }
+
+  get(messageId: string): Message | undefined {
+    return this.byId.get(messageId);
+  }
+
+  /**
+   * A `joined` reply. `fresh` (a join without since_seq) replaces the window
+   * with the newest page; a resume (with since_seq) merges what was missed.
+   */
+  applyJoined(frame: ServerFrameOf<'joined'>, fresh: boolean): void {
+    if (fresh) {
+      this.byId.clear();
+      this.lastSeq = 0;
+      this.hasMoreBefore = frame.has_more;
+    }
+    for (const message of frame.messages) this.upsert(message);
+    this.lastSeq = Math.max(this.lastSeq, frame.last_seq);
+    this.members = new Map(frame.members.map((member) => [member.user_id, member]));
+    this.clearTypists();
+    this.joined = true;
+    this.error = null;
+    this.changed({ messages: true, members: true, typists: true });
+  }
+
+  /** A `message`, `message_ack` or `message_updated`. Returns whether anything changed. */
+  applyMessage(message: Message, isNew = false): boolean {
+    if (message.conversation_id !== this.conversationId) return false;
+    const stored = this.upsert(message);
+    // The server stops a typist who sends; do the same, in case its frame is late.
+    const typist = isNew && this.stopTypist(message.sender_id);
+    if (stored || typist) this.changed({ messages: stored, typists: typist });
+    return stored;
+  }
+
+  /** Older history from `GET .../messages?before_seq=`: merged, and whether even older exists. */
+  prependOlder(messages: readonly Message[], hasMore: boolean): void {
+    for (const message of messages) if (message.conversation_id === this.conversationId) this.upsert(message);
+    this.hasMoreBefore = hasMore;
+    this.changed({ messages: true });
+  }
+
+  applyRead(userId: string, seq: number): void {
+    const member = this.members.get(userId);
+    if (!member || seq <= member.read_seq) return;
+    this.members.set(userId, { ...member, read_seq: seq });
+    this.changed({ members: true });
+  }
+
+  applyPresence(userId: string, online: boolean): void {
+    const member = this.members.get(userId);
+    if (!member || member.online === online) return;
+    this.members.set(userId, { ...member, online });
+    this.changed({ members: true });
+  }
+
+  applyTyping(userId: string, isTyping: boolean): void {
+    if (!isTyping) {
+      if (this.stopTypist(userId)) this.changed({ typists: true });
+      return;
+    }
+    const known = this.typists.has(userId);
+    clearTimeout(this.typists.get(userId));
+    const timer = setTimeout(() => this.applyTyping(userId, false), this.options.typingExpireMs);
+    this.typists.set(userId, timer);
+    if (!known) this.changed({ typists: true });
+  }
+
+  setPending(pending: readonly PendingMessage[]): void {
+    if (pending.length === 0 && this.pending.length === 0) return;
+    this.pending = Object.freeze([...pending]);
+    this.changed({});
+  }
+
+  setError(error: ConversationView['error']): void {
+    this.error = error;
+    this.changed({});
+  }
+
+  /** The server no longer sends us this conversation (left, or the socket died). */
+  markNotJoined(): void {
+    const hadTypists = this.typists.size > 0;
+    this.clearTypists();
+    if (!this.joined && !hadTypists) return;
+    this.joined = false;
+    this.changed({ typists: true });
+  }
+
+  /** Stops the typing timers (the client is stopping). */
+  dispose(): void {
+    this.clearTypists();
+  }
+
+  /** Stores a message unless a state at least as new is held. */
+  private upsert(message: Message): boolean {
+    const held = this.byId.get(message.id);
+    if (held && held.updated_seq >= message.updated_seq) return false;
+    this.byId.set(message.id, message);
+    if (message.updated_seq > this.lastSeq) this.lastSeq = message.updated_seq;
+    return true;
+  }
+
+  private stopTypist(userId: string): boolean {
+    const timer = this.typists.get(userId);
+    if (timer === undefined) return false;
+    clearTimeout(timer);
+    this.typists.delete(userId);
+    return true;
+  }
+
+  private clearTypists(): void {
+    for (const timer of this.typists.values()) clearTimeout(timer);
+    this.typists.clear();
+  }
+
+  private changed(what: { messages?: boolean; members?: boolean; typists?: boolean }): void {
+    if (what.messages) this.cachedMessages = undefined;
+    if (what.members) this.cachedMembers = undefined;
+    if (what.typists) this.cachedTypists = undefined;
+    this.cachedView = undefined;
+    this.options.onChange();
+  }
+}

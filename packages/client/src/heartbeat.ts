@@ -1,0 +1,47 @@
+export interface HeartbeatConfig {
+  intervalMs: number;
+  timeoutMs: number;
+  sendPing: () => void;
+  /** No pong within timeoutMs of a ping: the socket is dead (half-open) and must be dropped. */
+  onDead: () => void;
+}
+
+/**
+ * The application heartbeat of one socket: `ping` every intervalMs, and a pong
+ * must come back within timeoutMs. TCP alone can take minutes to notice a
+ * half-open connection (a sleeping laptop, a NAT that forgot us); this notices
+ * in at most intervalMs + timeoutMs.
+ */
+export class Heartbeat {
+  private interval: ReturnType<typeof setInterval> | undefined;
+  private deadline: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(private readonly config: HeartbeatConfig) {}
+
+  start(): void {
+    this.stop();
+    this.interval = setInterval(() => this.ping(), this.config.intervalMs);
+  }
+
+  stop(): void {
+    clearInterval(this.interval);
+    clearTimeout(this.deadline);
+    this.interval = undefined;
+    this.deadline = undefined;
+  }
+
+  /** Ping now (e.g. when the page becomes visible again), unless a ping is already out. */
+  ping(): void {
+    if (this.deadline !== undefined) return;
+    this.deadline = setTimeout(() => {
+      this.deadline = undefined;
+      this.config.onDead();
+    }, this.config.timeoutMs);
+    this.config.sendPing();
+  }
+
+  pong(): void {
+    clearTimeout(this.deadline);
+    this.deadline = undefined;
+  }
+}

@@ -1,0 +1,26 @@
+export { ChatClient } from './chat-client';
+export { ChatError } from './errors';
+export type { ChatErrorCode } from './errors';
+export { ChatApi, apiUrlFromWsUrl } from './rest-api';
+export type { ChatApiOptions } from './rest-api';
+export { createMemoryOutbox } from './outbox';
+export { createIndexedDbOutbox } from './indexeddb-outbox';
+export { Backoff } from './backoff';
+export type { BackoffConfig } from './backoff';
+export { tokenExpiry, refreshDelayMs } from './token';
+export { ConversationStore } from './conversation-store';
+export { ConversationList } from './conversation-list';
+export type {
+  BackoffOptions,
+  ChatClientEvents,
+  ChatClientOptions,
+  ConnectionStatus,
+  ConversationView,
+  HeartbeatOptions,
+  OutboxStore,
+  PendingMessage,
+  SocketLike,
+  TokenGetter,
+  TypingOptions,
+  WebSocketLike,
+} from './types';

@@ -1,0 +1,124 @@
+import { bodyProblem } from '@chat/protocol';
+import type { ClientFrame, ServerFrameOf } from '@chat/protocol';
+import { ChatError } from './errors';
+import { Outbox } from './outbox';
+import type { OutboxStore, PendingMessage } from './types';
+
+export interface SenderConfig {
+  store: OutboxStore;
+  /** Sends a frame on the open socket; false when there is none. */
+  send: (frame: ClientFrame) => boolean;
+  /** A conversation's pending sends changed. */
+  onChange: (conversationId: string) => void;
+  /** When a `rate_limited` refusal names no wait. */
+  rateLimitRetryMs: number;
+}
+
+/**
+ * The path of a message from `send()` to its ack, exactly once:
+ * 1. written to the outbox (durably) BEFORE it first goes out;
+ * 2. sent at most once per socket, and again on every new socket until acked,
+ *    always with its original client_id (the server answers a repeat with the
+ *    original ack and broadcasts nothing new);
+ * 3. acked (`message_ack`, its own `message`, or found in a `joined`): removed;
+ * 4. refused: `rate_limited` holds ALL sends for retry_after_ms, then resends
+ *    them in order; any other code marks it 'failed' until `retry` or `discard`.
+ */
+export class Sender {
+  readonly outbox: Outbox;
+  /** Counts authenticated sockets. */
+  private socketNumber = 0;
+  /** client_id -> the socket it was last sent on. */
+  private readonly sentOn = new Map<string, number>();
+  private pause: ReturnType<typeof setTimeout> | undefined;
+  private lastCreatedAt = 0;
+
+  constructor(private readonly config: SenderConfig) {
+    this.outbox = new Outbox(config.store, config.onChange);
+  }
+
+  /** Throws a ChatError `bad_request` for a body the server would refuse. */
+  send(conversationId: string, body: string, replyTo: string | null): PendingMessage {
+    const problem = bodyProblem(body);
+    if (problem) throw new ChatError('bad_request', problem);
+    // Strictly increasing, so that the stored order is the order typed.
+    const createdAt = Math.max(Date.now(), this.lastCreatedAt + 1);
+    this.lastCreatedAt = createdAt;
+    const message: PendingMessage = {
+      client_id: crypto.randomUUID(),
+      conversation_id: conversationId,
+      body,
+      reply_to: replyTo,
+      created_at: new Date(createdAt).toISOString(),
+      state: 'sending',
+    };
+    void this.outbox.add(message).then(() => this.transmit(message.client_id));
+    return message;
+  }
+
+  retry(clientId: string): void {
+    if (!this.outbox.get(clientId)) return;
+    this.sentOn.delete(clientId);
+    this.outbox.update(clientId, { state: 'sending', error: undefined });
+    this.transmit(clientId);
+  }
+
+  discard(clientId: string): void {
+    this.sentOn.delete(clientId);
+    this.outbox.remove(clientId);
+  }
+
+  /** The message landed (whichever way we learnt it). */
+  acked(clientId: string): void {
+    this.sentOn.delete(clientId);
+    this.outbox.remove(clientId);
+  }
+
+  /** An `error` frame: true when it was about one of our sends. */
+  refused(frame: ServerFrameOf<'error'>): boolean {
+    const clientId = frame.client_id;
+    if (clientId === undefined || !this.outbox.get(clientId)) return false;
+    this.sentOn.delete(clientId);
+    if (frame.code === 'rate_limited') {
+      this.pause ??= setTimeout(() => {
+        this.pause = undefined;
+        this.flush();
+      }, frame.retry_after_ms ?? this.config.rateLimitRetryMs);
+      return true;
+    }
+    this.outbox.update(clientId, { state: 'failed', error: { code: frame.code, message: frame.message } });
+    return true;
+  }
+
+  /** A new authenticated socket: everything unacked goes out again, once the outbox is loaded. */
+  connected(): void {
+    this.socketNumber++;
+    this.sentOn.clear();
+    void this.outbox.load().then(() => this.flush());
+  }
+
+  /** The socket is gone: a rate-limit wait ends with it (the next socket resends anyway). */
+  disconnected(): void {
+    clearTimeout(this.pause);
+    this.pause = undefined;
+  }
+
+  /** Sends every sendable message not yet sent on this socket, oldest first. */
+  flush(): void {
+    for (const message of this.outbox.sendable()) this.transmit(message.client_id);
+  }
+
+  private transmit(clientId: string): void {
+    const message = this.outbox.get(clientId);
+    if (!message || message.state !== 'sending' || !this.outbox.isDurable(clientId)) return;
+    if (this.pause !== undefined || this.sentOn.get(clientId) === this.socketNumber) return;
+    const sent = this.config.send({
+      type: 'send_message',
+      conversation_id: message.conversation_id,
+      client_id: message.client_id,
+      body: message.body,
+      ...(message.reply_to ? { reply_to: message.reply_to } : {}),
+    });
+    if (sent) this.sentOn.set(clientId, this.socketNumber);
+  }
+}

@@ -1,0 +1,61 @@
+import { WebSocketServer } from 'ws';
+import type { WebSocket } from 'ws';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * A real `ws` server that speaks just enough of the protocol to drive the
+ * client into the cases the chat server reaches only rarely (a 4029, a 1000,
+ * frames that fail their schema, a handshake that never completes). Real
+ * sockets, scripted peer: `onAuthenticated` decides what happens next.
+ */
+export class ScriptedServer {
+  /** One entry per connection accepted, in order, with when it was accepted. */
+  readonly connections: Array<{ socket: WebSocket; at: number; tokens: string[] }> = [];
+
+  private constructor(
+    private readonly wss: WebSocketServer,
+    private readonly script: {
+      /** Reply to `authenticate` at all (default true). */
+      answer?: (connection: number) => boolean;
+      onAuthenticated?: (socket: WebSocket, connection: number) => void;
+    },
+  ) {
+    wss.on('connection', (socket) => {
+      const index = this.connections.length;
+      const entry = { socket, at: Date.now(), tokens: [] as string[] };
+      this.connections.push(entry);
+      socket.on('message', (data) => {
+        const frame = JSON.parse(String(data)) as { type: string; ref?: string; token?: string };
+        if (frame.type === 'ping')
+          socket.send(JSON.stringify({ type: 'pong', server_time: new Date().toISOString() }));
+        if (frame.type !== 'authenticate') return;
+        entry.tokens.push(frame.token ?? '');
+        if (this.script.answer && !this.script.answer(index)) return;
+        socket.send(
+          JSON.stringify({
+            type: 'authenticated',
+            ref: frame.ref,
+            user: { id: '00000000-0000-4000-8000-00000000000a', email: 'a@example.test', display_name: 'A' },
+            expires_at: new Date(Date.now() + 3600_000).toISOString(),
+          }),
+        );
+        this.script.onAuthenticated?.(socket, index);
+      });
+    });
+  }
+
+  static async start(script: ScriptedServer['script']): Promise<ScriptedServer> {
+    const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+    await new Promise<void>((resolve) => wss.once('listening', () => resolve()));
+    return new ScriptedServer(wss, script);
+  }
+
+  get url(): string {
+    return `ws://127.0.0.1:${(this.wss.address() as AddressInfo).port}/ws`;
+  }
+
+  async close(): Promise<void> {
+    for (const client of this.wss.clients) client.terminate();
+    await new Promise((resolve) => this.wss.close(resolve));
+  }
+}
