@@ -25,6 +25,8 @@ export interface ServerConfig {
   databaseUrl: string | undefined;
   /** Redis for fan-out across processes. */
   redisUrl: string | undefined;
+  /** Namespace of this deployment's Redis keys and channels. */
+  redisPrefix: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** send_message per second per connection, and the bucket's burst. */
   rateLimitMessagesPerSec: number;
@@ -63,6 +65,7 @@ export const defaultConfig: ServerConfig = {
   supabaseAnonKey: undefined,
   databaseUrl: undefined,
   redisUrl: undefined,
+  redisPrefix: 'chat:',
   logLevel: 'info',
   rateLimitMessagesPerSec: 20,
   rateLimitBurst: 50,
@@ -91,6 +94,7 @@ const EnvSchema = z.object({
   SUPABASE_ANON_KEY: text.optional(),
   DATABASE_URL: z.url().optional(),
   REDIS_URL: z.url().optional(),
+  REDIS_PREFIX: text.optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
   RATE_LIMIT_MESSAGES_PER_SEC: int(1).optional(),
   RATE_LIMIT_BURST: int(1).optional(),
@@ -131,6 +135,7 @@ export function loadConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Partial
     supabaseAnonKey: e.SUPABASE_ANON_KEY,
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
+    redisPrefix: e.REDIS_PREFIX,
     logLevel: e.LOG_LEVEL,
     rateLimitMessagesPerSec: e.RATE_LIMIT_MESSAGES_PER_SEC,
     rateLimitBurst: e.RATE_LIMIT_BURST,

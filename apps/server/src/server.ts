@@ -1,7 +1,7 @@
 import Fastify, { type FastifyBaseLogger } from 'fastify';
 import { createTokenVerifier } from './auth/token-verifier';
 import { registerEmbeddedAuth } from './auth/embedded-auth-routes';
-import { createMemoryBroker } from './broker/memory-broker';
+import { openFanOut } from './broker/open-fan-out';
 import { ensureJwtSecret, resolveConfig, type ServerConfig } from './config';
 import { registerApiRoutes } from './http/api-routes';
 import { registerHealthRoutes } from './http/health-routes';
@@ -9,7 +9,6 @@ import { installErrorHandlers } from './http/rest-errors';
 import { registerWebApp } from './http/static-web';
 import { createLogger } from './logger';
 import { createMetrics, type Metrics } from './metrics';
-import { createMemoryPresence } from './realtime/presence';
 import { RoomRegistry } from './realtime/room-registry';
 import { SendQueue } from './realtime/send-queue';
 import { TypingTracker } from './realtime/typing-tracker';
@@ -49,8 +48,7 @@ export async function createServer(overrides: Partial<ServerConfig> = {}): Promi
     : config.supabaseJwtSecret;
 
   const storage = await openStorage(config);
-  const broker = createMemoryBroker();
-  const presence = createMemoryPresence();
+  const { broker, presence } = await openFanOut(config, log, () => ctx);
   const verifier = createTokenVerifier({ jwtSecret, supabaseUrl: config.supabaseUrl });
 
   const ctx: ServerContext = {

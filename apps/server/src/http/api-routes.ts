@@ -1,5 +1,4 @@
-import type {
-  ClientConfig} from '@chat/protocol';
+import type { ClientConfig } from '@chat/protocol';
 import {
   CreateConversationRequest,
   MessagesQuery,

@@ -82,7 +82,8 @@ export async function leaveConversation(
   }
 }
 
-function publishPresence(
+/** `presence` to the joined connections of the other users. */
+export function publishPresence(
   ctx: ServerContext,
   conversationId: string,
   userId: string,

@@ -1,0 +1,208 @@
+import { randomUUID } from 'node:crypto';
+import type pg from 'pg';
+import { ErrorCode, type Conversation, type ConversationMember } from '@chat/protocol';
+import { directKey } from '../../domain/message-rules';
+import type { Membership, NewConversation, ReadOutcome } from '../storage';
+import { inTransaction, iso, type Queryable } from './database';
+import { MESSAGE_COLUMNS, toMember, toMessage, type MessageRow } from './rows';
+
+/**
+ * Conversations, their members and their counter. A conversation as a viewer sees
+ * it (members, last message, unread count) is ONE statement, for one conversation
+ * or all of a viewer's: one snapshot, set-based, whatever the number of
+ * conversations (no query per conversation).
+ */
+
+interface ConversationRow {
+  id: string;
+  title: string | null;
+  is_group: boolean;
+  last_seq: number;
+  created_at: Date;
+  unread_count: number;
+  members: ConversationMember[];
+  last_message: MessageRow | null;
+}
+
+/**
+ * The viewer ($1) `me`'s unread count (other members' messages, not deleted, above
+ * their read_seq), the members in the order they were added (creator first), and
+ * the message with the highest seq, as JSON.
+ */
+const CONVERSATION_COLUMNS = `c.id, c.title, c.is_group, c.last_seq, c.created_at,
+  (SELECT COUNT(*)::int FROM messages u
+    WHERE u.conversation_id = c.id AND u.seq > COALESCE(me.read_seq, 0)
+      AND u.sender_id <> $1 AND u.deleted_at IS NULL) AS unread_count,
+  (SELECT COALESCE(json_agg(json_build_object(
+       'user_id', cm.user_id, 'display_name', mu.display_name, 'read_seq', cm.read_seq)
+       ORDER BY cm.position), '[]'::json)
+    FROM conversation_members cm JOIN users mu ON mu.id = cm.user_id
+    WHERE cm.conversation_id = c.id) AS members,
+  lm.message AS last_message`;
+
+const LAST_MESSAGE_JOIN = `LEFT JOIN LATERAL (
+    SELECT to_json(m) AS message, m.created_at FROM (
+      SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.conversation_id = c.id ORDER BY m.seq DESC LIMIT 1
+    ) m
+  ) lm ON true`;
+
+const ONE_CONVERSATION = `SELECT ${CONVERSATION_COLUMNS}
+  FROM conversations c
+  LEFT JOIN conversation_members me ON me.conversation_id = c.id AND me.user_id = $1
+  ${LAST_MESSAGE_JOIN}
+  WHERE c.id = $2`;
+
+/** Newest first by the last message's time, or the creation time without messages. */
+const VIEWER_CONVERSATIONS = `SELECT ${CONVERSATION_COLUMNS}
+  FROM conversation_members me
+  JOIN conversations c ON c.id = me.conversation_id
+  ${LAST_MESSAGE_JOIN}
+  WHERE me.user_id = $1
+  ORDER BY COALESCE(lm.created_at, c.created_at) DESC, c.created_at DESC, c.id COLLATE "C"`;
+
+export function conversationQueries(pool: pg.Pool) {
+  async function membership(db: Queryable, conversationId: string, userId: string): Promise<Membership> {
+    const { rows } = await db.query<{ member: boolean }>(
+      `SELECT EXISTS (SELECT 1 FROM conversation_members WHERE conversation_id = c.id AND user_id = $2) AS member
+       FROM conversations c WHERE c.id = $1`,
+      [conversationId, userId],
+    );
+    const row = rows[0];
+    if (!row) return 'no_conversation';
+    return row.member ? 'member' : 'not_member';
+  }
+
+  return {
+    membership: (conversationId: string, userId: string) => membership(pool, conversationId, userId),
+
+    /**
+     * A 1:1 is inserted with ON CONFLICT on its pair's key: when the pair already
+     * has one (or another process is creating it right now: the insert waits for
+     * it), nothing is inserted and the stored one is returned.
+     */
+    createConversation(input: NewConversation): Promise<{ id: string; created: boolean }> {
+      const others = [...new Set(input.otherIds)].filter((id) => id !== input.creatorId);
+      const [only] = others;
+      if (only === undefined) {
+        return Promise.reject(new Error('a conversation needs a member besides its creator'));
+      }
+      const key = others.length === 1 ? directKey(input.creatorId, only) : null;
+      return inTransaction(pool, 'write', async (client) => {
+        const id = randomUUID();
+        const now = new Date().toISOString();
+        const inserted = await client.query(
+          `INSERT INTO conversations (id, title, is_group, direct_key, created_at)
+           VALUES ($1, $2, $3, $4, $5)
+           ON CONFLICT (direct_key) DO NOTHING`,
+          [id, key === null ? input.title : null, key === null, key, now],
+        );
+        if (inserted.rowCount === 0) {
+          const { rows } = await client.query<{ id: string }>(
+            'SELECT id FROM conversations WHERE direct_key = $1',
+            [key],
+          );
+          const existing = rows[0];
+          if (!existing) throw new Error(`the 1:1 ${key} conflicted but was not found`);
+          return { id: existing.id, created: false };
+        }
+        await client.query(
+          `INSERT INTO conversation_members (conversation_id, user_id, position, joined_at)
+           SELECT $1, u.id, u.position - 1, $3 FROM unnest($2::text[]) WITH ORDINALITY AS u (id, position)`,
+          [id, [input.creatorId, ...others], now],
+        );
+        return { id, created: true };
+      });
+    },
+
+    async getConversation(id: string, viewerId: string): Promise<Conversation | null> {
+      const { rows } = await pool.query<ConversationRow>(ONE_CONVERSATION, [viewerId, id]);
+      return rows[0] ? toConversation(rows[0]) : null;
+    },
+
+    async listConversations(viewerId: string): Promise<Conversation[]> {
+      const { rows } = await pool.query<ConversationRow>(VIEWER_CONVERSATIONS, [viewerId]);
+      return rows.map(toConversation);
+    },
+
+    async memberIds(conversationId: string): Promise<string[]> {
+      const { rows } = await pool.query<{ user_id: string }>(
+        'SELECT user_id FROM conversation_members WHERE conversation_id = $1 ORDER BY position',
+        [conversationId],
+      );
+      return rows.map((row) => row.user_id);
+    },
+
+    lastSeq: (conversationId: string) => lastSeq(pool, conversationId),
+
+    /**
+     * The UPDATE only raises read_seq: a concurrent markRead of the same member
+     * waits for the row lock and re-checks the condition against the new value.
+     */
+    markRead(input: { conversation_id: string; user_id: string; seq: number }): Promise<ReadOutcome> {
+      return inTransaction(pool, 'write', async (client) => {
+        const { rows } = await client.query<{ last_seq: number; read_seq: number | null }>(
+          `SELECT c.last_seq, me.read_seq FROM conversations c
+           LEFT JOIN conversation_members me ON me.conversation_id = c.id AND me.user_id = $2
+           WHERE c.id = $1`,
+          [input.conversation_id, input.user_id],
+        );
+        const row = rows[0];
+        if (!row) return { status: 'rejected', code: ErrorCode.NotFound, message: 'conversation not found' };
+        if (row.read_seq === null) {
+          return {
+            status: 'rejected',
+            code: ErrorCode.Forbidden,
+            message: 'not a member of this conversation',
+          };
+        }
+        const wanted = Math.min(Math.trunc(input.seq), row.last_seq);
+        if (wanted <= row.read_seq) return { status: 'unchanged', read_seq: row.read_seq };
+        const updated = await client.query<{ read_seq: number }>(
+          `UPDATE conversation_members SET read_seq = $3
+           WHERE conversation_id = $1 AND user_id = $2 AND read_seq < $3
+           RETURNING read_seq`,
+          [input.conversation_id, input.user_id, wanted],
+        );
+        if (updated.rows[0]) return { status: 'changed', read_seq: updated.rows[0].read_seq };
+        // Another process raised it meanwhile, at least as far.
+        const current = await client.query<{ read_seq: number }>(
+          'SELECT read_seq FROM conversation_members WHERE conversation_id = $1 AND user_id = $2',
+          [input.conversation_id, input.user_id],
+        );
+        return { status: 'unchanged', read_seq: current.rows[0]?.read_seq ?? wanted };
+      });
+    },
+  };
+}
+
+/** The members of a conversation, creator first (for the join snapshot). */
+export async function membersOf(db: Queryable, conversationId: string): Promise<ConversationMember[]> {
+  const { rows } = await db.query<ConversationMember>(
+    `SELECT cm.user_id, u.display_name, cm.read_seq
+     FROM conversation_members cm JOIN users u ON u.id = cm.user_id
+     WHERE cm.conversation_id = $1 ORDER BY cm.position`,
+    [conversationId],
+  );
+  return rows.map(toMember);
+}
+
+/** The conversation's counter; 0 when it has none or does not exist. */
+export async function lastSeq(db: Queryable, conversationId: string): Promise<number> {
+  const { rows } = await db.query<{ last_seq: number }>('SELECT last_seq FROM conversations WHERE id = $1', [
+    conversationId,
+  ]);
+  return rows[0]?.last_seq ?? 0;
+}
+
+function toConversation(row: ConversationRow): Conversation {
+  return {
+    id: row.id,
+    title: row.title,
+    is_group: row.is_group,
+    members: row.members.map(toMember),
+    last_message: row.last_message ? toMessage(row.last_message) : null,
+    last_seq: row.last_seq,
+    unread_count: row.unread_count,
+    created_at: iso(row.created_at),
+  };
+}

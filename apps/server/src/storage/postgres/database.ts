@@ -1,0 +1,109 @@
+import pg from 'pg';
+
+export interface PostgresStorageOptions {
+  /** `postgres://user:password@host:port/database`, as DATABASE_URL gives it. */
+  connectionString: string;
+  /**
+   * The schema to keep the tables in (created if missing): every connection of the
+   * pool gets `search_path` = this schema. Lower-case letters, digits and `_`.
+   * Default: the connection's own search_path (normally `public`).
+   */
+  schema?: string;
+  /** Connections in the pool. Default 10. */
+  poolSize?: number;
+  /**
+   * Called with errors of idle connections (the server restarted, the network
+   * dropped). The pool drops such a connection and opens a new one when needed;
+   * queries that were running reject on their own. Default: ignored.
+   */
+  onError?: (error: Error) => void;
+}
+
+/** Whatever runs a query: the pool (one statement, autocommit) or a client inside a transaction. */
+export type Queryable = Pick<pg.Pool | pg.PoolClient, 'query'>;
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/** Throws unless `schema` is a plain identifier that needs no quoting. */
+export function checkSchemaName(schema: string): string {
+  if (!SCHEMA_NAME.test(schema)) {
+    throw new Error(`invalid schema name ${JSON.stringify(schema)}: use lower-case letters, digits and _`);
+  }
+  return schema;
+}
+
+/**
+ * A pool whose every connection starts with `search_path` = `schema`, set through
+ * the startup `options` (no extra round trip, and it cannot be forgotten on a new
+ * connection). The option is appended to the URL's own `options`, because pg lets
+ * the URL's parameters override the ones passed beside it.
+ */
+export function createPool(options: PostgresStorageOptions): pg.Pool {
+  const url = new URL(options.connectionString);
+  if (options.schema !== undefined) {
+    const own = url.searchParams.get('options');
+    const searchPath = `-c search_path=${checkSchemaName(options.schema)}`;
+    url.searchParams.set('options', own ? `${own} ${searchPath}` : searchPath);
+  }
+  const pool = new pg.Pool({
+    connectionString: url.toString(),
+    max: Math.max(1, Math.trunc(options.poolSize ?? 10)),
+    application_name: 'chat-server',
+  });
+  pool.on('error', (error) => options.onError?.(error));
+  return pool;
+}
+
+/**
+ * Runs `fn` in one transaction on a dedicated connection: BEGIN, then COMMIT, or
+ * ROLLBACK when `fn` throws. The connection always goes back to the pool; one
+ * whose ROLLBACK failed (its socket is gone) is destroyed instead.
+ *
+ * `write`: READ COMMITTED, where each statement sees what committed before it
+ * started, and row locks (`FOR NO KEY UPDATE`, `UPDATE`) serialise writers.
+ * `snapshot`: REPEATABLE READ READ ONLY, where every statement sees one state.
+ */
+export async function inTransaction<T>(
+  pool: pg.Pool,
+  mode: 'write' | 'snapshot',
+  fn: (client: pg.PoolClient) => Promise<T>,
+): Promise<T> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  try {
+    await client.query(mode === 'write' ? 'BEGIN' : 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    const result = await fn(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    try {
+      await client.query('ROLLBACK');
+    } catch (rollbackError) {
+      broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
+    }
+    throw error;
+  } finally {
+    client.release(broken);
+  }
+}
+
+/** PostgreSQL's SQLSTATE of a failed query, if it is one. */
+export function sqlState(error: unknown): string | undefined {
+  return error instanceof Error && 'code' in error && typeof error.code === 'string' ? error.code : undefined;
+}
+
+/** The constraint a unique violation (23505) or foreign key violation (23503) names. */
+export function violatedConstraint(error: unknown): string | undefined {
+  return error instanceof Error && 'constraint' in error && typeof error.constraint === 'string'
+    ? error.constraint
+    : undefined;
+}
+
+/** `Date.toISOString()` of a timestamptz as pg returns it (a Date), or as JSON gives it (a string). */
+export function iso(value: Date | string): string {
+  return (typeof value === 'string' ? new Date(value) : value).toISOString();
+}
+
+export function isoOrNull(value: Date | string | null): string | null {
+  return value === null ? null : iso(value);
+}

@@ -1,0 +1,370 @@
+import { randomUUID } from 'node:crypto';
+import type pg from 'pg';
+import { ErrorCode, JOIN_PAGE_SIZE, JOIN_SINCE_MAX, type Message, type MessageChange } from '@chat/protocol';
+import {
+  checkDelete,
+  checkEdit,
+  checkReact,
+  messageNotFound,
+  type MessageFacts,
+} from '../../domain/message-rules';
+import { applyReaction } from '../sqlite/reactions';
+import type {
+  AppendOutcome,
+  ChangeOutcome,
+  JoinSnapshot,
+  NewMessage,
+  Rejection,
+  StoredChange,
+} from '../storage';
+import { lastSeq, membersOf } from './conversations';
+import { inTransaction, iso, isoOrNull, type Queryable } from './database';
+import { MESSAGE_COLUMNS, toMessage, type MessageRow } from './rows';
+
+/**
+ * Messages: sends, the three kinds of change, and the reads of join, history and
+ * gap filling. Every write holds its conversation's row lock (FOR NO KEY UPDATE,
+ * or the UPDATE of its counter) until it commits, so the writers of one
+ * conversation take turns across processes and its counter stays gapless. The
+ * rules of edit, unsend and reaction are message-rules.ts.
+ */
+
+/** Attempts of a batch that met a (sender, client_id) being stored by another process. */
+const APPEND_ATTEMPTS = 3;
+
+/** PostgreSQL text cannot hold U+0000; the protocol's body rules allow it. */
+const NUL = '\u0000';
+
+/** Thrown inside the batch's transaction to roll it back and run it again. */
+class ConcurrentDuplicate extends Error {
+  override name = 'ConcurrentDuplicate';
+}
+
+/** A message as read for a change: its row and whether the acting user may see it. */
+type LoadedRow = MessageRow & { actor_is_member: boolean };
+
+/** What message-rules.ts checks, with its times as ISO strings. */
+function factsOf(row: LoadedRow | null): MessageFacts | null {
+  return (
+    row && {
+      sender_id: row.sender_id,
+      created_at: iso(row.created_at),
+      deleted_at: isoOrNull(row.deleted_at),
+      edit_count: row.edit_count,
+      actor_is_member: row.actor_is_member,
+    }
+  );
+}
+
+export function messageQueries(pool: pg.Pool) {
+  /**
+   * The batch in one transaction: lock its conversations (sorted, so two batches
+   * never wait on each other in a cycle), check every item with three set-based
+   * reads, number the accepted ones from the locked counters, then one INSERT and
+   * one UPDATE of the counters. A rejected item is decided before anything is
+   * written, so it affects no other.
+   *
+   * ON CONFLICT DO NOTHING covers a (sender, client_id) that another process is
+   * storing at the same moment (invisible to the duplicate check): the INSERT waits
+   * for it, skips the row, and the whole batch rolls back and runs again, now
+   * seeing the stored message as a duplicate. Skipping alone would leave a gap.
+   */
+  async function appendBatch(client: pg.PoolClient, batch: NewMessage[]): Promise<AppendOutcome[]> {
+    const conversationIds = [...new Set(batch.map((item) => item.conversation_id))];
+    const locked = await client.query<{ id: string; last_seq: number }>(
+      `SELECT id, last_seq FROM conversations WHERE id = ANY($1::text[])
+       ORDER BY id COLLATE "C" FOR NO KEY UPDATE`,
+      [conversationIds],
+    );
+    const counters = new Map(locked.rows.map((row) => [row.id, row.last_seq]));
+    const candidates = batch.filter((item) => counters.has(item.conversation_id));
+
+    const members = await client.query<{ conversation_id: string; user_id: string }>(
+      `SELECT cm.conversation_id, cm.user_id FROM conversation_members cm
+       JOIN unnest($1::text[], $2::text[]) AS k (conversation_id, user_id)
+         ON cm.conversation_id = k.conversation_id AND cm.user_id = k.user_id`,
+      [candidates.map((item) => item.conversation_id), candidates.map((item) => item.sender_id)],
+    );
+    const isMember = new Set(members.rows.map((row) => pair(row.conversation_id, row.user_id)));
+
+    // The pair is unique per sender, whatever conversation the retry names.
+    const stored = await client.query<MessageRow>(
+      `SELECT ${MESSAGE_COLUMNS} FROM messages m
+       JOIN unnest($1::text[], $2::text[]) AS k (sender_id, client_id)
+         ON m.sender_id = k.sender_id AND m.client_id = k.client_id`,
+      [candidates.map((item) => item.sender_id), candidates.map((item) => item.client_id)],
+    );
+    const bySenderClientId = new Map(
+      stored.rows.map((row) => [pair(row.sender_id, row.client_id), toMessage(row)]),
+    );
+
+    const replyIds = [
+      ...new Set(candidates.flatMap((item) => (item.reply_to === null ? [] : [item.reply_to]))),
+    ];
+    const replies =
+      replyIds.length === 0
+        ? { rows: [] }
+        : await client.query<{ id: string; conversation_id: string }>(
+            'SELECT id, conversation_id FROM messages WHERE id = ANY($1::text[])',
+            [replyIds],
+          );
+    const conversationOf = new Map(replies.rows.map((row) => [row.id, row.conversation_id]));
+
+    const created: Message[] = [];
+    const outcomes = batch.map((item): AppendOutcome => {
+      const last = counters.get(item.conversation_id);
+      if (last === undefined) return reject(ErrorCode.NotFound, 'conversation not found');
+      if (!isMember.has(pair(item.conversation_id, item.sender_id))) {
+        return reject(ErrorCode.Forbidden, 'not a member of this conversation');
+      }
+      const key = pair(item.sender_id, item.client_id);
+      const duplicate = bySenderClientId.get(key);
+      if (duplicate) return { status: 'duplicate', message: duplicate };
+      if (item.reply_to !== null && conversationOf.get(item.reply_to) !== item.conversation_id) {
+        return reject(ErrorCode.BadRequest, 'reply_to must be a message of the same conversation');
+      }
+      if (item.body.includes(NUL)) return reject(ErrorCode.BadRequest, 'body must not contain U+0000');
+      const seq = last + 1;
+      counters.set(item.conversation_id, seq);
+      const message: Message = {
+        id: randomUUID(),
+        conversation_id: item.conversation_id,
+        seq,
+        updated_seq: seq,
+        sender_id: item.sender_id,
+        client_id: item.client_id,
+        body: item.body,
+        reply_to: item.reply_to,
+        created_at: new Date().toISOString(),
+        edited_at: null,
+        deleted_at: null,
+        reactions: {},
+      };
+      created.push(message);
+      bySenderClientId.set(key, message);
+      conversationOf.set(message.id, message.conversation_id);
+      return { status: 'created', message };
+    });
+    if (created.length === 0) return outcomes;
+
+    const inserted = await client.query(
+      `INSERT INTO messages (id, conversation_id, seq, updated_seq, sender_id, client_id, body, reply_to,
+         created_at)
+       SELECT r.id, r.conversation_id, r.seq, r.seq, r.sender_id, r.client_id, r.body, r.reply_to, r.created_at
+       FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[],
+         $8::timestamptz[]) AS r (id, conversation_id, seq, sender_id, client_id, body, reply_to, created_at)
+       ON CONFLICT (sender_id, client_id) DO NOTHING`,
+      [
+        created.map((m) => m.id),
+        created.map((m) => m.conversation_id),
+        created.map((m) => m.seq),
+        created.map((m) => m.sender_id),
+        created.map((m) => m.client_id),
+        created.map((m) => m.body),
+        created.map((m) => m.reply_to),
+        created.map((m) => m.created_at),
+      ],
+    );
+    if (inserted.rowCount !== created.length) throw new ConcurrentDuplicate();
+
+    const advanced = [...new Set(created.map((m) => m.conversation_id))];
+    await client.query(
+      `UPDATE conversations c SET last_seq = v.last_seq
+       FROM unnest($1::text[], $2::int[]) AS v (id, last_seq) WHERE c.id = v.id`,
+      [advanced, advanced.map((id) => counters.get(id))],
+    );
+    return outcomes;
+  }
+
+  /**
+   * Locks the conversation of `messageId`, then reads the message (a statement
+   * that starts after the lock: it sees the last committed change) with whether
+   * `actor` may see it. Null when the message does not exist.
+   */
+  async function lockAndLoad(
+    client: pg.PoolClient,
+    messageId: string,
+    actor: string,
+  ): Promise<LoadedRow | null> {
+    const locked = await client.query(
+      `SELECT id FROM conversations WHERE id = (SELECT conversation_id FROM messages WHERE id = $1)
+       FOR NO KEY UPDATE`,
+      [messageId],
+    );
+    if (locked.rowCount === 0) return null;
+    const { rows } = await client.query<LoadedRow>(
+      `SELECT ${MESSAGE_COLUMNS}, EXISTS (SELECT 1 FROM conversation_members cm
+         WHERE cm.conversation_id = m.conversation_id AND cm.user_id = $2) AS actor_is_member
+       FROM messages m WHERE m.id = $1`,
+      [messageId, actor],
+    );
+    return rows[0] ?? null;
+  }
+
+  /** Persists a change under the conversation's next counter value, in one statement. */
+  async function commitChange(
+    client: pg.PoolClient,
+    row: MessageRow,
+    change: MessageChange,
+  ): Promise<ChangeOutcome> {
+    const { rows } = await client.query<MessageRow>(
+      `WITH counter AS (
+         UPDATE conversations SET last_seq = last_seq + 1 WHERE id = $2 RETURNING last_seq
+       )
+       UPDATE messages m SET updated_seq = counter.last_seq, body = $3, reactions = $4::json,
+         edit_count = $5, last_change = $6, edited_at = $7, deleted_at = $8
+       FROM counter WHERE m.id = $1
+       RETURNING ${MESSAGE_COLUMNS}`,
+      [
+        row.id,
+        row.conversation_id,
+        row.body,
+        JSON.stringify(row.reactions),
+        row.edit_count,
+        change,
+        row.edited_at,
+        row.deleted_at,
+      ],
+    );
+    const changed = rows[0];
+    if (!changed) throw new Error(`message ${row.id} vanished while locked`);
+    return { status: 'changed', message: toMessage(changed), change };
+  }
+
+  /** One change of one message, decided by `decide` on the locked, current row. */
+  function changeMessage(
+    messageId: string,
+    actor: string,
+    decide: (
+      row: LoadedRow | null,
+    ) => Rejection | { unchanged: LoadedRow } | { row: MessageRow; change: MessageChange },
+  ): Promise<ChangeOutcome> {
+    return inTransaction(pool, 'write', async (client) => {
+      const decision = decide(await lockAndLoad(client, messageId, actor));
+      if ('status' in decision) return decision;
+      if ('unchanged' in decision) return { status: 'unchanged', message: toMessage(decision.unchanged) };
+      return commitChange(client, decision.row, decision.change);
+    });
+  }
+
+  async function page(db: Queryable, conversationId: string, beforeSeq: number, limit: number) {
+    const { rows } = await db.query<MessageRow>(
+      `SELECT ${MESSAGE_COLUMNS} FROM messages m
+       WHERE m.conversation_id = $1 AND m.seq < $2::bigint ORDER BY m.seq DESC LIMIT $3`,
+      [conversationId, beforeSeq, limit + 1],
+    );
+    return { messages: rows.slice(0, limit).reverse().map(toMessage), has_more: rows.length > limit };
+  }
+
+  async function updatedAfter(db: Queryable, conversationId: string, sinceSeq: number, limit: number) {
+    const { rows } = await db.query<MessageRow>(
+      `SELECT ${MESSAGE_COLUMNS} FROM messages m
+       WHERE m.conversation_id = $1 AND m.updated_seq > $2::bigint ORDER BY m.updated_seq LIMIT $3`,
+      [conversationId, sinceSeq, limit],
+    );
+    return rows;
+  }
+
+  return {
+    /** Outcomes in input order; a rejected item does not affect the others. */
+    async appendMessages(batch: NewMessage[]): Promise<AppendOutcome[]> {
+      if (batch.length === 0) return [];
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await inTransaction(pool, 'write', (client) => appendBatch(client, batch));
+        } catch (error) {
+          if (!(error instanceof ConcurrentDuplicate) || attempt >= APPEND_ATTEMPTS) throw error;
+        }
+      }
+    },
+
+    editMessage(input: {
+      message_id: string;
+      user_id: string;
+      body: string;
+      now: Date;
+    }): Promise<ChangeOutcome> {
+      return changeMessage(input.message_id, input.user_id, (row) => {
+        const rejection = checkEdit(factsOf(row), input.user_id, input.now);
+        if (rejection || !row) return rejection ?? messageNotFound();
+        // The same text again changes nothing: no seq taken, no edit counted.
+        if (row.body === input.body) return { unchanged: row };
+        if (input.body.includes(NUL)) return reject(ErrorCode.BadRequest, 'body must not contain U+0000');
+        const edited = {
+          ...row,
+          body: input.body,
+          edit_count: row.edit_count + 1,
+          edited_at: input.now.toISOString(),
+        };
+        return { row: edited, change: 'edited' };
+      });
+    },
+
+    deleteMessage(input: { message_id: string; user_id: string; now: Date }): Promise<ChangeOutcome> {
+      return changeMessage(input.message_id, input.user_id, (row) => {
+        const rejection = checkDelete(factsOf(row), input.user_id, input.now);
+        if (rejection || !row) return rejection ?? messageNotFound();
+        const deleted = { ...row, body: '', reactions: {}, deleted_at: input.now.toISOString() };
+        return { row: deleted, change: 'deleted' };
+      });
+    },
+
+    setReaction(input: {
+      message_id: string;
+      user_id: string;
+      reaction: string | null;
+    }): Promise<ChangeOutcome> {
+      return changeMessage(input.message_id, input.user_id, (row) => {
+        const rejection = checkReact(factsOf(row));
+        if (rejection || !row) return rejection ?? messageNotFound();
+        const next = applyReaction(row.reactions, input.user_id, input.reaction);
+        if (!next) return { unchanged: row };
+        return { row: { ...row, reactions: next }, change: 'reaction' };
+      });
+    },
+
+    /** Counter, members and messages from one REPEATABLE READ snapshot. */
+    joinSnapshot(conversationId: string, sinceSeq: number | undefined): Promise<JoinSnapshot> {
+      return inTransaction(pool, 'snapshot', async (client) => {
+        const last_seq = await lastSeq(client, conversationId);
+        const members = await membersOf(client, conversationId);
+        if (sinceSeq === undefined) {
+          return {
+            last_seq,
+            members,
+            ...(await page(client, conversationId, Number.MAX_SAFE_INTEGER, JOIN_PAGE_SIZE)),
+          };
+        }
+        const rows = await updatedAfter(client, conversationId, sinceSeq, JOIN_SINCE_MAX + 1);
+        return {
+          last_seq,
+          members,
+          messages: rows.slice(0, JOIN_SINCE_MAX).map(toMessage),
+          has_more: rows.length > JOIN_SINCE_MAX,
+        };
+      });
+    },
+
+    messagesBefore(
+      conversationId: string,
+      beforeSeq: number | undefined,
+      limit: number,
+    ): Promise<{ messages: Message[]; has_more: boolean }> {
+      return page(pool, conversationId, beforeSeq ?? Number.MAX_SAFE_INTEGER, Math.max(0, Math.trunc(limit)));
+    },
+
+    async changesSince(conversationId: string, sinceSeq: number, limit: number): Promise<StoredChange[]> {
+      const rows = await updatedAfter(pool, conversationId, sinceSeq, Math.max(0, Math.trunc(limit)));
+      return rows.map((row) => ({ message: toMessage(row), change: row.last_change ?? 'created' }));
+    },
+  };
+}
+
+/** A collision-free map key of two ids. */
+function pair(a: string, b: string): string {
+  return JSON.stringify([a, b]);
+}
+
+function reject(code: ErrorCode, message: string): Rejection {
+  return { status: 'rejected', code, message };
+}
