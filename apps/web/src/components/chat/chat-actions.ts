@@ -1,0 +1,14 @@
+/** What the chat window can ask of the connection, for one conversation. */
+export interface ChatActions {
+  send: (body: string, replyTo: string | null) => void;
+  typing: (isTyping: boolean) => void;
+  markRead: (seq: number) => void;
+  edit: (messageId: string, body: string) => void;
+  unsend: (messageId: string) => void;
+  react: (messageId: string, reaction: string | null) => void;
+  retry: (clientId: string) => void;
+  /** Fetches the page of history before the oldest message held. */
+  loadOlder: () => void;
+  /** Reconnect now, skipping the backoff wait. */
+  reconnect?: () => void;
+}

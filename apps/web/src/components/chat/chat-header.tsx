@@ -1,0 +1,42 @@
+import type { ConnectionStatus } from '@chat/client';
+import { Avatar } from '../ui/avatar';
+import { ChevronLeftIcon } from '../ui/icons';
+
+interface ChatHeaderProps {
+  title: string;
+  /** Display names of the other members. */
+  others: readonly string[];
+  isGroup: boolean;
+  online: boolean;
+  status: ConnectionStatus;
+  onBack?: () => void;
+}
+
+function subtitle({ isGroup, others, online, status }: ChatHeaderProps): string {
+  if (status === 'connecting') return 'Connecting…';
+  if (status === 'reconnecting') return 'Reconnecting…';
+  if (status === 'offline' || status === 'closed') return 'Offline';
+  if (isGroup) return `${others.length + 1} people`;
+  return online ? 'Active now' : '';
+}
+
+/** Back button (phones), avatar, name and a line of status: connection or presence. */
+export function ChatHeader(props: ChatHeaderProps) {
+  const line = subtitle(props);
+  return (
+    <header className="chat-header">
+      {props.onBack ? (
+        <button type="button" className="chat-header__back" aria-label="Back" onClick={props.onBack}>
+          <ChevronLeftIcon />
+        </button>
+      ) : null}
+      <div className="chat-header__who">
+        <Avatar name={props.title} group={props.isGroup ? props.others : undefined} online={props.online} />
+        <h2 className="chat-header__title">{props.title}</h2>
+        <p className={`chat-header__status chat-header__status--${props.status}`} aria-live="polite">
+          {line}
+        </p>
+      </div>
+    </header>
+  );
+}

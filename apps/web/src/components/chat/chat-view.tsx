@@ -1,0 +1,175 @@
+import { useCallback, useMemo, useRef, useState } from 'react';
+import type { Message } from '@chat/protocol';
+import type { ConnectionStatus, ConversationView } from '@chat/client';
+import { buildTimeline } from '../../lib/timeline';
+import { computeReceipt } from '../../lib/receipts';
+import { canEdit, canUnsend } from '../../lib/message-rules';
+import { myReaction } from '../../lib/tapbacks';
+import { ChatHeader } from './chat-header';
+import { ConnectionBanner } from './connection-banner';
+import { MessageList } from './message-list';
+import type { BubbleItem } from './message-row';
+import { MessageMenu } from './message-menu';
+import { Composer } from './composer';
+import { useReadMarker } from './use-read-marker';
+import type { ChatActions } from './chat-actions';
+
+export interface ChatViewProps {
+  view: ConversationView;
+  me: { id: string; display_name: string };
+  title: string;
+  isGroup: boolean;
+  status: ConnectionStatus;
+  actions: ChatActions;
+  loadingOlder: boolean;
+  now: Date;
+  onBack?: () => void;
+}
+
+interface OpenMenu {
+  message: Message;
+  mine: boolean;
+  anchor: DOMRect;
+  canEdit: boolean;
+  canUnsend: boolean;
+}
+
+/** A conversation on screen: header, connection banner, messages, composer. No connection logic. */
+export function ChatView({
+  view,
+  me,
+  title,
+  isGroup,
+  status,
+  actions,
+  loadingOlder,
+  now,
+  onBack,
+}: ChatViewProps) {
+  const [replyToId, setReplyToId] = useState<string | null>(null);
+  const [editingId, setEditingId] = useState<string | null>(null);
+  const [menu, setMenu] = useState<OpenMenu | null>(null);
+  const menuTrigger = useRef<HTMLElement | null>(null);
+
+  const memberNames = useMemo(
+    () => new Map(view.members.map((m) => [m.user_id, m.display_name])),
+    [view.members],
+  );
+  const nameOf = useCallback(
+    (userId: string) => (userId === me.id ? 'You' : (memberNames.get(userId) ?? 'Someone')),
+    [me.id, memberNames],
+  );
+  const messagesById = useMemo(() => new Map(view.messages.map((m) => [m.id, m])), [view.messages]);
+  const items = useMemo(
+    () => buildTimeline({ messages: view.messages, pending: view.pending, myUserId: me.id, isGroup }),
+    [view.messages, view.pending, me.id, isGroup],
+  );
+  const receipt = useMemo(
+    () => computeReceipt(view.messages, view.members, me.id),
+    [view.messages, view.members, me.id],
+  );
+  const others = view.members.filter((m) => m.user_id !== me.id);
+  const typing = view.typingUserIds.map((userId) => ({ userId, name: memberNames.get(userId) ?? 'Someone' }));
+  const myReadSeq = view.members.find((m) => m.user_id === me.id)?.read_seq ?? 0;
+
+  const onViewportChange = useReadMarker({
+    messages: view.messages,
+    myUserId: me.id,
+    myReadSeq,
+    enabled: view.joined,
+    markRead: actions.markRead,
+  });
+
+  const openMenu = useCallback(
+    (item: BubbleItem, anchor: DOMRect) => {
+      if (item.entry.kind !== 'stored') return;
+      const message = item.entry.message;
+      const at = Date.now();
+      menuTrigger.current = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+      setMenu({
+        message,
+        mine: item.mine,
+        anchor,
+        canEdit: canEdit(message, me.id, at),
+        canUnsend: canUnsend(message, me.id, at),
+      });
+    },
+    [me.id],
+  );
+  const closeMenu = useCallback(() => {
+    setMenu(null);
+    // Back to where the menu was opened from (the options button), when that is still there.
+    const trigger = menuTrigger.current;
+    menuTrigger.current = null;
+    if (trigger?.isConnected && trigger.closest('[role="log"]')) trigger.focus();
+  }, []);
+  const cancelEdit = useCallback(() => setEditingId(null), []);
+  const saveEdit = useCallback(
+    (messageId: string, body: string) => {
+      actions.edit(messageId, body);
+      setEditingId(null);
+    },
+    [actions],
+  );
+
+  const replyTo = replyToId ? messagesById.get(replyToId) : undefined;
+
+  return (
+    <section className="chat-view" aria-label={`Conversation with ${title}`}>
+      <ChatHeader
+        title={title}
+        others={others.map((m) => m.display_name)}
+        isGroup={isGroup}
+        online={status === 'open' && !isGroup && others.some((m) => m.online)}
+        status={status}
+        onBack={onBack}
+      />
+      <ConnectionBanner status={status} onRetry={actions.reconnect} />
+      <MessageList
+        items={items}
+        messagesById={messagesById}
+        myUserId={me.id}
+        isGroup={isGroup}
+        now={now}
+        receipt={receipt}
+        typing={typing}
+        editingId={editingId}
+        hasMoreBefore={view.hasMoreBefore}
+        loadingOlder={loadingOlder}
+        nameOf={nameOf}
+        onLoadOlder={actions.loadOlder}
+        onOpenMenu={openMenu}
+        onRetry={actions.retry}
+        onSaveEdit={saveEdit}
+        onCancelEdit={cancelEdit}
+        onViewportChange={onViewportChange}
+      />
+      <Composer
+        focusKey={`${view.conversationId}:${replyToId ?? ''}`}
+        replyTo={replyTo ? { message: replyTo, senderName: nameOf(replyTo.sender_id) } : null}
+        onCancelReply={() => setReplyToId(null)}
+        onSend={(body) => {
+          actions.send(body, replyTo?.id ?? null);
+          setReplyToId(null);
+        }}
+        onTyping={actions.typing}
+      />
+      {menu ? (
+        <MessageMenu
+          anchor={menu.anchor}
+          mine={menu.mine}
+          current={myReaction(menu.message.reactions, me.id)}
+          canReact={menu.message.deleted_at === null}
+          canEdit={menu.canEdit}
+          canUnsend={menu.canUnsend}
+          onReact={(reaction) => actions.react(menu.message.id, reaction)}
+          onReply={() => setReplyToId(menu.message.id)}
+          onEdit={() => setEditingId(menu.message.id)}
+          onUnsend={() => actions.unsend(menu.message.id)}
+          onCopy={() => void navigator.clipboard?.writeText(menu.message.body).catch(() => undefined)}
+          onClose={closeMenu}
+        />
+      ) : null}
+    </section>
+  );
+}

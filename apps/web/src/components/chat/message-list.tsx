@@ -1,0 +1,175 @@
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import type { Message } from '@chat/protocol';
+import type { TimelineItem } from '../../lib/timeline';
+import type { Receipt } from '../../lib/receipts';
+import { summarizeReactions } from '../../lib/tapbacks';
+import { DaySeparator } from './day-separator';
+import { UnsentNotice } from './unsent-notice';
+import { TypingIndicator } from './typing-indicator';
+import { MessageRow } from './message-row';
+import type { BubbleItem } from './message-row';
+import { isNearBottom, useScrollAnchor } from './use-scroll-anchor';
+import { ArrowUpIcon } from '../ui/icons';
+
+/** Start loading older history when the reader is this close to the top. */
+const LOAD_OLDER_PX = 240;
+
+export interface MessageListProps {
+  items: readonly TimelineItem[];
+  messagesById: ReadonlyMap<string, Message>;
+  myUserId: string;
+  isGroup: boolean;
+  now: Date;
+  receipt: Receipt | null;
+  /** Other people typing now. */
+  typing: readonly { userId: string; name: string }[];
+  editingId: string | null;
+  hasMoreBefore: boolean;
+  loadingOlder: boolean;
+  nameOf: (userId: string) => string;
+  onLoadOlder: () => void;
+  onOpenMenu: (item: BubbleItem, anchor: DOMRect) => void;
+  onRetry: (clientId: string) => void;
+  onSaveEdit: (messageId: string, body: string) => void;
+  onCancelEdit: () => void;
+  /** Called on scroll and when content changes, with the scroller, to decide about read receipts. */
+  onViewportChange?: (scroller: HTMLElement) => void;
+}
+
+/** The conversation's messages (role log): separators, bubbles, typing bubbles; keeps scroll anchored. */
+export function MessageList(props: MessageListProps) {
+  const { items, hasMoreBefore, loadingOlder, onLoadOlder, onViewportChange } = props;
+  const [highlighted, setHighlighted] = useState<string | null>(null);
+  // Scrolled away from the newest messages: offer a way back.
+  const [away, setAway] = useState(false);
+
+  const bubbles = useMemo(() => items.filter((i) => i.kind === 'bubble' || i.kind === 'unsent'), [items]);
+  const last = bubbles.at(-1);
+  const {
+    ref: scroller,
+    onScroll,
+    scrollToBottom,
+  } = useScrollAnchor<HTMLDivElement>(
+    {
+      firstKey: bubbles[0]?.key,
+      lastKey: last?.key,
+      lastIsMine: last?.kind === 'bubble' ? last.mine : false,
+    },
+    `${props.typing.map((t) => t.userId).join(',')}|${props.receipt?.label ?? ''}|${props.editingId ?? ''}`,
+  );
+
+  const maybeLoadOlder = useCallback(() => {
+    const element = scroller.current;
+    if (!element || !hasMoreBefore || loadingOlder) return;
+    if (element.scrollTop < LOAD_OLDER_PX) onLoadOlder();
+  }, [scroller, hasMoreBefore, loadingOlder, onLoadOlder]);
+
+  // Content shorter than the screen cannot be scrolled up: load older history right away.
+  useEffect(() => {
+    maybeLoadOlder();
+    if (scroller.current) onViewportChange?.(scroller.current);
+  }, [scroller, maybeLoadOlder, items, onViewportChange]);
+
+  const jumpTo = useCallback((messageId: string) => {
+    document.getElementById(`message-${messageId}`)?.scrollIntoView({ block: 'center', behavior: 'smooth' });
+    setHighlighted(messageId);
+    window.setTimeout(() => setHighlighted((current) => (current === messageId ? null : current)), 1600);
+  }, []);
+
+  return (
+    <div className="message-list-frame">
+      <div
+        ref={scroller}
+        className="message-list"
+        role="log"
+        aria-label="Messages"
+        aria-busy={loadingOlder}
+        tabIndex={0}
+        onScroll={() => {
+          onScroll();
+          if (scroller.current) setAway(!isNearBottom(scroller.current, 400));
+          maybeLoadOlder();
+          if (scroller.current) onViewportChange?.(scroller.current);
+        }}
+      >
+        <div className="message-list__top">
+          {loadingOlder ? (
+            <span className="message-list__loading">Loading earlier messages…</span>
+          ) : !hasMoreBefore && items.length > 0 ? (
+            <span className="message-list__start">This is the beginning of the conversation</span>
+          ) : null}
+        </div>
+        {items.length === 0 && !hasMoreBefore ? (
+          <div className="message-list__empty">No messages yet. Say hi!</div>
+        ) : null}
+        {items.map((item) => {
+          switch (item.kind) {
+            case 'day':
+            case 'time':
+              return (
+                <DaySeparator key={item.key} date={item.date} now={props.now} withDay={item.kind === 'day'} />
+              );
+            case 'unsent':
+              return (
+                <UnsentNotice
+                  key={item.key}
+                  mine={item.mine}
+                  senderName={props.nameOf(item.message.sender_id)}
+                />
+              );
+            case 'bubble': {
+              const stored = item.entry.kind === 'stored' ? item.entry.message : null;
+              const replyTo =
+                stored?.reply_to ?? (item.entry.kind === 'pending' ? item.entry.pending.reply_to : null);
+              const original = replyTo ? props.messagesById.get(replyTo) : undefined;
+              return (
+                <MessageRow
+                  key={item.key}
+                  item={item}
+                  senderName={props.nameOf(item.senderId)}
+                  reactions={stored ? summarizeReactions(stored.reactions, props.myUserId) : []}
+                  reply={
+                    replyTo
+                      ? {
+                          original,
+                          senderName: original ? props.nameOf(original.sender_id) : null,
+                          originalMine: original?.sender_id === props.myUserId,
+                        }
+                      : null
+                  }
+                  receipt={stored && props.receipt?.messageId === stored.id ? props.receipt.label : null}
+                  editing={stored !== null && props.editingId === stored.id}
+                  highlighted={stored !== null && highlighted === stored.id}
+                  nameOf={props.nameOf}
+                  onOpenMenu={props.onOpenMenu}
+                  onJumpTo={jumpTo}
+                  onRetry={props.onRetry}
+                  onSaveEdit={props.onSaveEdit}
+                  onCancelEdit={props.onCancelEdit}
+                />
+              );
+            }
+          }
+        })}
+        {props.typing.map((t) => (
+          <TypingIndicator key={t.userId} name={t.name} showName={props.isGroup} />
+        ))}
+      </div>
+      {away ? (
+        <button
+          type="button"
+          className="message-list__latest"
+          aria-label="Scroll to latest messages"
+          onClick={() => {
+            scrollToBottom();
+            setAway(false);
+          }}
+        >
+          <span className="message-list__latest-icon">
+            <ArrowUpIcon />
+          </span>
+        </button>
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,158 @@
+import { useRef } from 'react';
+import type { Message } from '@chat/protocol';
+import type { TimelineItem } from '../../lib/timeline';
+import { hasTail } from '../../lib/timeline';
+import type { ReactionSummary } from '../../lib/tapbacks';
+import { formatFullTimestamp } from '../../lib/format-time';
+import { AlertIcon, MoreIcon } from '../ui/icons';
+import { MessageText } from './message-text';
+import { ReplyQuote } from './reply-quote';
+import { ReactionBadges } from './reaction-badges';
+import { EditField } from './edit-field';
+
+export type BubbleItem = Extract<TimelineItem, { kind: 'bubble' }>;
+
+const LONG_PRESS_MS = 450;
+
+export interface MessageRowProps {
+  item: BubbleItem;
+  senderName: string;
+  reactions: readonly ReactionSummary[];
+  /** For a reply: the quoted message (undefined when not loaded) and its sender's name. */
+  reply: { original: Message | undefined; senderName: string | null; originalMine: boolean } | null;
+  receipt: 'Delivered' | 'Read' | null;
+  editing: boolean;
+  highlighted: boolean;
+  nameOf: (userId: string) => string;
+  onOpenMenu: (item: BubbleItem, anchor: DOMRect) => void;
+  onJumpTo: (messageId: string) => void;
+  onRetry: (clientId: string) => void;
+  onSaveEdit: (messageId: string, body: string) => void;
+  onCancelEdit: () => void;
+}
+
+/** One bubble with everything around it: sender name, quote, tapbacks, Edited, receipt, failure. */
+export function MessageRow(props: MessageRowProps) {
+  const { item, senderName } = props;
+  const bubbleRef = useRef<HTMLDivElement>(null);
+  const pressTimer = useRef<number | undefined>(undefined);
+  const { entry, mine } = item;
+  const stored = entry.kind === 'stored' ? entry.message : null;
+  const pending = entry.kind === 'pending' ? entry.pending : null;
+  const body = stored?.body ?? pending?.body ?? '';
+  const createdAt = new Date(stored?.created_at ?? pending?.created_at ?? 0);
+  const failed = pending?.state === 'failed';
+  const side = mine ? 'mine' : 'theirs';
+
+  const openMenu = () => {
+    if (stored === null || !bubbleRef.current) return;
+    props.onOpenMenu(item, bubbleRef.current.getBoundingClientRect());
+  };
+  const cancelPress = () => window.clearTimeout(pressTimer.current);
+
+  const classes = [
+    'bubble',
+    `bubble--${side}`,
+    hasTail(item.position) ? 'bubble--tail' : '',
+    pending ? 'bubble--pending' : '',
+    failed ? 'bubble--failed' : '',
+    props.highlighted ? 'bubble--highlighted' : '',
+    /^\p{Extended_Pictographic}{1,3}$/u.test(body.replace(/[\uFE0F\u200D\s]/gu, '')) ? 'bubble--jumbo' : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
+
+  return (
+    <div
+      className={`message-row message-row--${side} message-row--${item.position}${props.reactions.length > 0 ? ' message-row--reacted' : ''}`}
+      id={stored ? `message-${stored.id}` : undefined}
+      data-seq={stored?.seq}
+    >
+      {item.showSender ? (
+        <div className="message-row__sender" aria-hidden="true">
+          {senderName}
+        </div>
+      ) : null}
+      {props.reply ? (
+        <ReplyQuote
+          original={props.reply.original}
+          senderName={props.reply.senderName}
+          mine={mine}
+          originalMine={props.reply.originalMine}
+          onJump={props.reply.original ? () => props.onJumpTo(props.reply?.original?.id ?? '') : undefined}
+        />
+      ) : null}
+      <div className="message-row__line">
+        <span className="visually-hidden">{mine ? 'You:' : `${senderName}:`}</span>
+        {props.editing && stored ? (
+          <EditField
+            initial={stored.body}
+            onSave={(next) => props.onSaveEdit(stored.id, next)}
+            onCancel={props.onCancelEdit}
+          />
+        ) : (
+          <div
+            ref={bubbleRef}
+            className={classes}
+            title={formatFullTimestamp(createdAt)}
+            onContextMenu={(event) => {
+              if (stored === null) return;
+              event.preventDefault();
+              openMenu();
+            }}
+            onDoubleClick={openMenu}
+            onPointerDown={(event) => {
+              if (event.pointerType !== 'mouse')
+                pressTimer.current = window.setTimeout(openMenu, LONG_PRESS_MS);
+            }}
+            onPointerUp={cancelPress}
+            onPointerLeave={cancelPress}
+            onPointerCancel={cancelPress}
+          >
+            <span className="bubble__text">
+              <MessageText body={body} />
+            </span>
+            {stored ? (
+              <ReactionBadges
+                reactions={props.reactions}
+                mine={mine}
+                nameOf={props.nameOf}
+                onOpen={openMenu}
+              />
+            ) : null}
+          </div>
+        )}
+        {stored && !props.editing ? (
+          <button
+            type="button"
+            className="message-row__options"
+            aria-label="Message options"
+            aria-haspopup="menu"
+            onClick={openMenu}
+          >
+            <MoreIcon />
+          </button>
+        ) : null}
+        {failed ? (
+          <span className="message-row__alert" aria-hidden="true">
+            <AlertIcon />
+          </span>
+        ) : null}
+      </div>
+      {stored?.edited_at ? <div className="message-row__meta message-row__edited">Edited</div> : null}
+      {failed && pending ? (
+        <div className="message-row__meta message-row__failed" title={pending.error?.message}>
+          Not Delivered
+          <button
+            type="button"
+            className="message-row__retry"
+            onClick={() => props.onRetry(pending.client_id)}
+          >
+            Retry
+          </button>
+        </div>
+      ) : null}
+      {props.receipt ? <div className="message-row__meta message-row__receipt">{props.receipt}</div> : null}
+    </div>
+  );
+}

@@ -1,0 +1,81 @@
+import type { Conversation } from '@chat/protocol';
+import { conversationTitle } from '../../lib/conversation-title';
+import { messagePreview } from '../../lib/message-preview';
+import { formatListTime } from '../../lib/format-time';
+import { Avatar } from '../ui/avatar';
+
+interface ConversationRowProps {
+  conversation: Conversation;
+  myUserId: string;
+  selected: boolean;
+  online: boolean;
+  now: Date;
+  href: string;
+  onSelect?: (conversationId: string) => void;
+}
+
+/** One entry of the list: a link named by the conversation, with preview, time and unread badge. */
+export function ConversationRow({
+  conversation,
+  myUserId,
+  selected,
+  online,
+  now,
+  href,
+  onSelect,
+}: ConversationRowProps) {
+  const title = conversationTitle(conversation, myUserId);
+  const others = conversation.members.filter((m) => m.user_id !== myUserId).map((m) => m.display_name);
+  const last = conversation.last_message;
+  const preview = messagePreview(last, myUserId);
+  const time = formatListTime(last?.created_at ?? conversation.created_at, now);
+  const unread = conversation.unread_count;
+  const describedBy = `conversation-${conversation.id}-details`;
+
+  return (
+    <li className="conversation-row-item">
+      <a
+        className={`conversation-row${selected ? ' conversation-row--selected' : ''}${unread > 0 ? ' conversation-row--unread' : ''}`}
+        href={href}
+        aria-label={title}
+        aria-describedby={describedBy}
+        aria-current={selected ? 'page' : undefined}
+        onClick={(event) => {
+          if (!onSelect || event.metaKey || event.ctrlKey || event.shiftKey || event.button !== 0) return;
+          event.preventDefault();
+          onSelect(conversation.id);
+        }}
+      >
+        <span className="conversation-row__unread-dot" aria-hidden="true" />
+        <Avatar
+          name={title}
+          group={conversation.is_group ? others : undefined}
+          online={online}
+          size="large"
+        />
+        <span className="conversation-row__body">
+          <span className="conversation-row__top">
+            <span className="conversation-row__title">{title}</span>
+            <span className="conversation-row__time">{time}</span>
+          </span>
+          <span className="conversation-row__bottom" id={describedBy}>
+            <span
+              className={`conversation-row__preview${last?.deleted_at ? ' conversation-row__preview--unsent' : ''}`}
+            >
+              {preview}
+            </span>
+            <span className="visually-hidden">, {time}</span>
+            {online ? <span className="visually-hidden">, online</span> : null}
+            {unread > 0 ? (
+              <span className="conversation-row__badge">
+                <span className="visually-hidden">, </span>
+                {unread > 99 ? '99+' : unread}
+                <span className="visually-hidden"> unread</span>
+              </span>
+            ) : null}
+          </span>
+        </span>
+      </a>
+    </li>
+  );
+}

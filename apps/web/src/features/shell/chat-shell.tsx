@@ -1,0 +1,94 @@
+import { useCallback, useMemo, useState } from 'react';
+import type { Conversation } from '@chat/protocol';
+import { useAuth } from '../../auth/auth-context';
+import { useWebSocket } from '../../hooks/use-websocket';
+import { useConversationList } from '../../hooks/use-conversation-list';
+import { useNow } from '../../hooks/use-now';
+import { ChatWindow } from '../../components/chat/chat-window';
+import { ConnectionBanner } from '../../components/chat/connection-banner';
+import { ConversationList } from '../../components/conversations/conversation-list';
+import { NewConversationDialog } from '../../components/conversations/new-conversation-dialog';
+import { conversationHref, useHashRoute } from './use-hash-route';
+import { useOnlineConversations } from './use-online-conversations';
+import { useDocumentTitle } from './use-document-title';
+
+/** The server's WebSocket on this same origin (the dev server proxies it). */
+function webSocketUrl(location: Location): string {
+  return `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}/ws`;
+}
+
+/** The signed-in app: one connection, the conversation list and the open chat. */
+export function ChatShell() {
+  const { user, getToken, signOut } = useAuth();
+  if (!user) throw new Error('ChatShell needs a signed-in user');
+  const me = useMemo(() => ({ id: user.id, display_name: user.display_name }), [user.id, user.display_name]);
+  const url = useMemo(() => webSocketUrl(window.location), []);
+  const { status, client } = useWebSocket({ url, getToken, userId: me.id });
+  const conversations = useConversationList(client);
+  const online = useOnlineConversations(client, me.id);
+  const { selectedId, open, close } = useHashRoute();
+  const [composing, setComposing] = useState(false);
+  const now = useNow();
+
+  useDocumentTitle(conversations.reduce((sum, c) => sum + (c.id === selectedId ? 0 : c.unread_count), 0));
+
+  const selected = selectedId ? conversations.find((c) => c.id === selectedId) : undefined;
+  // Presence is stale while disconnected: show nobody online then.
+  const isOnline = useCallback((c: Conversation) => status === 'open' && online.has(c.id), [online, status]);
+  const searchUsers = useCallback((query: string) => client.api.searchUsers(query), [client]);
+  const createConversation = useCallback(
+    (memberIds: string[], title: string | null) => client.api.createConversation(memberIds, title),
+    [client],
+  );
+  const reconnect = useCallback(() => client.start(), [client]);
+  const closeDialog = useCallback(() => setComposing(false), []);
+
+  return (
+    <div className={`app-shell${selectedId ? ' app-shell--chat-open' : ''}`}>
+      <div className="app-shell__list">
+        <ConversationList
+          conversations={conversations}
+          myUserId={me.id}
+          myName={me.display_name}
+          selectedId={selectedId}
+          loading={!client.conversationsLoaded}
+          error={status === 'closed' && client.closeReason ? `Disconnected: ${client.closeReason}` : null}
+          now={now}
+          isOnline={isOnline}
+          hrefFor={conversationHref}
+          onSelect={open}
+          onNewConversation={() => setComposing(true)}
+          onSignOut={() => void signOut()}
+          banner={selectedId ? null : <ConnectionBanner status={status} onRetry={reconnect} />}
+        />
+      </div>
+      <main className="app-shell__chat">
+        {selectedId ? (
+          <ChatWindow
+            key={selectedId}
+            client={client}
+            conversationId={selectedId}
+            conversation={selected}
+            me={me}
+            status={status}
+            onBack={close}
+            onReconnect={reconnect}
+          />
+        ) : (
+          <div className="app-shell__empty">Select a conversation or start a new one.</div>
+        )}
+      </main>
+      {composing ? (
+        <NewConversationDialog
+          searchUsers={searchUsers}
+          createConversation={createConversation}
+          onCreated={(conversation) => {
+            setComposing(false);
+            open(conversation.id);
+          }}
+          onClose={closeDialog}
+        />
+      ) : null}
+    </div>
+  );
+}
