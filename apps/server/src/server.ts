@@ -47,7 +47,12 @@ export async function createServer(overrides: Partial<ServerConfig> = {}): Promi
     ? (config.jwtSecret ?? ensureJwtSecret(config.dataDir))
     : config.supabaseJwtSecret;
 
-  const storage = await openStorage(config);
+  if (embeddedAuth && !config.jwtSecret && (config.databaseUrl || config.redisUrl)) {
+    log.warn(
+      'JWT_SECRET is unset: this process signs with a secret of its own DATA_DIR; set JWT_SECRET so every process accepts the same tokens',
+    );
+  }
+  const storage = await openStorage(config, log);
   const { broker, presence } = await openFanOut(config, log, () => ctx);
   const verifier = createTokenVerifier({ jwtSecret, supabaseUrl: config.supabaseUrl });
 

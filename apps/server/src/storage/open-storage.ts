@@ -1,13 +1,19 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { ServerConfig } from '../config';
+import type { Logger } from '../logger';
 import { createPostgresStorage } from './postgres/postgres-storage';
 import { createSqliteStorage } from './sqlite/sqlite-storage';
 import type { Storage } from './storage';
 
 /** SQLite under DATA_DIR unless DATABASE_URL names a PostgreSQL database. */
-export async function openStorage(config: ServerConfig): Promise<Storage> {
-  if (config.databaseUrl) return createPostgresStorage({ connectionString: config.databaseUrl });
+export async function openStorage(config: ServerConfig, log: Logger): Promise<Storage> {
+  if (config.databaseUrl) {
+    return createPostgresStorage({
+      connectionString: config.databaseUrl,
+      onError: (error) => log.warn({ err: error }, 'idle PostgreSQL connection failed'),
+    });
+  }
   const dataDir = resolve(config.dataDir);
   mkdirSync(dataDir, { recursive: true });
   return createSqliteStorage({ filename: join(dataDir, 'chat.db'), synchronous: config.sqliteSynchronous });

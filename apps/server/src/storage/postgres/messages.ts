@@ -8,7 +8,7 @@ import {
   messageNotFound,
   type MessageFacts,
 } from '../../domain/message-rules';
-import { applyReaction } from '../sqlite/reactions';
+import { applyReaction } from '../../domain/reactions';
 import type {
   AppendOutcome,
   ChangeOutcome,

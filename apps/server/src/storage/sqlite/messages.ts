@@ -10,7 +10,7 @@ import {
 } from '../../domain/message-rules';
 import type { AppendOutcome, ChangeOutcome, JoinSnapshot, NewMessage, StoredChange } from '../storage';
 import type { conversationQueries } from './conversations';
-import { applyReaction } from './reactions';
+import { applyReaction } from '../../domain/reactions';
 import { MESSAGE_COLUMNS, toMessage, type MessageRow, type Reactions } from './rows';
 
 /**

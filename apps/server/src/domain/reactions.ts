@@ -1,4 +1,6 @@
-import type { Reactions } from './rows';
+import type { Message } from '@chat/protocol';
+
+type Reactions = Message['reactions'];
 
 /**
  * One reaction per user per message: `reaction` replaces the user's current one,
