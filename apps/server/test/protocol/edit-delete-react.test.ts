@@ -96,7 +96,7 @@ describe('edit_message', () => {
 
   it('edit: within 15 minutes of created_at is allowed', async () => {
     const { conversation, socket, message } = await aliceMessage();
-    backdateMessage(ts.dataDir, message.id, 14 * MINUTE);
+    await backdateMessage(ts, message.id, 14 * MINUTE);
     expectAck(await edit(socket, message.id, 'still in time'));
     expect((await stored(conversation.id, message.id))?.body).toBe('still in time');
   });
@@ -104,7 +104,7 @@ describe('edit_message', () => {
   it('edit: more than 15 minutes after created_at gets conflict', async () => {
     const { conversation, message } = await aliceMessage();
     const { socket } = await sockets.join(alice, conversation.id);
-    backdateMessage(ts.dataDir, message.id, 15 * MINUTE + 5000);
+    await backdateMessage(ts, message.id, 15 * MINUTE + 5000);
     expectError(await edit(socket, message.id, 'too late'), 'conflict');
     await socket.settle();
     expect(socket.ofType('message_updated')).toEqual([]);
@@ -132,7 +132,7 @@ describe('delete_message', () => {
     const { socket: other } = await sockets.join(bob, conversation.id);
     const original = await sendMessage(sender, conversation.id, 'oops');
     const reply = await sendMessage(sender, conversation.id, 'a reply', { reply_to: original.id });
-    backdateMessage(ts.dataDir, reply.id, 2 * MINUTE - 10_000);
+    await backdateMessage(ts, reply.id, 2 * MINUTE - 10_000);
     expectAck(await unsend(sender, reply.id));
     for (const socket of [sender, other]) {
       const updated = frameOf(await socket.next('message_updated'), 'message_updated');
@@ -163,7 +163,7 @@ describe('delete_message', () => {
 
   it('delete: more than 2 minutes after created_at gets conflict', async () => {
     const { conversation, socket, message } = await aliceMessage();
-    backdateMessage(ts.dataDir, message.id, 2 * MINUTE + 5000);
+    await backdateMessage(ts, message.id, 2 * MINUTE + 5000);
     expectError(await unsend(socket, message.id), 'conflict');
     expect(await stored(conversation.id, message.id)).toMatchObject({ body: 'original', deleted_at: null });
   });
@@ -281,7 +281,7 @@ describe('message changes: checks and replies', () => {
 
   it('changes: checks go in the order not_found, then forbidden, then conflict', async () => {
     const { message: expired } = await aliceMessage();
-    backdateMessage(ts.dataDir, expired.id, 60 * MINUTE);
+    await backdateMessage(ts, expired.id, 60 * MINUTE);
     const { socket: aliceSocket, message: unsent } = await aliceMessage();
     await unsend(aliceSocket, unsent.id);
 

@@ -4,6 +4,8 @@ import type { ErrorCode, Message, ServerFrameOf, ServerFrameType } from '@chat/p
 import { expect } from 'vitest';
 import type { ChatServer } from '../../src/index';
 import { connectAs, newClientId, type TestUser } from './fixtures';
+import { queryDatabase } from './postgres';
+import type { TestServer } from './test-server';
 import type { AnyFrame, TestSocket } from './test-socket';
 
 /**
@@ -94,8 +96,18 @@ export function withDatabase<T>(dataDir: string, fn: (db: Database.Database) => 
 }
 
 /** Moves a message's `created_at` `ms` into the past, to test the edit and unsend windows. */
-export function backdateMessage(dataDir: string, messageId: string, ms: number): void {
-  withDatabase(dataDir, (db) => {
+export async function backdateMessage(server: TestServer, messageId: string, ms: number): Promise<void> {
+  const databaseUrl = server.server.config.databaseUrl;
+  if (databaseUrl) {
+    const result = await queryDatabase(
+      databaseUrl,
+      `UPDATE messages SET created_at = created_at - make_interval(secs => $2::double precision / 1000) WHERE id = $1`,
+      [messageId, ms],
+    );
+    if (result.rowCount !== 1) throw new Error(`no message ${messageId}`);
+    return;
+  }
+  withDatabase(server.dataDir, (db) => {
     const row = db.prepare('SELECT created_at FROM messages WHERE id = ?').get(messageId) as
       { created_at: string } | undefined;
     if (!row) throw new Error(`no message ${messageId}`);

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer, type ChatServer, type ServerConfig } from '../../src/index';
+import { createTestSchema, usePostgres } from './postgres';
 
 export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-signing';
 
@@ -17,7 +18,10 @@ export interface TestServer {
 /** A real server on a loopback port with its own SQLite file in a temp dir. */
 export async function startTestServer(overrides: Partial<ServerConfig> = {}): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'chat-test-'));
+  // TEST_STORAGE=postgres runs the same suites on a fresh PostgreSQL schema.
+  const schema = usePostgres && !overrides.databaseUrl ? await createTestSchema() : null;
   const base: Partial<ServerConfig> = {
+    ...(schema ? { databaseUrl: schema.databaseUrl } : {}),
     port: 0,
     host: '127.0.0.1',
     dataDir,
@@ -40,6 +44,7 @@ export async function startTestServer(overrides: Partial<ServerConfig> = {}): Pr
     },
     async dispose() {
       await handle.server.close();
+      await schema?.drop();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
