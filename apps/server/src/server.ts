@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger } from 'fastify';
 import { createTokenVerifier } from './auth/token-verifier';
 import { registerEmbeddedAuth } from './auth/embedded-auth-routes';
 import { openFanOut } from './broker/open-fan-out';
@@ -89,6 +89,10 @@ export async function createServer(overrides: Partial<ServerConfig> = {}): Promi
   const app = Fastify({
     loggerInstance: log as FastifyBaseLogger,
     bodyLimit: 256 * 1024,
+    // API and auth requests are worth a log line; static assets, probes and scrapes are not.
+    logController: new LogController({
+      disableRequestLogging: (request) => !/^\/(api|auth)\//.test(request.url),
+    }),
   });
   installErrorHandlers(app, metrics);
   registerHealthRoutes(app, { storage, metrics, isShuttingDown: () => shuttingDown });
