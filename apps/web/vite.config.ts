@@ -1,16 +1,22 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
+import { SERVICE_WORKER_ENTRY, SERVICE_WORKER_FILE, serviceWorkerPlugin } from './vite-sw-plugin';
 
 /** Where `npm run dev` sends /api, /auth and /ws (the chat server). */
 const target = process.env.CHAT_SERVER_URL ?? 'http://127.0.0.1:3000';
+const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
 export default defineConfig({
-  plugins: [react()],
+  plugins: [react(), serviceWorkerPlugin()],
   build: {
     outDir: 'dist',
     emptyOutDir: true,
     rolldownOptions: {
+      // The app, and the service worker as an entry of its own (served from the root as /sw.js).
+      input: { index: here('index.html'), sw: here(SERVICE_WORKER_ENTRY) },
       output: {
+        entryFileNames: (chunk) => (chunk.name === 'sw' ? SERVICE_WORKER_FILE : 'assets/[name]-[hash].js'),
         // Libraries change less often than the app: separate chunks stay cached across deploys.
         codeSplitting: {
           groups: [

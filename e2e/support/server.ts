@@ -18,7 +18,14 @@ export class E2eServer {
   private port = 0;
   readonly dataDir = mkdtempSync(join(tmpdir(), 'chat-e2e-'));
 
+  /** Whether the server process is up (started and not stopped). */
+  get running(): boolean {
+    return this.child !== null && this.child.exitCode === null;
+  }
+
+  /** Starts the server; a no-op while it runs. */
   async start(): Promise<void> {
+    if (this.running) return;
     const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
       cwd: ROOT,
       env: {

@@ -4,10 +4,13 @@ import type { SupabaseClient } from '@supabase/supabase-js';
 import { loadClientConfig, supabaseUrlOf } from './auth/client-config';
 import { AuthProvider, useAuth } from './auth/auth-context';
 import { AuthScreen } from './auth/auth-screen';
+import { sessionStorageKey } from './auth/stored-session';
 import { ChatShell } from './features/shell/chat-shell';
 
 type Boot =
-  { state: 'loading' } | { state: 'ready'; supabase: SupabaseClient } | { state: 'failed'; error: string };
+  | { state: 'loading' }
+  | { state: 'ready'; supabase: SupabaseClient; storageKey: string }
+  | { state: 'failed'; error: string };
 
 /** Reads `/api/config`, creates the Supabase client, then shows sign-in or the chat. */
 export function App() {
@@ -18,14 +21,12 @@ export function App() {
     loadClientConfig()
       .then((config) => {
         if (!active) return;
-        const supabase = createClient(
-          supabaseUrlOf(config, window.location.origin),
-          config.supabase_anon_key,
-          {
-            auth: { persistSession: true, autoRefreshToken: true, detectSessionInUrl: false },
-          },
-        );
-        setBoot({ state: 'ready', supabase });
+        const url = supabaseUrlOf(config, window.location.origin);
+        const storageKey = sessionStorageKey(url);
+        const supabase = createClient(url, config.supabase_anon_key, {
+          auth: { persistSession: true, autoRefreshToken: true, detectSessionInUrl: false, storageKey },
+        });
+        setBoot({ state: 'ready', supabase, storageKey });
       })
       .catch((error: unknown) => {
         if (active)
@@ -51,7 +52,7 @@ export function App() {
     );
   }
   return (
-    <AuthProvider supabase={boot.supabase}>
+    <AuthProvider supabase={boot.supabase} storageKey={boot.storageKey}>
       <AuthGate />
     </AuthProvider>
   );

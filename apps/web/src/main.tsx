@@ -1,6 +1,7 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app';
+import { registerServiceWorker } from './sw/register';
 import './styles/app.css';
 
 const root = createRoot(document.getElementById('root')!);
@@ -23,4 +24,5 @@ if (new URLSearchParams(window.location.search).has('gallery')) {
       <App />
     </StrictMode>,
   );
+  registerServiceWorker();
 }

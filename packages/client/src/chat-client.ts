@@ -62,6 +62,8 @@ export class ChatClient {
   /** Conversations joined on behalf of `watchConversations`. */
   private readonly watched = new Set<string>();
   private listWatchers = 0;
+  /** `GET /api/conversations` requests in flight. */
+  private listLoads = 0;
   private readonly olderLoads = new Map<string, Promise<void>>();
   /** Counts authenticated sockets (the first one is not a reconnect). */
   private sockets = 0;
@@ -220,7 +222,13 @@ export class ChatClient {
 
   /** `GET /api/conversations` into the live list; rejects with a ChatError. */
   async loadConversations(): Promise<readonly Conversation[]> {
-    const conversations = await this.api.listConversations();
+    this.listLoads++;
+    let conversations: Conversation[];
+    try {
+      conversations = await this.api.listConversations();
+    } finally {
+      this.listLoads--;
+    }
     this.batch(() => {
       this.list.replaceAll(conversations);
       // Frames that arrived while the request was out may be newer than its answer.
@@ -393,7 +401,10 @@ export class ChatClient {
     this.sockets++;
     for (const conversationId of this.joins.keys()) this.sendJoin(conversationId, false);
     this.sender.connected();
-    if (this.list.loaded && this.sockets > 1) this.reloadConversations();
+    // After a reconnect the list may be stale. A watched list never loaded (the page opened
+    // without network or with the server down, so its first load failed) is loaded now.
+    const reload = this.list.loaded ? this.sockets > 1 : this.listWatchers > 0 && this.listLoads === 0;
+    if (reload) this.reloadConversations();
     this.emitter.emit('authenticated', user);
   }
 

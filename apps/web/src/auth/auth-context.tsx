@@ -1,8 +1,10 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState } from 'react';
 import type { ReactNode } from 'react';
+import { isAuthRetryableFetchError } from '@supabase/supabase-js';
 import type { Session, SupabaseClient } from '@supabase/supabase-js';
 import type { TokenGetter } from '@chat/client';
 import { describeAuthError } from './auth-errors';
+import { readStoredSession } from './stored-session';
 
 export interface SignedInUser {
   id: string;
@@ -34,33 +36,61 @@ function userOf(session: Session | null | undefined): SignedInUser | null {
   return { id: user.id, email, display_name: named ?? email.split('@')[0] ?? email };
 }
 
-/** Session state from supabase-js (persisted, auto-refreshed) and the auth actions, for the whole app. */
-export function AuthProvider({ supabase, children }: { supabase: SupabaseClient; children: ReactNode }) {
-  const [session, setSession] = useState<Session | null | undefined>(undefined);
+interface AuthProviderProps {
+  supabase: SupabaseClient;
+  /** The localStorage key supabase-js keeps the session under (`sessionStorageKey`). */
+  storageKey: string;
+  children: ReactNode;
+}
+
+/**
+ * Session state from supabase-js (persisted, auto-refreshed) and the auth actions, for the whole app.
+ *
+ * Offline, nobody is signed out. The session supabase-js stored is shown at once, before
+ * `getSession()` answers: that answer can take half a minute when the access token has expired
+ * and the network or the server is down (supabase-js retries the refresh), and then comes back
+ * empty although supabase-js keeps the session to refresh it later. So an answer without a
+ * session counts only when it is not a network failure; meanwhile `getToken` throws, which the
+ * chat client retries (a null token would end it as signed out).
+ */
+export function AuthProvider({ supabase, storageKey, children }: AuthProviderProps) {
+  const [session, setSession] = useState<Session | null | undefined>(
+    () => readStoredSession(storageKey) ?? undefined,
+  );
 
   useEffect(() => {
     let active = true;
     supabase.auth
       .getSession()
-      .then(({ data }) => {
-        if (active) setSession(data.session);
+      .then(({ data, error }) => {
+        if (!active) return;
+        if (data.session) setSession(data.session);
+        else if (isAuthRetryableFetchError(error)) setSession(readStoredSession(storageKey));
+        else setSession(null);
       })
       .catch(() => {
-        if (active) setSession(null);
+        if (active) setSession(readStoredSession(storageKey));
       });
-    const { data } = supabase.auth.onAuthStateChange((_event, next) => {
-      if (active) setSession(next);
+    const { data } = supabase.auth.onAuthStateChange((event, next) => {
+      // The first answer is the getSession() above, which tells "offline" from "signed out".
+      if (!active || event === 'INITIAL_SESSION') return;
+      if (next) setSession(next);
+      else if (event === 'SIGNED_OUT') setSession(null);
     });
     return () => {
       active = false;
       data.subscription.unsubscribe();
     };
-  }, [supabase]);
+  }, [supabase, storageKey]);
 
   // Stable for the app's life: the chat client keeps it and asks it before every (re)authenticate.
   const getToken = useCallback<TokenGetter>(async () => {
-    const { data } = await supabase.auth.getSession();
-    return data.session?.access_token ?? null;
+    const { data, error } = await supabase.auth.getSession();
+    if (data.session) return data.session.access_token;
+    // Not signed out, only unable to refresh now: the client retries later (null would end it).
+    if (isAuthRetryableFetchError(error))
+      throw new Error('cannot refresh the session: the server is unreachable');
+    return null;
   }, [supabase]);
 
   const value = useMemo<AuthValue>(

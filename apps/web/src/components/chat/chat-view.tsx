@@ -24,6 +24,8 @@ export interface ChatViewProps {
   loadingOlder: boolean;
   now: Date;
   onBack?: () => void;
+  /** Where the composer keeps unsent text across reloads (`draftKey()`). */
+  draftKey?: string;
 }
 
 interface OpenMenu {
@@ -45,6 +47,7 @@ export function ChatView({
   loadingOlder,
   now,
   onBack,
+  draftKey,
 }: ChatViewProps) {
   const [replyToId, setReplyToId] = useState<string | null>(null);
   const [editingId, setEditingId] = useState<string | null>(null);
@@ -134,7 +137,9 @@ export function ChatView({
         receipt={receipt}
         typing={typing}
         editingId={editingId}
+        pendingLabel={status === 'open' ? 'Sending…' : 'Waiting to send'}
         hasMoreBefore={view.hasMoreBefore}
+        historyLoaded={view.joined || view.messages.length > 0}
         loadingOlder={loadingOlder}
         nameOf={nameOf}
         onLoadOlder={actions.loadOlder}
@@ -146,6 +151,7 @@ export function ChatView({
       />
       <Composer
         focusKey={`${view.conversationId}:${replyToId ?? ''}`}
+        draftKey={draftKey}
         replyTo={replyTo ? { message: replyTo, senderName: nameOf(replyTo.sender_id) } : null}
         onCancelReply={() => setReplyToId(null)}
         onSend={(body) => {

@@ -4,6 +4,7 @@ import type { ChatClient, ConnectionStatus } from '@chat/client';
 import { useConversation } from '../../hooks/use-conversation';
 import { useNow } from '../../hooks/use-now';
 import { conversationTitle } from '../../lib/conversation-title';
+import { draftKey } from '../../lib/local-store';
 import { ChatView } from './chat-view';
 import type { ChatActions } from './chat-actions';
 import { useActionErrors } from './use-action-errors';
@@ -112,6 +113,7 @@ export function ChatWindow({
         loadingOlder={loadingOlder}
         now={now}
         onBack={onBack}
+        draftKey={draftKey(me.id, conversationId)}
       />
       {errors.current ? (
         <div className="toast" role="alert">

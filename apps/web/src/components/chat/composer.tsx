@@ -1,12 +1,15 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useRef } from 'react';
 import type { Message } from '@chat/protocol';
 import { MAX_BODY_CODE_POINTS, bodyProblem } from '@chat/protocol';
 import { ArrowUpIcon, CloseIcon } from '../ui/icons';
+import { useDraft } from './use-draft';
 import { useTypingSignal } from './use-typing-signal';
 
 interface ComposerProps {
   /** Changing it clears nothing but moves focus here (a new conversation, a chosen reply). */
   focusKey: string;
+  /** Where the unsent text is kept across reloads (`draftKey()`); none keeps it in memory only. */
+  draftKey?: string;
   replyTo: { message: Message; senderName: string } | null;
   onCancelReply: () => void;
   onSend: (body: string) => void;
@@ -20,8 +23,8 @@ function codePoints(text: string): number {
 }
 
 /** The textbox "Message" and the "Send" button. Enter sends, Shift+Enter adds a line. */
-export function Composer({ focusKey, replyTo, onCancelReply, onSend, onTyping }: ComposerProps) {
-  const [body, setBody] = useState('');
+export function Composer({ focusKey, draftKey, replyTo, onCancelReply, onSend, onTyping }: ComposerProps) {
+  const [body, setBody] = useDraft(draftKey);
   const input = useRef<HTMLTextAreaElement>(null);
   const typing = useTypingSignal(onTyping);
   const length = codePoints(body);

@@ -24,7 +24,14 @@ export interface MessageListProps {
   /** Other people typing now. */
   typing: readonly { userId: string; name: string }[];
   editingId: string | null;
+  /** Under the last message not yet acknowledged: "Sending…", or why it waits. */
+  pendingLabel?: string;
   hasMoreBefore: boolean;
+  /**
+   * Whether the server's history is here (default true). Not before the first join answers: a
+   * page opened offline holds only its unsent messages, which are not the conversation's start.
+   */
+  historyLoaded?: boolean;
   loadingOlder: boolean;
   nameOf: (userId: string) => string;
   onLoadOlder: () => void;
@@ -39,12 +46,16 @@ export interface MessageListProps {
 /** The conversation's messages (role log): separators, bubbles, typing bubbles; keeps scroll anchored. */
 export function MessageList(props: MessageListProps) {
   const { items, hasMoreBefore, loadingOlder, onLoadOlder, onViewportChange } = props;
+  const historyLoaded = props.historyLoaded ?? true;
   const [highlighted, setHighlighted] = useState<string | null>(null);
   // Scrolled away from the newest messages: offer a way back.
   const [away, setAway] = useState(false);
 
   const bubbles = useMemo(() => items.filter((i) => i.kind === 'bubble' || i.kind === 'unsent'), [items]);
   const last = bubbles.at(-1);
+  const lastSending = bubbles.findLast(
+    (i) => i.kind === 'bubble' && i.entry.kind === 'pending' && i.entry.pending.state === 'sending',
+  )?.key;
   const {
     ref: scroller,
     onScroll,
@@ -55,7 +66,7 @@ export function MessageList(props: MessageListProps) {
       lastKey: last?.key,
       lastIsMine: last?.kind === 'bubble' ? last.mine : false,
     },
-    `${props.typing.map((t) => t.userId).join(',')}|${props.receipt?.label ?? ''}|${props.editingId ?? ''}`,
+    `${props.typing.map((t) => t.userId).join(',')}|${props.receipt?.label ?? ''}|${props.editingId ?? ''}|${lastSending ?? ''}`,
   );
 
   const maybeLoadOlder = useCallback(() => {
@@ -95,11 +106,11 @@ export function MessageList(props: MessageListProps) {
         <div className="message-list__top">
           {loadingOlder ? (
             <span className="message-list__loading">Loading earlier messages…</span>
-          ) : !hasMoreBefore && items.length > 0 ? (
+          ) : historyLoaded && !hasMoreBefore && items.length > 0 ? (
             <span className="message-list__start">This is the beginning of the conversation</span>
           ) : null}
         </div>
-        {items.length === 0 && !hasMoreBefore ? (
+        {historyLoaded && items.length === 0 && !hasMoreBefore ? (
           <div className="message-list__empty">No messages yet. Say hi!</div>
         ) : null}
         {items.map((item) => {
@@ -137,7 +148,13 @@ export function MessageList(props: MessageListProps) {
                         }
                       : null
                   }
-                  receipt={stored && props.receipt?.messageId === stored.id ? props.receipt.label : null}
+                  receipt={
+                    stored && props.receipt?.messageId === stored.id
+                      ? props.receipt.label
+                      : item.key === lastSending
+                        ? (props.pendingLabel ?? null)
+                        : null
+                  }
                   editing={stored !== null && props.editingId === stored.id}
                   highlighted={stored !== null && highlighted === stored.id}
                   nameOf={props.nameOf}

@@ -20,7 +20,8 @@ export interface MessageRowProps {
   reactions: readonly ReactionSummary[];
   /** For a reply: the quoted message (undefined when not loaded) and its sender's name. */
   reply: { original: Message | undefined; senderName: string | null; originalMine: boolean } | null;
-  receipt: 'Delivered' | 'Read' | null;
+  /** Under the bubble: "Delivered" / "Read" for my last message, or the state of a pending one. */
+  receipt: string | null;
   editing: boolean;
   highlighted: boolean;
   nameOf: (userId: string) => string;

@@ -11,6 +11,8 @@ import { NewConversationDialog } from '../../components/conversations/new-conver
 import { conversationHref, useHashRoute } from './use-hash-route';
 import { useOnlineConversations } from './use-online-conversations';
 import { useDocumentTitle } from './use-document-title';
+import { useCachedConversations } from './use-cached-conversations';
+import { forgetUser } from '../../lib/local-store';
 
 /** The server's WebSocket on this same origin (the dev server proxies it). */
 function webSocketUrl(location: Location): string {
@@ -24,7 +26,9 @@ export function ChatShell() {
   const me = useMemo(() => ({ id: user.id, display_name: user.display_name }), [user.id, user.display_name]);
   const url = useMemo(() => webSocketUrl(window.location), []);
   const { status, client } = useWebSocket({ url, getToken, userId: me.id });
-  const conversations = useConversationList(client);
+  const liveConversations = useConversationList(client);
+  // Until the live list loads (never, while offline), the one last seen on this device.
+  const conversations = useCachedConversations(me.id, liveConversations, client.conversationsLoaded);
   const online = useOnlineConversations(client, me.id);
   const { selectedId, open, close } = useHashRoute();
   const [composing, setComposing] = useState(false);
@@ -58,7 +62,11 @@ export function ChatShell() {
           hrefFor={conversationHref}
           onSelect={open}
           onNewConversation={() => setComposing(true)}
-          onSignOut={() => void signOut()}
+          onSignOut={() => {
+            // Drafts and the cached list are this person's: not for whoever uses the device next.
+            forgetUser(me.id);
+            void signOut();
+          }}
           banner={selectedId ? null : <ConnectionBanner status={status} onRetry={reconnect} />}
         />
       </div>

@@ -1,0 +1,136 @@
+/**
+ * The service worker (built to `/sw.js` by `vite-sw-plugin.ts`, registered by `register.ts` in
+ * production builds): it keeps the app shell so that a reload with no network, or with the
+ * server down, still opens the app. The session (supabase-js, localStorage), the unsent
+ * messages (the IndexedDB outbox) and drafts (localStorage) are the app's own; this file only
+ * makes the page load. Routing rules: `cache-policy.ts`.
+ */
+import { CACHE_PREFIX, CONFIG_PATH, SHELL_KEY, cacheRouteOf } from './cache-policy';
+
+/*
+ * The few service-worker shapes used here, declared locally: the web app is type-checked with
+ * the DOM library, which has no service-worker scope.
+ */
+interface WorkerExtendableEvent extends Event {
+  waitUntil(promise: Promise<unknown>): void;
+}
+interface WorkerFetchEvent extends WorkerExtendableEvent {
+  readonly request: Request;
+  respondWith(response: Promise<Response>): void;
+}
+interface WorkerScope {
+  readonly location: { readonly origin: string };
+  readonly clients: { claim(): Promise<void> };
+  skipWaiting(): Promise<void>;
+  addEventListener(type: 'install' | 'activate', listener: (event: WorkerExtendableEvent) => void): void;
+  addEventListener(type: 'fetch', listener: (event: WorkerFetchEvent) => void): void;
+}
+
+const worker = self as unknown as WorkerScope;
+
+/*
+ * Filled in by the build: a hash of the build and the files to precache (index.html as "/",
+ * every emitted asset, the public files), comma-separated.
+ */
+const BUILD = '__CHAT_SW_BUILD__';
+const PRECACHE = '__CHAT_SW_PRECACHE__'.split(',').filter((path) => path !== '');
+const CACHE = `${CACHE_PREFIX}${BUILD}`;
+const precached = new Set(PRECACHE);
+
+/** How long a navigation waits for the network before the cached shell is shown instead. */
+const NETWORK_TIMEOUT_MS = 4_000;
+
+worker.addEventListener('install', (event) => {
+  event.waitUntil(
+    caches
+      .open(CACHE)
+      .then(async (cache) => {
+        await cache.addAll(PRECACHE);
+        // The page read its configuration before this worker existed: keep a copy now (best
+        // effort: without it, only the next online start stores one).
+        await cache.add(CONFIG_PATH).catch(() => undefined);
+      })
+      .then(() => worker.skipWaiting()),
+  );
+});
+
+worker.addEventListener('activate', (event) => {
+  event.waitUntil(
+    caches
+      .keys()
+      .then((names) =>
+        Promise.all(
+          names
+            .filter((name) => name.startsWith(CACHE_PREFIX) && name !== CACHE)
+            .map((name) => caches.delete(name)),
+        ),
+      )
+      .then(() => worker.clients.claim()),
+  );
+});
+
+worker.addEventListener('fetch', (event) => {
+  const { request } = event;
+  switch (cacheRouteOf(request, worker.location.origin, precached)) {
+    case 'shell':
+      event.respondWith(networkFirst(request, SHELL_KEY));
+      break;
+    case 'config':
+      event.respondWith(networkFirst(request, request.url));
+      break;
+    case 'static':
+      event.respondWith(cacheFirst(request));
+      break;
+    case 'pass':
+      break;
+  }
+});
+
+/** A response worth keeping: complete, same-origin, not redirected. */
+function storable(response: Response): boolean {
+  return response.ok && response.type === 'basic' && !response.redirected;
+}
+
+/** The network's answer (stored under `key`); the stored copy when the network fails or hangs. */
+async function networkFirst(request: Request, key: string): Promise<Response> {
+  const cache = await caches.open(CACHE);
+  const network = fetch(request).then(async (response) => {
+    if (storable(response)) await cache.put(key, response.clone()).catch(() => undefined);
+    return response;
+  });
+  // When the cached copy wins, a late network failure is expected, not an error to report.
+  network.catch(() => undefined);
+  try {
+    return await withTimeout(network, NETWORK_TIMEOUT_MS);
+  } catch {
+    const cached = await cache.match(key);
+    // Nothing stored: wait for the network after all (its answer, or its error).
+    return cached ?? network;
+  }
+}
+
+/** Built files never change under one name: the stored copy, else the network's (then stored). */
+async function cacheFirst(request: Request): Promise<Response> {
+  const cache = await caches.open(CACHE);
+  const cached = await cache.match(request);
+  if (cached) return cached;
+  const response = await fetch(request);
+  if (storable(response)) await cache.put(request, response.clone()).catch(() => undefined);
+  return response;
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('timed out')), ms);
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error instanceof Error ? error : new Error(String(error)));
+      },
+    );
+  });
+}

@@ -1,0 +1,130 @@
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { expect, test } from '@playwright/test';
+import type { Page } from '@playwright/test';
+import { E2eServer } from '../support/server';
+import {
+  bubble,
+  chatWindow,
+  closeAll,
+  composer,
+  conversationLink,
+  messageAction,
+  messageLog,
+  openConversation,
+  send,
+  signUp,
+  startConversation,
+} from '../support/chat';
+import type { Person } from '../support/chat';
+
+/*
+ * The README's screenshots, taken from the real app on a real server: the conversation list and
+ * a chat, light and dark, phone and desktop, under stable names (`list-phone-dark.png`,
+ * `chat-desktop-light.png`, ...). Every run saves them as artifacts in e2e/artifacts/screenshots/;
+ * `UPDATE_SCREENSHOTS=1 npm run test:e2e` writes them to docs/screenshots/ for the README.
+ */
+
+const OUT = fileURLToPath(
+  new URL(
+    process.env.UPDATE_SCREENSHOTS === '1' ? '../../docs/screenshots/' : '../artifacts/screenshots/',
+    import.meta.url,
+  ),
+);
+const VIEWPORTS = {
+  phone: { width: 390, height: 844 },
+  desktop: { width: 1280, height: 800 },
+} as const;
+const SCHEMES = ['light', 'dark'] as const;
+
+let server: E2eServer;
+let people: Person[] = [];
+
+test.beforeAll(async () => {
+  server = new E2eServer();
+  people = [];
+  await server.start();
+  mkdirSync(OUT, { recursive: true });
+});
+test.afterAll(async () => {
+  await closeAll(people);
+  await server.dispose();
+});
+
+test('screenshots of the conversation list and a chat, light and dark, phone and desktop', async ({
+  browser,
+}) => {
+  const ada = await signUp(browser, server.url, 'Ada Lovelace');
+  const grace = await signUp(browser, server.url, 'Grace Hopper');
+  const alan = await signUp(browser, server.url, 'Alan Turing');
+  const katherine = await signUp(browser, server.url, 'Katherine Johnson');
+  people.push(ada, grace, alan, katherine);
+  const a = ada.page;
+  const g = grace.page;
+
+  // Older conversations first, so the one with Grace ends up on top of the list.
+  await startGroup(katherine.page, ['Ada Lovelace', 'Alan Turing'], 'Launch team');
+  await send(katherine.page, 'Trajectory numbers are checked ✅ See you all at the briefing.');
+  await startConversation(alan.page, 'Ada Lovelace');
+  await send(alan.page, 'Are we still on for chess on Sunday? ♟️');
+
+  await startConversation(g, 'Ada Lovelace');
+  await send(g, 'Ada! I finally read your notes on the Analytical Engine.');
+  await send(g, 'The part about weaving algebraic patterns is beautiful.');
+  await openConversation(a, 'Grace Hopper');
+  await expect(await bubble(a, 'The part about weaving algebraic patterns is beautiful.')).toBeVisible();
+
+  await send(a, 'Thank you! I worked the Bernoulli numbers out by hand first 😅');
+  await messageAction(g, 'Thank you! I worked the Bernoulli numbers out by hand first 😅', 'Love');
+  await send(a, 'Here is the full draft: https://en.wikipedia.org/wiki/Note_G');
+  await messageAction(g, 'Here is the full draft: https://en.wikipedia.org/wiki/Note_G', 'Reply');
+  await send(g, 'Reading it tonight. Coffee tomorrow at 10?');
+  await send(a, 'Perfect, see you at 10');
+  await messageAction(a, 'Perfect, see you at 10', 'Edit');
+  const editor = a.getByRole('textbox', { name: 'Edit message' });
+  await editor.fill('Perfect, see you at 10 ☕️');
+  await editor.press('Enter');
+
+  const log = messageLog(a);
+  await expect(await bubble(a, 'Perfect, see you at 10 ☕️')).toBeVisible();
+  await expect(log.getByText('Edited', { exact: true })).toBeVisible();
+  await expect(log.getByText('Read', { exact: true })).toBeVisible();
+  await expect(log.getByRole('button', { name: 'Reactions: Love 1: Grace Hopper' })).toBeVisible();
+  await expect(log.getByRole('link', { name: 'https://en.wikipedia.org/wiki/Note_G' })).toBeVisible();
+  await expect(conversationLink(a, 'Launch team')).toBeVisible();
+  await expect(conversationLink(a, 'Alan Turing')).toBeVisible();
+
+  for (const [device, viewport] of Object.entries(VIEWPORTS)) {
+    await a.setViewportSize(viewport);
+    for (const colorScheme of SCHEMES) {
+      await a.emulateMedia({ colorScheme });
+      await a.goto(`${server.url}/#/`);
+      await expect(conversationLink(a, 'Grace Hopper')).toHaveAccessibleDescription(/see you at 10 ☕️/);
+      await shoot(a, `list-${device}-${colorScheme}`);
+
+      await conversationLink(a, 'Grace Hopper').click();
+      await expect(chatWindow(a, 'Grace Hopper')).toBeVisible();
+      await expect(log.getByText('Read', { exact: true })).toBeVisible();
+      await expect(composer(a)).toBeVisible();
+      await shoot(a, `chat-${device}-${colorScheme}`);
+    }
+  }
+});
+
+async function startGroup(page: Page, names: readonly string[], title: string): Promise<void> {
+  await page.getByRole('button', { name: 'New conversation' }).click();
+  const dialog = page.getByRole('dialog', { name: 'New conversation' });
+  for (const name of names) {
+    await dialog.getByRole('searchbox', { name: 'Search people' }).fill(name);
+    await dialog.getByRole('button', { name, exact: true }).click();
+  }
+  await dialog.getByRole('textbox', { name: 'Group title' }).fill(title);
+  await dialog.getByRole('button', { name: 'Start conversation' }).click();
+  await expect(chatWindow(page, title)).toBeVisible();
+}
+
+/** A still picture: no pointer hovering a bubble, no blinking caret, no animation half-way. */
+async function shoot(page: Page, name: string): Promise<void> {
+  await page.mouse.move(0, 0);
+  await page.screenshot({ path: `${OUT}${name}.png`, caret: 'hide', animations: 'disabled' });
+}
