@@ -27,11 +27,13 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
   const write = transactional(db, 'immediate');
   const read = transactional(db, 'deferred');
   const selectOne = db.prepare('SELECT 1');
+  const insertUser = write(users.ensureUser);
 
   return {
     kind: 'sqlite',
 
-    ensureUser: write(users.ensureUser),
+    // Every authenticate and REST request ensures its user: known users must not take the write lock.
+    ensureUser: async (user) => users.getUser(user.id) ?? insertUser(user),
     getUser: read(users.getUser),
     searchUsers: read(users.searchUsers),
 

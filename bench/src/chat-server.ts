@@ -1,0 +1,86 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startProcess, type ServerProcess } from './child-process';
+
+export interface ChatServerProcess extends ServerProcess {
+  readonly wsUrl: string;
+  readonly jwtSecret: string;
+  /** The SQLite data directory; `stop()` keeps it (another server may open it), `dispose()` removes it. */
+  readonly dataDir: string;
+  /** Stops the server and removes its data directory. */
+  dispose(): Promise<number | null>;
+}
+
+/**
+ * Starts the real chat server (apps/server/src/main.ts) as its own Node process
+ * on a free loopback port with a fresh SQLite database, limits opened up so the
+ * bench measures throughput rather than the rate limiter.
+ */
+export async function startChatServer(
+  repoRoot: string,
+  options: {
+    synchronous?: 'FULL' | 'NORMAL';
+    /** Reopen the data of an earlier server (same users and conversations) instead of a fresh database. */
+    reuse?: { dataDir: string; jwtSecret: string };
+    /** Write a V8 CPU profile of the server into this directory when it exits. */
+    cpuProfDir?: string | null;
+  } = {},
+): Promise<ChatServerProcess> {
+  const dataDir = options.reuse?.dataDir ?? mkdtempSync(join(tmpdir(), 'chat-bench-'));
+  const jwtSecret = options.reuse?.jwtSecret ?? randomBytes(32).toString('base64url');
+  let server: ServerProcess;
+  try {
+    server = await startProcess({
+      name: 'chat server',
+      args: [
+        ...(options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`] : []),
+        '--import',
+        'tsx',
+        'apps/server/src/main.ts',
+      ],
+      cwd: repoRoot,
+      env: {
+        PORT: '0',
+        HOST: '127.0.0.1',
+        DATA_DIR: dataDir,
+        JWT_SECRET: jwtSecret,
+        LOG_LEVEL: 'warn',
+        WEB_DIST_DIR: '/nonexistent',
+        AUTH_RATE_LIMIT: '0',
+        RATE_LIMIT_MESSAGES_PER_SEC: '100000',
+        RATE_LIMIT_BURST: '100000',
+        FLOOD_CLOSE_THRESHOLD: '100000',
+        SQLITE_SYNCHRONOUS: options.synchronous ?? 'FULL',
+      },
+      ready: /Chat is running at (http:\/\/\S+)/,
+    });
+  } catch (error) {
+    if (!options.reuse) rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  }
+  return {
+    get pid() {
+      return server.pid;
+    },
+    get url() {
+      return server.url;
+    },
+    get crash() {
+      return server.crash;
+    },
+    get stderrTail() {
+      return server.stderrTail;
+    },
+    stop: (timeoutMs) => server.stop(timeoutMs),
+    wsUrl: `${server.url.replace(/^http/, 'ws')}/ws`,
+    jwtSecret,
+    dataDir,
+    async dispose() {
+      const code = await server.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+      return code;
+    },
+  };
+}

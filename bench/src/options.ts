@@ -1,0 +1,124 @@
+import { resolve } from 'node:path';
+
+/**
+ * Bench options, from the environment (`BENCH_*`) or argv (`--quick`,
+ * `--only=ack,fanout`, `--fanout-rates=1,5`: each `--foo-bar=x` is `BENCH_FOO_BAR=x`).
+ * Defaults size a full run to about three minutes on a 2-core machine;
+ * `BENCH_QUICK=1` is a ~20 s smoke run that writes no report unless asked.
+ */
+export const SCENARIOS = ['ack', 'fanout', 'connections', 'bare'] as const;
+export type ScenarioName = (typeof SCENARIOS)[number];
+
+export interface BenchOptions {
+  quick: boolean;
+  /** Scenarios to run, in the order of SCENARIOS. */
+  only: ScenarioName[];
+  /** Seconds of each measured step. */
+  durationSec: number;
+  /** Seconds of unrecorded load before the first step against a fresh server (JIT, caches). */
+  warmupSec: number;
+  /** Scenario 1: the fixed offered rate (msg/s) of the single sender. */
+  ackRate: number;
+  /** Scenario 1: sends kept in flight in the pipelined run. */
+  window: number;
+  /** Scenarios 2 and 4: connections, members per conversation, per-connection send rates (msg/s). */
+  fanoutConnections: number;
+  groupSize: number;
+  fanoutRates: number[];
+  /** Scenario 3: sockets opened, and how many handshakes are in flight at once. */
+  connections: number;
+  connectConcurrency: number;
+  /** Characters in each message body. */
+  bodyLength: number;
+  /** Markdown report to (re)write; null writes none. */
+  reportPath: string | null;
+  /** When set, every chat server runs with `--cpu-prof` and writes its profile here on exit. */
+  cpuProfDir: string | null;
+}
+
+/** Every variable the bench reads; argv names map onto these. */
+const KNOWN = [
+  'QUICK',
+  'ONLY',
+  'DURATION',
+  'WARMUP',
+  'ACK_RATE',
+  'WINDOW',
+  'FANOUT_CONNECTIONS',
+  'GROUP_SIZE',
+  'FANOUT_RATES',
+  'CONNECTIONS',
+  'CONNECT_CONCURRENCY',
+  'BODY_LENGTH',
+  'REPORT',
+  'CPU_PROF',
+];
+
+function argvToEnv(argv: string[]): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const arg of argv) {
+    const match = /^--([a-z][a-z0-9-]*)(?:=(.*))?$/.exec(arg);
+    const name = match?.[1]?.replaceAll('-', '_').toUpperCase();
+    if (!match || !name || !KNOWN.includes(name)) {
+      const names = KNOWN.map((known) => `--${known.toLowerCase().replaceAll('_', '-')}`).join(', ');
+      throw new Error(`unknown argument ${arg} (one of ${names}, as --name=value)`);
+    }
+    env[`BENCH_${name}`] = match[2] ?? '1';
+  }
+  return env;
+}
+
+function positiveNumber(env: Record<string, string | undefined>, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number, got ${raw}`);
+  return value;
+}
+
+function numberList(env: Record<string, string | undefined>, name: string, fallback: number[]): number[] {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const values = raw.split(',').map(Number);
+  if (values.some((value) => !Number.isFinite(value) || value <= 0)) {
+    throw new Error(`${name} must be a comma-separated list of positive numbers, got ${raw}`);
+  }
+  return values;
+}
+
+export function loadOptions(
+  processEnv: NodeJS.ProcessEnv = process.env,
+  argv: string[] = process.argv.slice(2),
+  defaultReportPath: string,
+): BenchOptions {
+  const env: Record<string, string | undefined> = { ...processEnv, ...argvToEnv(argv) };
+  const quick = env.BENCH_QUICK === '1' || env.BENCH_QUICK === 'true';
+  const only = (env.BENCH_ONLY ?? SCENARIOS.join(','))
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name !== '');
+  for (const name of only) {
+    if (!(SCENARIOS as readonly string[]).includes(name)) {
+      throw new Error(`BENCH_ONLY: unknown scenario ${name} (one of ${SCENARIOS.join(', ')})`);
+    }
+  }
+  const report = env.BENCH_REPORT;
+  const int = (name: string, full: number, smoke: number) =>
+    Math.round(positiveNumber(env, name, quick ? smoke : full));
+  return {
+    quick,
+    only: SCENARIOS.filter((name) => only.includes(name)),
+    durationSec: positiveNumber(env, 'BENCH_DURATION', quick ? 2 : 10),
+    warmupSec: positiveNumber(env, 'BENCH_WARMUP', quick ? 1 : 2),
+    ackRate: int('BENCH_ACK_RATE', 500, 300),
+    window: int('BENCH_WINDOW', 256, 128),
+    fanoutConnections: int('BENCH_FANOUT_CONNECTIONS', 200, 100),
+    groupSize: int('BENCH_GROUP_SIZE', 10, 10),
+    fanoutRates: numberList(env, 'BENCH_FANOUT_RATES', quick ? [2] : [1, 5, 10]),
+    connections: int('BENCH_CONNECTIONS', 2000, 300),
+    connectConcurrency: int('BENCH_CONNECT_CONCURRENCY', 100, 50),
+    bodyLength: int('BENCH_BODY_LENGTH', 64, 64),
+    reportPath: report === 'none' || report === '' ? null : (report ?? (quick ? null : defaultReportPath)),
+    cpuProfDir: env.BENCH_CPU_PROF?.trim() ? resolve(env.BENCH_CPU_PROF) : null,
+  };
+}
