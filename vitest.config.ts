@@ -37,6 +37,18 @@ export default defineConfig({
       },
       {
         test: {
+          name: 'faults',
+          include: ['faults/**/*.test.ts'],
+          environment: 'node',
+          // Real server processes killed and restarted: one scenario at a time,
+          // so that one's storm does not skew another's timings on a small machine.
+          fileParallelism: false,
+          testTimeout: 120_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        test: {
           name: 'web',
           include: ['apps/web/test/**/*.test.{ts,tsx}'],
           environment: 'happy-dom',

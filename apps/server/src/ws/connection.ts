@@ -57,6 +57,11 @@ export class Connection {
     return !this.closing && this.socket.readyState === this.socket.OPEN;
   }
 
+  /** The server closed or terminated this connection, or it is gone: nothing more will be sent on it. */
+  get isClosing(): boolean {
+    return this.closing;
+  }
+
   get userId(): string | null {
     return this.user?.id ?? null;
   }

@@ -76,7 +76,9 @@ export function createGateway(ctx: ServerContext): Gateway {
       const text = rawToString(data);
       queue = queue.then(async () => {
         try {
-          await dispatchFrame(ctx, connection, text);
+          // Once the server has closed a connection (1013, 4029, ...) its backlog is not worth
+          // handling: a slow reader's hundreds of queued joins would each still read storage.
+          if (!connection.isClosing) await dispatchFrame(ctx, connection, text);
         } finally {
           queued--;
         }
