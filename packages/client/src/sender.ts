@@ -32,6 +32,8 @@ export class Sender {
   private readonly sentOn = new Map<string, number>();
   private pause: ReturnType<typeof setTimeout> | undefined;
   private lastCreatedAt = 0;
+  /** Until the stored outbox is loaded, older messages may be missing from it: nothing goes out. */
+  private outboxLoaded = false;
 
   constructor(private readonly config: SenderConfig) {
     this.outbox = new Outbox(config.store, config.onChange);
@@ -52,7 +54,8 @@ export class Sender {
       created_at: new Date(createdAt).toISOString(),
       state: 'sending',
     };
-    void this.outbox.add(message).then(() => this.transmit(message.client_id));
+    // flush, not transmit: older unsent messages go first, so the stored order is the typed order.
+    void this.outbox.add(message).then(() => this.flush());
     return message;
   }
 
@@ -94,7 +97,10 @@ export class Sender {
   connected(): void {
     this.socketNumber++;
     this.sentOn.clear();
-    void this.outbox.load().then(() => this.flush());
+    void this.outbox.load().then(() => {
+      this.outboxLoaded = true;
+      this.flush();
+    });
   }
 
   /** The socket is gone: a rate-limit wait ends with it (the next socket resends anyway). */
@@ -110,7 +116,9 @@ export class Sender {
 
   private transmit(clientId: string): void {
     const message = this.outbox.get(clientId);
-    if (!message || message.state !== 'sending' || !this.outbox.isDurable(clientId)) return;
+    if (!this.outboxLoaded || !message || message.state !== 'sending' || !this.outbox.isDurable(clientId)) {
+      return;
+    }
     if (this.pause !== undefined || this.sentOn.get(clientId) === this.socketNumber) return;
     const sent = this.config.send({
       type: 'send_message',

@@ -26,6 +26,42 @@ async function history(token: string, conversationId: string): Promise<Message[]
 
 const bodiesOf = (messages: readonly Message[]) => messages.map((message) => message.body);
 
+describe('outbox order', () => {
+  test('a send made while the stored outbox is still loading goes out after the older stored sends', async () => {
+    const alice = await createUser(server.server, 'Alice');
+    const bob = await createUser(server.server, 'Bob');
+    const conversation = await createConversation(server.server, alice, [bob]);
+    // A page reloaded with two unsent messages in its (slow) stored outbox.
+    const stored = createMemoryOutbox();
+    const older = ['written before the reload 1', 'written before the reload 2'].map((body, index) => ({
+      client_id: crypto.randomUUID(),
+      conversation_id: conversation.id,
+      body,
+      reply_to: null,
+      created_at: new Date(Date.now() - 10_000 + index).toISOString(),
+      state: 'sending' as const,
+    }));
+    for (const message of older) await stored.put(message);
+    let releaseLoad: () => void = () => undefined;
+    const loaded = new Promise<void>((resolve) => (releaseLoad = resolve));
+    const slowStore = { ...stored, load: async () => (await loaded, stored.load()) };
+
+    const a = clients.make(server, alice, { outbox: slowStore });
+    a.start();
+    a.join(conversation.id);
+    await until(() => a.status === 'open', 'open');
+    a.send(conversation.id, 'typed after the reload');
+    releaseLoad();
+
+    await until(() => a.getConversation(conversation.id).pending.length === 0, 'the outbox to drain');
+    expect(bodiesOf(await history(alice.token, conversation.id))).toEqual([
+      'written before the reload 1',
+      'written before the reload 2',
+      'typed after the reload',
+    ]);
+  });
+});
+
 describe('recovery after a server restart', () => {
   test('re-joins with since_seq and resends the outbox: nothing lost, nothing doubled', async () => {
     const alice = await createUser(server.server, 'Alice');
