@@ -3,7 +3,8 @@
 import { readFileSync } from 'node:fs';
 
 const [file, status] = process.argv.slice(2);
-const text = readFileSync(file, 'utf8').replace(/\u001b\[[0-9;]*m/g, '');
+const ESC = String.fromCharCode(27);
+const text = readFileSync(file, 'utf8').replaceAll(new RegExp(`${ESC}\\[[0-9;]*m`, 'g'), '');
 let passed = 0;
 let failed = 0;
 let skipped = 0;
