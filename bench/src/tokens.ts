@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { SignJWT } from 'jose';
+import { signTestToken } from '@chat/testkit';
 
 export interface BenchUser {
   id: string;
@@ -16,24 +16,13 @@ const TOKEN_TTL_SEC = 2 * 3600;
  * Supabase project would: the server creates each user on first use.
  */
 export async function mintUsers(secret: string, count: number, prefix = 'bench'): Promise<BenchUser[]> {
-  const key = new TextEncoder().encode(secret);
   const exp = Math.floor(Date.now() / 1000) + TOKEN_TTL_SEC;
   const users: BenchUser[] = [];
   for (let index = 0; index < count; index++) {
     const id = randomUUID();
     const email = `${prefix}-${index}-${id.slice(0, 8)}@bench.invalid`;
     const displayName = `${prefix} ${index}`;
-    const token = await new SignJWT({
-      aud: 'authenticated',
-      role: 'authenticated',
-      email,
-      user_metadata: { display_name: displayName },
-    })
-      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-      .setSubject(id)
-      .setIssuedAt()
-      .setExpirationTime(exp)
-      .sign(key);
+    const token = await signTestToken({ sub: id, email, displayName, exp, secret });
     users.push({ id, email, displayName, token });
   }
   return users;

@@ -2,24 +2,19 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServerProcess } from '../../apps/server/test/support/server-process';
-import type { ServerProcess } from '../../apps/server/test/support/server-process';
-import { JWT_SECRET } from '../../packages/client/test/support/tokens';
+import { startServerProcess, type ServerProcess } from '@chat/testkit';
 
 /**
- * The settings every scenario shares: limits raised out of the way of storms,
- * tokens minted by the client suite's helper accepted, NORMAL sync (durable
- * against a process crash, which is what kill -9 is).
+ * The settings every scenario shares over the test defaults (the shared test
+ * JWT secret, which the client suite's tokens are signed with): limits raised
+ * out of the way of storms, NORMAL sync (durable against a process crash,
+ * which is what kill -9 is).
  */
 const BASE_ENV: Record<string, string> = {
-  JWT_SECRET,
   RATE_LIMIT_MESSAGES_PER_SEC: '100000',
   RATE_LIMIT_BURST: '100000',
   FLOOD_CLOSE_THRESHOLD: '100000',
   SQLITE_SYNCHRONOUS: 'NORMAL',
-  LOG_LEVEL: 'warn',
-  WEB_DIST_DIR: '/nonexistent',
-  AUTH_RATE_LIMIT: '0',
 };
 
 /**

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import type { Message } from '@chat/protocol';
-import { httpJson } from '../../packages/client/test/support/fixtures';
+import { httpJson } from '@chat/testkit';
 
 /** What storage holds of one message, for the comparisons. */
 export interface StoredMessage {

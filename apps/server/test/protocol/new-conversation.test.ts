@@ -1,32 +1,16 @@
 import type { Conversation } from '@chat/protocol';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { api, createUser, type TestUser } from '../support/fixtures';
-import { frameOf, SocketScope } from '../support/protocol';
-import { startTestServer, type TestServer } from '../support/test-server';
+import { frameOf } from '../support/protocol';
+import { useProtocolServer } from '../support/protocol-server';
 
 // PROTOCOL.md sections 4-5 and 7: the `conversation` frame for new conversations.
 
-let ts: TestServer;
-let alice: TestUser;
-let bob: TestUser;
-let carol: TestUser;
-let mallory: TestUser;
-const sockets = new SocketScope(() => ts.server);
-
-beforeAll(async () => {
-  ts = await startTestServer();
-  [alice, bob, carol, mallory] = await Promise.all([
-    createUser(ts.server, 'Alice'),
-    createUser(ts.server, 'Bob'),
-    createUser(ts.server, 'Carol'),
-    createUser(ts.server, 'Mallory'),
-  ]);
-});
-afterEach(() => sockets.closeAll());
-afterAll(() => ts.dispose());
+const cast = useProtocolServer();
+const { sockets } = cast;
 
 async function create(owner: TestUser, others: TestUser[], title?: string) {
-  const response = await api(ts.server, owner.token, 'POST', '/api/conversations', {
+  const response = await api(cast.server, owner.token, 'POST', '/api/conversations', {
     member_ids: others.map((other) => other.id),
     ...(title === undefined ? {} : { title }),
   });
@@ -35,7 +19,7 @@ async function create(owner: TestUser, others: TestUser[], title?: string) {
 }
 
 async function listed(user: TestUser, id: string): Promise<Conversation | undefined> {
-  const response = await api(ts.server, user.token, 'GET', '/api/conversations');
+  const response = await api(cast.server, user.token, 'GET', '/api/conversations');
   return ((await response.json()) as { conversations: Conversation[] }).conversations.find(
     (c) => c.id === id,
   );
@@ -44,13 +28,16 @@ async function listed(user: TestUser, id: string): Promise<Conversation | undefi
 describe('conversation frame', () => {
   it('conversation: every authenticated connection of each member receives it, joined or not; no one else does', async () => {
     // A fresh pair of users: the 1:1 is new whatever ran before.
-    const [dave, erin] = await Promise.all([createUser(ts.server, 'Dave'), createUser(ts.server, 'Erin')]);
-    const existing = await create(dave, [erin, alice], 'existing');
+    const [dave, erin] = await Promise.all([
+      createUser(cast.server, 'Dave'),
+      createUser(cast.server, 'Erin'),
+    ]);
+    const existing = await create(dave, [erin, cast.alice], 'existing');
     const { socket: daveJoined } = await sockets.join(dave, existing.conversation.id);
     const daveSecond = await sockets.connect(dave);
     const erinFirst = await sockets.connect(erin);
     const erinSecond = await sockets.connect(erin);
-    const outsider = await sockets.connect(mallory);
+    const outsider = await sockets.connect(cast.mallory);
 
     const { status, conversation } = await create(dave, [erin]);
     expect(status).toBe(201);
@@ -66,9 +53,9 @@ describe('conversation frame', () => {
   });
 
   it('conversation: the frame carries the conversation as one entry of GET /api/conversations', async () => {
-    const creator = await sockets.connect(alice);
-    const member = await sockets.connect(carol);
-    const { conversation } = await create(alice, [bob, carol], 'Weekend');
+    const creator = await sockets.connect(cast.alice);
+    const member = await sockets.connect(cast.carol);
+    const { conversation } = await create(cast.alice, [cast.bob, cast.carol], 'Weekend');
     const toCreator = frameOf(
       await creator.waitFor((f) => f.type === 'conversation' && f.conversation.id === conversation.id),
       'conversation',
@@ -77,7 +64,7 @@ describe('conversation frame', () => {
       await member.waitFor((f) => f.type === 'conversation' && f.conversation.id === conversation.id),
       'conversation',
     );
-    expect(toCreator.conversation).toEqual(await listed(alice, conversation.id));
+    expect(toCreator.conversation).toEqual(await listed(cast.alice, conversation.id));
     expect(toCreator.conversation).toMatchObject({
       title: 'Weekend',
       is_group: true,
@@ -86,14 +73,17 @@ describe('conversation frame', () => {
       unread_count: 0,
     });
     expect(toCreator.conversation.members.map((m) => m.user_id).sort()).toEqual(
-      [alice.id, bob.id, carol.id].sort(),
+      [cast.alice.id, cast.bob.id, cast.carol.id].sort(),
     );
     expect(toMember.conversation.id).toBe(conversation.id);
     expect(toMember.conversation.members).toEqual(toCreator.conversation.members);
   });
 
   it('conversation: a 1:1 with the same pair again returns the existing one with 200 and sends no conversation frame', async () => {
-    const [dave, erin] = await Promise.all([createUser(ts.server, 'Dave'), createUser(ts.server, 'Erin')]);
+    const [dave, erin] = await Promise.all([
+      createUser(cast.server, 'Dave'),
+      createUser(cast.server, 'Erin'),
+    ]);
     const daveSocket = await sockets.connect(dave);
     const erinSocket = await sockets.connect(erin);
     const first = await create(dave, [erin]);
@@ -116,10 +106,10 @@ describe('conversation frame', () => {
   });
 
   it('conversation: a group is always new: 201 and a conversation frame every time', async () => {
-    const bobSocket = await sockets.connect(bob);
-    const first = await create(alice, [bob, carol], 'Same people');
-    const second = await create(alice, [bob, carol], 'Same people');
-    const third = await create(carol, [alice, bob]);
+    const bobSocket = await sockets.connect(cast.bob);
+    const first = await create(cast.alice, [cast.bob, cast.carol], 'Same people');
+    const second = await create(cast.alice, [cast.bob, cast.carol], 'Same people');
+    const third = await create(cast.carol, [cast.alice, cast.bob]);
     expect([first.status, second.status, third.status]).toEqual([201, 201, 201]);
     const ids = [first.conversation.id, second.conversation.id, third.conversation.id];
     expect(new Set(ids).size).toBe(3);
@@ -131,9 +121,12 @@ describe('conversation frame', () => {
   });
 
   it('conversation: a connection joined to nothing still receives it (conversation lists update live)', async () => {
-    const [dave, erin] = await Promise.all([createUser(ts.server, 'Dave'), createUser(ts.server, 'Erin')]);
+    const [dave, erin] = await Promise.all([
+      createUser(cast.server, 'Dave'),
+      createUser(cast.server, 'Erin'),
+    ]);
     const idle = await sockets.connect(erin);
-    const { conversation } = await create(dave, [erin, bob]);
+    const { conversation } = await create(dave, [erin, cast.bob]);
     const frame = frameOf(await idle.next('conversation'), 'conversation');
     expect(frame.conversation.id).toBe(conversation.id);
     expect('ref' in frame).toBe(false);

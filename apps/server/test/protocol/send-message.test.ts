@@ -1,34 +1,18 @@
 import type { Message } from '@chat/protocol';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { api, createConversation, createUser, newClientId, type TestUser } from '../support/fixtures';
-import { broadcastMessages, expectError, frameOf, sendMessage, SocketScope } from '../support/protocol';
-import { startTestServer, type TestServer } from '../support/test-server';
+import { describe, expect, it } from 'vitest';
+import { api, createConversation, newClientId } from '../support/fixtures';
+import { broadcastMessages, expectError, frameOf, sendMessage } from '../support/protocol';
+import { useProtocolServer } from '../support/protocol-server';
 
 // PROTOCOL.md sections 3-5: send_message, message_ack, message, and the send rules.
 
-let ts: TestServer;
-let alice: TestUser;
-let bob: TestUser;
-let carol: TestUser;
-let mallory: TestUser;
-const sockets = new SocketScope(() => ts.server);
+const cast = useProtocolServer();
+const { sockets } = cast;
 
-beforeAll(async () => {
-  ts = await startTestServer();
-  [alice, bob, carol, mallory] = await Promise.all([
-    createUser(ts.server, 'Alice'),
-    createUser(ts.server, 'Bob'),
-    createUser(ts.server, 'Carol'),
-    createUser(ts.server, 'Mallory'),
-  ]);
-});
-afterEach(() => sockets.closeAll());
-afterAll(() => ts.dispose());
+const group = () => createConversation(cast.server, cast.alice, [cast.bob, cast.carol]);
 
-const group = () => createConversation(ts.server, alice, [bob, carol]);
-
-async function history(conversationId: string, user = alice): Promise<Message[]> {
-  const response = await api(ts.server, user.token, 'GET', `/api/conversations/${conversationId}/messages`);
+async function history(conversationId: string, user = cast.alice): Promise<Message[]> {
+  const response = await api(cast.server, user.token, 'GET', `/api/conversations/${conversationId}/messages`);
   expect(response.status).toBe(200);
   return ((await response.json()) as { messages: Message[] }).messages;
 }
@@ -40,7 +24,7 @@ function sendFrame(conversationId: string, body: unknown, extra: Record<string, 
 describe('send_message', () => {
   it('send: message_ack carries the stored message, as history returns it', async () => {
     const conversation = await group();
-    const socket = await sockets.connect(alice);
+    const socket = await sockets.connect(cast.alice);
     const clientId = newClientId();
     const reply = await socket.request({
       type: 'send_message',
@@ -54,7 +38,7 @@ describe('send_message', () => {
       conversation_id: conversation.id,
       seq: 1,
       updated_seq: 1,
-      sender_id: alice.id,
+      sender_id: cast.alice.id,
       client_id: clientId,
       body: 'Hello, Bob',
       reply_to: null,
@@ -68,7 +52,7 @@ describe('send_message', () => {
 
   it('send: without a ref, message_ack still comes (a named reply), with no ref field', async () => {
     const conversation = await group();
-    const socket = await sockets.connect(alice);
+    const socket = await sockets.connect(cast.alice);
     const frame = sendFrame(conversation.id, 'no ref');
     socket.send(frame);
     const ack = frameOf(await socket.next('message_ack'), 'message_ack');
@@ -78,8 +62,8 @@ describe('send_message', () => {
 
   it('send: retry with same client_id acks the same message and broadcasts nothing', async () => {
     const conversation = await group();
-    const { socket: observer } = await sockets.join(bob, conversation.id);
-    const { socket: sender } = await sockets.join(alice, conversation.id);
+    const { socket: observer } = await sockets.join(cast.bob, conversation.id);
+    const { socket: sender } = await sockets.join(cast.alice, conversation.id);
     const frame = sendFrame(conversation.id, 'once only');
     const first = frameOf(await sender.request(frame), 'message_ack');
     await observer.waitFor((f) => f.type === 'message' && f.message.id === first.message.id);
@@ -101,7 +85,7 @@ describe('send_message', () => {
 
   it('send: a retry with the same client_id but another body still acks the original message', async () => {
     const conversation = await group();
-    const sender = await sockets.connect(alice);
+    const sender = await sockets.connect(cast.alice);
     const frame = sendFrame(conversation.id, 'original');
     const first = frameOf(await sender.request(frame), 'message_ack');
     const retry = frameOf(await sender.request({ ...frame, body: 'changed on retry' }), 'message_ack');
@@ -111,8 +95,8 @@ describe('send_message', () => {
 
   it('send: concurrent duplicates of one client_id store one message', async () => {
     const conversation = await group();
-    const { socket: observer } = await sockets.join(bob, conversation.id);
-    const sender = await sockets.connect(alice);
+    const { socket: observer } = await sockets.join(cast.bob, conversation.id);
+    const sender = await sockets.connect(cast.alice);
     const frame = sendFrame(conversation.id, 'sent twice at once');
     const acks = await Promise.all([sender.request(frame), sender.request(frame), sender.request(frame)]);
     const ids = new Set(acks.map((ack) => frameOf(ack, 'message_ack').message.id));
@@ -126,11 +110,15 @@ describe('send_message', () => {
     const conversation = await group();
     const clientId = newClientId();
     const fromAlice = frameOf(
-      await (await sockets.connect(alice)).request(sendFrame(conversation.id, 'a', { client_id: clientId })),
+      await (
+        await sockets.connect(cast.alice)
+      ).request(sendFrame(conversation.id, 'a', { client_id: clientId })),
       'message_ack',
     );
     const fromBob = frameOf(
-      await (await sockets.connect(bob)).request(sendFrame(conversation.id, 'b', { client_id: clientId })),
+      await (
+        await sockets.connect(cast.bob)
+      ).request(sendFrame(conversation.id, 'b', { client_id: clientId })),
       'message_ack',
     );
     expect(fromBob.message.id).not.toBe(fromAlice.message.id);
@@ -139,7 +127,7 @@ describe('send_message', () => {
 
   it('send: an empty body gets bad_request with the client_id echoed', async () => {
     const conversation = await group();
-    const socket = await sockets.connect(alice);
+    const socket = await sockets.connect(cast.alice);
     const frame = sendFrame(conversation.id, '');
     const error = expectError(await socket.request(frame), 'bad_request');
     expect(error.client_id).toBe(frame.client_id);
@@ -148,7 +136,7 @@ describe('send_message', () => {
 
   it('send: a body of only white space gets bad_request with the client_id echoed', async () => {
     const conversation = await group();
-    const socket = await sockets.connect(alice);
+    const socket = await sockets.connect(cast.alice);
     for (const body of [' ', '   \n\t ', '\u00a0\u2003\u3000']) {
       const frame = sendFrame(conversation.id, body);
       const error = expectError(await socket.request(frame), 'bad_request');
@@ -159,7 +147,7 @@ describe('send_message', () => {
 
   it('send: a body of 4000 code points is accepted, counted in code points not UTF-16 units', async () => {
     const conversation = await group();
-    const socket = await sockets.connect(alice);
+    const socket = await sockets.connect(cast.alice);
     const ascii = 'a'.repeat(4000);
     expect((await sendMessage(socket, conversation.id, ascii)).body).toBe(ascii);
     // 4000 astral code points are 8000 UTF-16 code units.
@@ -169,7 +157,7 @@ describe('send_message', () => {
 
   it('send: a body over 4000 code points gets bad_request with the client_id echoed', async () => {
     const conversation = await group();
-    const socket = await sockets.connect(alice);
+    const socket = await sockets.connect(cast.alice);
     for (const body of ['a'.repeat(4001), '😀'.repeat(4001)]) {
       const frame = sendFrame(conversation.id, body);
       const error = expectError(await socket.request(frame), 'bad_request');
@@ -180,14 +168,14 @@ describe('send_message', () => {
 
   it('send: a body that is not a string gets bad_request with the client_id echoed', async () => {
     const conversation = await group();
-    const socket = await sockets.connect(alice);
+    const socket = await sockets.connect(cast.alice);
     const frame = sendFrame(conversation.id, 42);
     expect(expectError(await socket.request(frame), 'bad_request').client_id).toBe(frame.client_id);
   });
 
   it('send: a client_id that is not a UUID gets bad_request without client_id', async () => {
     const conversation = await group();
-    const socket = await sockets.connect(alice);
+    const socket = await sockets.connect(cast.alice);
     const error = expectError(
       await socket.request(sendFrame(conversation.id, 'hi', { client_id: 'not-a-uuid' })),
       'bad_request',
@@ -197,7 +185,7 @@ describe('send_message', () => {
 
   it('send: reply_to a message of the same conversation is kept on the message', async () => {
     const conversation = await group();
-    const socket = await sockets.connect(alice);
+    const socket = await sockets.connect(cast.alice);
     const original = await sendMessage(socket, conversation.id, 'question?');
     const reply = await sendMessage(socket, conversation.id, 'answer', { reply_to: original.id });
     expect(reply.reply_to).toBe(original.id);
@@ -206,7 +194,7 @@ describe('send_message', () => {
   it('send: reply_to a message of another conversation gets bad_request with the client_id', async () => {
     const conversation = await group();
     const other = await group();
-    const socket = await sockets.connect(alice);
+    const socket = await sockets.connect(cast.alice);
     const elsewhere = await sendMessage(socket, other.id, 'elsewhere');
     const frame = sendFrame(conversation.id, 'reply', { reply_to: elsewhere.id });
     expect(expectError(await socket.request(frame), 'bad_request').client_id).toBe(frame.client_id);
@@ -215,15 +203,15 @@ describe('send_message', () => {
 
   it('send: reply_to a message id that does not exist gets bad_request with the client_id', async () => {
     const conversation = await group();
-    const socket = await sockets.connect(alice);
+    const socket = await sockets.connect(cast.alice);
     const frame = sendFrame(conversation.id, 'reply', { reply_to: newClientId() });
     expect(expectError(await socket.request(frame), 'bad_request').client_id).toBe(frame.client_id);
   });
 
   it('send: sending requires membership, not a join', async () => {
     const conversation = await group();
-    const { socket: observer } = await sockets.join(bob, conversation.id);
-    const sender = await sockets.connect(alice);
+    const { socket: observer } = await sockets.join(cast.bob, conversation.id);
+    const sender = await sockets.connect(cast.alice);
     const message = await sendMessage(sender, conversation.id, 'not joined');
     const seen = await observer.waitFor((f) => f.type === 'message');
     expect(frameOf(seen, 'message').message).toEqual(message);
@@ -233,8 +221,8 @@ describe('send_message', () => {
 
   it('send: a user who is not a member gets forbidden with the client_id', async () => {
     const conversation = await group();
-    const { socket: observer } = await sockets.join(bob, conversation.id);
-    const socket = await sockets.connect(mallory);
+    const { socket: observer } = await sockets.join(cast.bob, conversation.id);
+    const socket = await sockets.connect(cast.mallory);
     const frame = sendFrame(conversation.id, 'let me in');
     expect(expectError(await socket.request(frame), 'forbidden').client_id).toBe(frame.client_id);
     await observer.settle();
@@ -243,13 +231,13 @@ describe('send_message', () => {
   });
 
   it('send: a conversation that does not exist gets not_found with the client_id', async () => {
-    const socket = await sockets.connect(alice);
+    const socket = await sockets.connect(cast.alice);
     const frame = sendFrame(newClientId(), 'hello?');
     expect(expectError(await socket.request(frame), 'not_found').client_id).toBe(frame.client_id);
   });
 
   it('send: a refusal without a ref still comes, carrying the client_id and no ref', async () => {
-    const socket = await sockets.connect(mallory);
+    const socket = await sockets.connect(cast.mallory);
     const frame = sendFrame(newClientId(), 'hello?');
     socket.send(frame);
     const error = expectError(await socket.next('error'), 'not_found');
@@ -259,10 +247,10 @@ describe('send_message', () => {
 
   it("send: every joined connection gets message, the sender's own included, and no unjoined one", async () => {
     const conversation = await group();
-    const { socket: sender } = await sockets.join(alice, conversation.id);
-    const { socket: senderSecond } = await sockets.join(alice, conversation.id);
-    const { socket: bobSocket } = await sockets.join(bob, conversation.id);
-    const carolUnjoined = await sockets.connect(carol);
+    const { socket: sender } = await sockets.join(cast.alice, conversation.id);
+    const { socket: senderSecond } = await sockets.join(cast.alice, conversation.id);
+    const { socket: bobSocket } = await sockets.join(cast.bob, conversation.id);
+    const carolUnjoined = await sockets.connect(cast.carol);
     const message = await sendMessage(sender, conversation.id, 'to everyone');
     for (const socket of [sender, senderSecond, bobSocket]) {
       const frame = frameOf(await socket.waitFor((f) => f.type === 'message'), 'message');

@@ -1,5 +1,5 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createConversation, createUser, newClientId, type TestUser } from '../support/fixtures';
+import { describe, expect, it } from 'vitest';
+import { createConversation, newClientId } from '../support/fixtures';
 import {
   broadcastMessages,
   changeFrames,
@@ -7,37 +7,22 @@ import {
   frameOf,
   joinOn,
   sendMessage,
-  SocketScope,
 } from '../support/protocol';
-import { startTestServer, type TestServer } from '../support/test-server';
+import { useProtocolServer } from '../support/protocol-server';
 
 // PROTOCOL.md section 5, Sequence and Delivery: one counter per conversation.
 
-let ts: TestServer;
-let alice: TestUser;
-let bob: TestUser;
-let carol: TestUser;
-const sockets = new SocketScope(() => ts.server);
+// The concurrency test sends 500 messages per connection as fast as it can.
+const cast = useProtocolServer({ rateLimitMessagesPerSec: 100_000, rateLimitBurst: 100_000 });
+const { sockets } = cast;
 
-beforeAll(async () => {
-  // The concurrency test sends 500 messages per connection as fast as it can.
-  ts = await startTestServer({ rateLimitMessagesPerSec: 100_000, rateLimitBurst: 100_000 });
-  [alice, bob, carol] = await Promise.all([
-    createUser(ts.server, 'Alice'),
-    createUser(ts.server, 'Bob'),
-    createUser(ts.server, 'Carol'),
-  ]);
-});
-afterEach(() => sockets.closeAll());
-afterAll(() => ts.dispose());
-
-const group = () => createConversation(ts.server, alice, [bob, carol]);
+const group = () => createConversation(cast.server, cast.alice, [cast.bob, cast.carol]);
 
 describe('sequence', () => {
   it('sequence: an empty conversation has last_seq 0 and its first message gets seq 1', async () => {
     const conversation = await group();
     expect(conversation.last_seq).toBe(0);
-    const { socket, joined } = await sockets.join(alice, conversation.id);
+    const { socket, joined } = await sockets.join(cast.alice, conversation.id);
     expect(joined.last_seq).toBe(0);
     const first = await sendMessage(socket, conversation.id);
     expect(first.seq).toBe(1);
@@ -46,8 +31,8 @@ describe('sequence', () => {
 
   it('sequence: a new message gets seq = updated_seq = the next counter value', async () => {
     const conversation = await group();
-    const aliceSocket = await sockets.connect(alice);
-    const bobSocket = await sockets.connect(bob);
+    const aliceSocket = await sockets.connect(cast.alice);
+    const bobSocket = await sockets.connect(cast.bob);
     const seqs: Array<[number, number]> = [];
     for (const socket of [aliceSocket, bobSocket, aliceSocket, bobSocket]) {
       const message = await sendMessage(socket, conversation.id);
@@ -59,14 +44,14 @@ describe('sequence', () => {
       [3, 3],
       [4, 4],
     ]);
-    const { joined } = await sockets.join(carol, conversation.id);
+    const { joined } = await sockets.join(cast.carol, conversation.id);
     expect(joined.last_seq).toBe(4);
   });
 
   it('sequence: each conversation has its own counter', async () => {
     const first = await group();
     const second = await group();
-    const socket = await sockets.connect(alice);
+    const socket = await sockets.connect(cast.alice);
     expect((await sendMessage(socket, first.id)).seq).toBe(1);
     expect((await sendMessage(socket, first.id)).seq).toBe(2);
     expect((await sendMessage(socket, second.id)).seq).toBe(1);
@@ -75,8 +60,8 @@ describe('sequence', () => {
 
   it("sequence: an edit, a delete and a reaction each take the next value and set the message's updated_seq, its seq kept", async () => {
     const conversation = await group();
-    const { socket } = await sockets.join(alice, conversation.id);
-    const bobSocket = await sockets.connect(bob);
+    const { socket } = await sockets.join(cast.alice, conversation.id);
+    const bobSocket = await sockets.connect(cast.bob);
     const a = await sendMessage(socket, conversation.id, 'a'); // 1
     const b = await sendMessage(socket, conversation.id, 'b'); // 2
     await socket.request({ type: 'edit_message', message_id: a.id, body: 'a2' }); // 3
@@ -95,7 +80,7 @@ describe('sequence', () => {
       [a.id, 1, 6, 'reaction'],
       [a.id, 1, 7, 'reaction'],
     ]);
-    const joined = await joinOn(await sockets.connect(carol), conversation.id, 0);
+    const joined = await joinOn(await sockets.connect(cast.carol), conversation.id, 0);
     expect(joined.last_seq).toBe(8);
     expect(joined.messages.map((m) => [m.seq, m.updated_seq])).toEqual([
       [2, 5],
@@ -106,8 +91,8 @@ describe('sequence', () => {
 
   it('sequence: a change that changes nothing (the same reaction again) takes no value, broadcasts nothing, and acks its ref', async () => {
     const conversation = await group();
-    const { socket: observer } = await sockets.join(carol, conversation.id);
-    const { socket } = await sockets.join(alice, conversation.id);
+    const { socket: observer } = await sockets.join(cast.carol, conversation.id);
+    const { socket } = await sockets.join(cast.alice, conversation.id);
     const message = await sendMessage(socket, conversation.id); // 1
     const first = await socket.request({ type: 'react', message_id: message.id, reaction: 'laugh' }); // 2
     expect(first).toEqual({ type: 'ack', ref: first.ref });
@@ -116,7 +101,7 @@ describe('sequence', () => {
     const again = await socket.request({ type: 'react', message_id: message.id, reaction: 'laugh' });
     expect(again).toEqual({ type: 'ack', ref: again.ref });
     // Removing a reaction the user does not hold changes nothing either.
-    const bobSocket = await sockets.connect(bob);
+    const bobSocket = await sockets.connect(cast.bob);
     const removeNone = await bobSocket.request({ type: 'react', message_id: message.id, reaction: null });
     expect(removeNone).toEqual({ type: 'ack', ref: removeNone.ref });
 
@@ -129,9 +114,9 @@ describe('sequence', () => {
 
   it('sequence: delivery is in strictly increasing updated_seq order with no gap to every joined connection, own changes included', async () => {
     const conversation = await group();
-    const { socket: aliceSocket } = await sockets.join(alice, conversation.id);
-    const { socket: bobSocket } = await sockets.join(bob, conversation.id);
-    const { socket: carolSocket } = await sockets.join(carol, conversation.id);
+    const { socket: aliceSocket } = await sockets.join(cast.alice, conversation.id);
+    const { socket: bobSocket } = await sockets.join(cast.bob, conversation.id);
+    const { socket: carolSocket } = await sockets.join(cast.carol, conversation.id);
     // Changes of every kind from three connections, pipelined without waiting.
     const first = await sendMessage(aliceSocket, conversation.id, 'first');
     const pending: Array<Promise<unknown>> = [];
@@ -164,9 +149,9 @@ describe('sequence', () => {
 
   it('sequence: two connections sending 500 messages each concurrently: every joined connection sees 1000 messages with gapless, strictly increasing updated_seq, all in the same order', async () => {
     const conversation = await group();
-    const { socket: aliceSocket } = await sockets.join(alice, conversation.id);
-    const { socket: bobSocket } = await sockets.join(bob, conversation.id);
-    const { socket: carolSocket } = await sockets.join(carol, conversation.id);
+    const { socket: aliceSocket } = await sockets.join(cast.alice, conversation.id);
+    const { socket: bobSocket } = await sockets.join(cast.bob, conversation.id);
+    const { socket: carolSocket } = await sockets.join(cast.carol, conversation.id);
     const perSender = 500;
     const total = 2 * perSender;
     // Both senders pipeline their frames without waiting for acks.
@@ -224,7 +209,7 @@ describe('sequence', () => {
 
 describe('pong', () => {
   it('pong: server_time is ISO 8601 with three fraction digits, as Date.toISOString() writes it', async () => {
-    const socket = await sockets.connect(alice);
+    const socket = await sockets.connect(cast.alice);
     const before = Date.now();
     const pong = frameOf(await socket.request({ type: 'ping' }), 'pong');
     const after = Date.now();
@@ -236,7 +221,7 @@ describe('pong', () => {
   });
 
   it('pong: a ping without a ref still gets pong, with no ref field', async () => {
-    const socket = await sockets.connect(alice);
+    const socket = await sockets.connect(cast.alice);
     socket.send({ type: 'ping' });
     const pong = frameOf(await socket.next('pong'), 'pong');
     expect('ref' in pong).toBe(false);

@@ -1,28 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type { Conversation, User } from '@chat/protocol';
+import type { TestUser } from '@chat/testkit';
 import type { ChatServer } from '../../src/index';
-import { signTestToken, type TokenOptions } from './tokens';
 import { TestSocket } from './test-socket';
 
-export interface TestUser extends User {
-  token: string;
-}
-
-/** A user provisioned by their first authenticated request, as a Supabase project's users are. */
-export async function createUser(
-  server: ChatServer,
-  displayName: string,
-  options: TokenOptions = {},
-): Promise<TestUser> {
-  const id = options.sub ?? randomUUID();
-  const email =
-    options.email ?? `${displayName.toLowerCase().replace(/\W+/g, '.')}.${id.slice(0, 6)}@example.test`;
-  const token = await signTestToken({ ...options, sub: id, email, displayName });
-  const response = await api(server, token, 'GET', '/api/me');
-  if (response.status !== 200) throw new Error(`provisioning failed: ${response.status}`);
-  const { user } = (await response.json()) as { user: User };
-  return { ...user, token };
-}
+// Users (provisioned by GET /api/me) and conversations, made over HTTP like any client's.
+export { createConversation, createUser } from '@chat/testkit';
+export type { TestUser } from '@chat/testkit';
 
 export async function api(
   server: ChatServer,
@@ -48,22 +31,6 @@ export async function api(
     if (method !== 'GET') throw error;
     return request();
   }
-}
-
-export async function createConversation(
-  server: ChatServer,
-  owner: TestUser,
-  others: TestUser[],
-  title?: string,
-): Promise<Conversation> {
-  const response = await api(server, owner.token, 'POST', '/api/conversations', {
-    member_ids: others.map((other) => other.id),
-    ...(title === undefined ? {} : { title }),
-  });
-  if (response.status !== 200 && response.status !== 201) {
-    throw new Error(`createConversation failed: ${response.status} ${await response.text()}`);
-  }
-  return ((await response.json()) as { conversation: Conversation }).conversation;
 }
 
 /** An authenticated socket of `user`. */

@@ -1,10 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { TEST_JWT_SECRET } from '@chat/testkit';
 import { createServer, type ChatServer, type ServerConfig } from '../../src/index';
 import { createTestSchema, usePostgres } from './postgres';
 
-export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-signing';
+export { TEST_JWT_SECRET };
 
 export interface TestServer {
   server: ChatServer;

@@ -11,9 +11,7 @@ import { JWT_SECRET } from './tokens';
 
 export interface TestServer {
   readonly server: ChatServer;
-  /** Graceful stop (sockets closed with 1001), then a new server on the same data and port. */
-  restart(): Promise<void>;
-  /** Graceful stop only; `start()` brings it back on the same port and data. */
+  /** Graceful stop (sockets closed with 1001); `start()` brings it back on the same port and data. */
   stop(): Promise<void>;
   start(): Promise<void>;
   dispose(): Promise<void>;
@@ -46,10 +44,6 @@ export async function startServer(overrides: Partial<ServerConfig> = {}): Promis
     async start() {
       server ??= await createServer({ ...config, port });
       port = server.port;
-    },
-    async restart() {
-      await handle.stop();
-      await handle.start();
     },
     async dispose() {
       await server?.close();

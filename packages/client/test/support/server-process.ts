@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process';
-import type { ChildProcessWithoutNullStreams } from 'node:child_process';
-import { createInterface } from 'node:readline';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startServerProcess } from '@chat/testkit';
+import type { ServerProcess as ChildServer } from '@chat/testkit';
 
 /** What the tests need to know of a server running in its own process. */
 export interface ServerAddress {
@@ -12,67 +12,46 @@ export interface ServerAddress {
 }
 
 /**
- * A real chat server in a child process (see serve.ts): the same server, the
- * same SQLite, reached over loopback sockets. Restart = graceful stop (1001)
- * and a new server on the same port and data.
+ * A real chat server in a process of its own, for suites whose environment
+ * cannot host it (happy-dom replaces Node's URL, fetch, ...): the production
+ * entry point on its own SQLite, reached over loopback sockets. `stop()` is a
+ * SIGTERM (a graceful stop: sockets closed with 1001); `start()` brings a new
+ * process up on the same port and data.
  */
 export class ServerProcess implements ServerAddress {
-  private readonly replies: Array<(line: Record<string, unknown>) => void> = [];
-
   private constructor(
-    private readonly child: ChildProcessWithoutNullStreams,
+    private current: ChildServer | null,
+    private readonly env: Record<string, string>,
+    readonly dataDir: string,
     readonly port: number,
     readonly url: string,
     readonly wsUrl: string,
-  ) {
-    createInterface({ input: child.stdout }).on('line', (line) => this.replies.shift()?.(JSON.parse(line)));
+  ) {}
+
+  /** `env` goes over the test defaults of `startServerProcess`. */
+  static async start(env: Record<string, string> = {}): Promise<ServerProcess> {
+    const dataDir = mkdtempSync(join(tmpdir(), 'chat-client-test-'));
+    const serverEnv = { SQLITE_SYNCHRONOUS: 'NORMAL', ...env, DATA_DIR: dataDir };
+    try {
+      const child = await startServerProcess(serverEnv);
+      return new ServerProcess(child, serverEnv, dataDir, child.port, child.url, child.wsUrl);
+    } catch (error) {
+      rmSync(dataDir, { recursive: true, force: true });
+      throw error;
+    }
   }
 
-  static async start(config: Record<string, unknown> = {}): Promise<ServerProcess> {
-    // A string, not a URL object: in happy-dom suites the global URL is the DOM's.
-    const here = dirname(fileURLToPath(import.meta.url));
-    const script = join(here, 'serve.ts');
-    const child = spawn(process.execPath, ['--import', 'tsx', script], {
-      cwd: here, // `tsx` resolves from here up to the repository's node_modules
-      env: { ...process.env, CHAT_TEST_SERVER_CONFIG: JSON.stringify(config) },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    child.stderr.on('data', (chunk: Buffer) => process.stderr.write(chunk));
-    const first = await new Promise<Record<string, unknown>>((resolve, reject) => {
-      const lines = createInterface({ input: child.stdout });
-      lines.once('line', (line) => {
-        lines.close();
-        resolve(JSON.parse(line));
-      });
-      child.once('exit', (code) => reject(new Error(`the test server exited with ${code}`)));
-    });
-    return new ServerProcess(child, first.port as number, first.url as string, first.wsUrl as string);
+  async stop(): Promise<void> {
+    await this.current?.kill('SIGTERM');
+    this.current = null;
   }
 
-  stop(): Promise<void> {
-    return this.command('stop');
-  }
-
-  start(): Promise<void> {
-    return this.command('start');
-  }
-
-  restart(): Promise<void> {
-    return this.command('restart');
+  async start(): Promise<void> {
+    this.current ??= await startServerProcess({ ...this.env, PORT: String(this.port) });
   }
 
   async dispose(): Promise<void> {
-    const exited = new Promise((resolve) => this.child.once('exit', resolve));
-    this.child.stdin.write('exit\n');
-    await exited;
-  }
-
-  private command(name: string): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.replies.push((reply) =>
-        reply.done === name ? resolve() : reject(new Error(String(reply.error))),
-      );
-      this.child.stdin.write(`${name}\n`);
-    });
+    await this.stop();
+    rmSync(this.dataDir, { recursive: true, force: true });
   }
 }

@@ -1,25 +1,19 @@
-import { randomUUID } from 'node:crypto';
-import { SignJWT } from 'jose';
+import { signTestToken, TEST_JWT_SECRET } from '@chat/testkit';
 
-export const JWT_SECRET = 'client-test-secret-that-is-long-enough-for-hs256';
+/** The secret the suites' servers verify with (the shared test secret). */
+export const JWT_SECRET = TEST_JWT_SECRET;
 
 /** A token shaped as Supabase Auth issues them, signed HS256 with the test secret. */
-export async function signToken(
+export function signToken(
   user: { id: string; email: string; displayName: string },
   expiresInSec = 3600,
   secret = JWT_SECRET,
 ): Promise<string> {
-  const now = Math.floor(Date.now() / 1000);
-  return new SignJWT({
-    aud: 'authenticated',
-    role: 'authenticated',
+  return signTestToken({
+    sub: user.id,
     email: user.email,
-    user_metadata: { display_name: user.displayName },
-    session_id: randomUUID(),
-  })
-    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-    .setSubject(user.id)
-    .setIssuedAt(now)
-    .setExpirationTime(now + expiresInSec)
-    .sign(new TextEncoder().encode(secret));
+    displayName: user.displayName,
+    expiresIn: expiresInSec,
+    secret,
+  });
 }
