@@ -36,6 +36,14 @@ export class TypingTracker {
     this.announce(conversationId, userId, false);
   }
 
+  /** Users typing in the conversation now (on this process). */
+  typistsIn(conversationId: string): string[] {
+    const prefix = `${conversationId}|`;
+    return [...this.typists.keys()]
+      .filter((key) => key.startsWith(prefix))
+      .map((key) => key.slice(prefix.length));
+  }
+
   /** A closed connection stops typing wherever it was, joined or not. */
   endConnection(connectionId: string): void {
     for (const [key, typist] of [...this.typists]) {

@@ -53,6 +53,24 @@ describe('typing', () => {
     expect(carolUnjoined.ofType('typing')).toEqual([]);
   });
 
+  it('typing: a connection that joins while someone types is told right after joined', async () => {
+    const conversation = await group();
+    const { socket: typist } = await sockets.join(cast.alice, conversation.id);
+    await typing(typist, conversation.id, true);
+    const { socket: late } = await sockets.join(cast.bob, conversation.id);
+    const frame = frameOf(await late.next('typing'), 'typing');
+    expect(frame).toEqual({
+      type: 'typing',
+      conversation_id: conversation.id,
+      user_id: cast.alice.id,
+      is_typing: true,
+    });
+    // The typist's own later joins are not told about themselves.
+    const { socket: typistAgain } = await sockets.join(cast.alice, conversation.id);
+    await typistAgain.settle();
+    expect(typistAgain.ofType('typing')).toEqual([]);
+  });
+
   it('typing: a typist need not be joined, only a member', async () => {
     const conversation = await group();
     const { socket: watcher } = await sockets.join(cast.bob, conversation.id);

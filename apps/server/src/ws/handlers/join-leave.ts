@@ -50,7 +50,19 @@ export async function handleJoin(
     messages: snapshot.messages,
     has_more: snapshot.has_more,
   });
-  if (stillJoining) room.completeJoin(connection, snapshot.last_seq);
+  if (!stillJoining) return;
+  room.completeJoin(connection, snapshot.last_seq);
+  // Someone already typing shows at once, not only at their next change of state.
+  for (const typistId of ctx.typing.typistsIn(conversationId)) {
+    if (typistId !== userId) {
+      connection.send({
+        type: 'typing',
+        conversation_id: conversationId,
+        user_id: typistId,
+        is_typing: true,
+      });
+    }
+  }
 }
 
 export async function handleLeave(
