@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
-import { SERVICE_WORKER_ENTRY, SERVICE_WORKER_FILE, serviceWorkerPlugin } from './vite-sw-plugin';
+import { SERVICE_WORKER_ENTRY, SERVICE_WORKER_FILE, serviceWorkerPlugin } from './vite-sw-plugin.ts';
 
 /** Where `npm run dev` sends /api, /auth and /ws (the chat server). */
 const target = process.env.CHAT_SERVER_URL ?? 'http://127.0.0.1:3000';
