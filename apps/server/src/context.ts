@@ -1,21 +1,27 @@
-import type { Broker } from '../broker/broker';
-import type { ServerConfig } from '../config';
-import type { Logger } from '../logger';
-import type { Metrics } from '../metrics';
-import type { PresenceRegistry } from '../realtime/presence';
-import type { RoomRegistry } from '../realtime/room-registry';
-import type { SendQueue } from '../realtime/send-queue';
-import type { TypingTracker } from '../realtime/typing-tracker';
-import type { UserChannels } from '../realtime/user-channels';
-import type { TokenVerifier } from '../auth/token-verifier';
-import type { Storage } from '../storage/storage';
+import type { TokenVerifier } from './auth/token-verifier';
+import type { Clock } from './clock';
+import type { ServerConfig } from './config';
+import type { Logger } from './logger';
+import type { Metrics } from './metrics';
+import type { PresenceRegistry } from './realtime/presence';
+import type { Publisher } from './realtime/publisher';
+import type { RoomRegistry } from './realtime/room-registry';
+import type { SendQueue } from './realtime/send-queue';
+import type { TypingTracker } from './realtime/typing-tracker';
+import type { UserChannels } from './realtime/user-channels';
+import type { Storage } from './storage/storage';
 
-/** The services a frame handler may use; built once per server in server.ts. */
+/**
+ * The services of one server, built once by server.ts (the composition root)
+ * and handed to the edges: the frame handlers of ws/ and the routes of http/.
+ * Nothing below the edges sees it; each lower part gets only what it uses.
+ */
 export interface ServerContext {
   config: ServerConfig;
+  clock: Clock;
   storage: Storage;
-  broker: Broker;
   presence: PresenceRegistry;
+  publisher: Publisher;
   rooms: RoomRegistry;
   userChannels: UserChannels;
   typing: TypingTracker;

@@ -1,24 +1,24 @@
 import Fastify, { LogController, type FastifyBaseLogger } from 'fastify';
-import { createTokenVerifier } from './auth/token-verifier';
 import { registerEmbeddedAuth } from './auth/embedded-auth-routes';
-import { openFanOut } from './broker/open-fan-out';
+import { createTokenVerifier } from './auth/token-verifier';
+import { systemClock, type Clock } from './clock';
 import { ensureJwtSecret, resolveConfig, type ServerConfig } from './config';
+import type { ServerContext } from './context';
 import { registerApiRoutes } from './http/api-routes';
 import { registerHealthRoutes } from './http/health-routes';
 import { installErrorHandlers } from './http/rest-errors';
 import { registerWebApp } from './http/static-web';
 import { createLogger } from './logger';
 import { createMetrics, type Metrics } from './metrics';
+import { openFanOut, type FanOut } from './realtime/open-fan-out';
+import { Publisher } from './realtime/publisher';
 import { RoomRegistry } from './realtime/room-registry';
 import { SendQueue } from './realtime/send-queue';
 import { TypingTracker } from './realtime/typing-tracker';
 import { UserChannels } from './realtime/user-channels';
 import { openStorage } from './storage/open-storage';
 import type { Storage } from './storage/storage';
-import { conversationTopic } from './broker/broker';
-import type { ServerContext } from './ws/context';
 import { createGateway } from './ws/gateway';
-import { onSendOutcome } from './ws/handlers/send-message';
 
 export interface ChatServer {
   /** The port actually bound (useful with port 0). */
@@ -34,12 +34,27 @@ export interface ChatServer {
   close(): Promise<void>;
 }
 
+/**
+ * Parts a caller may hand in instead of the ones configuration opens. Tests
+ * use them to move time by hand, and to run several servers in one process on
+ * one in-memory broker (or a lossy one). What is handed in is not closed by
+ * the server: its owner closes it.
+ */
+export interface ServerParts {
+  clock?: Clock;
+  fanOut?: FanOut;
+}
+
 /** How long the room waits for a missing change before reading it from storage. */
 const GAP_FILL_DELAY_MS = 250;
 
 /** Builds and starts the whole server on one port. `main.ts` and every test call this. */
-export async function createServer(overrides: Partial<ServerConfig> = {}): Promise<ChatServer> {
+export async function createServer(
+  overrides: Partial<ServerConfig> = {},
+  parts: ServerParts = {},
+): Promise<ChatServer> {
   const config = resolveConfig(overrides);
+  const clock = parts.clock ?? systemClock;
   const log = createLogger(config.logLevel);
   const metrics = createMetrics();
   const embeddedAuth = !config.supabaseUrl;
@@ -53,36 +68,38 @@ export async function createServer(overrides: Partial<ServerConfig> = {}): Promi
     );
   }
   const storage = await openStorage(config, log);
-  const { broker, presence } = await openFanOut(config, log, () => ctx);
-  const verifier = createTokenVerifier({ jwtSecret, supabaseUrl: config.supabaseUrl });
+  // Presence of a crashed process expires on Redis; the process that notices announces it.
+  const onPresenceExpired = (conversationId: string, userId: string) =>
+    void publisher.presence(conversationId, userId, false);
+  const ownFanOut = parts.fanOut
+    ? null
+    : await openFanOut({
+        redisUrl: config.redisUrl,
+        redisPrefix: config.redisPrefix,
+        log,
+        onPresenceExpired,
+      });
+  const { broker, presence } = parts.fanOut ?? (ownFanOut as FanOut);
+  const publisher = new Publisher({ broker, log });
+  const verifier = createTokenVerifier({ jwtSecret, supabaseUrl: config.supabaseUrl, now: clock.now });
 
   const ctx: ServerContext = {
     config,
+    clock,
     storage,
-    broker,
     presence,
+    publisher,
     verifier,
     metrics,
     log,
-    rooms: new RoomRegistry({ broker, storage, log, gapFillDelayMs: GAP_FILL_DELAY_MS }),
+    rooms: new RoomRegistry({ broker, storage, clock, log, gapFillDelayMs: GAP_FILL_DELAY_MS }),
     userChannels: new UserChannels({ broker, log }),
-    typing: new TypingTracker(config.typingTimeoutMs, (conversationId, userId, isTyping) => {
-      const frame = JSON.stringify({
-        type: 'typing',
-        conversation_id: conversationId,
-        user_id: userId,
-        is_typing: isTyping,
-      });
-      void broker
-        .publish(conversationTopic(conversationId), { kind: 'others', userId, type: 'typing', frame })
-        .catch((error: unknown) => log.error({ err: error }, 'typing publish failed'));
+    typing: new TypingTracker({
+      timeoutMs: config.typingTimeoutMs,
+      clock,
+      announce: (conversationId, userId, isTyping) => void publisher.typing(conversationId, userId, isTyping),
     }),
-    sendQueue: new SendQueue({
-      storage,
-      metrics,
-      log,
-      onOutcome: (send, outcome) => onSendOutcome(ctx, send, outcome),
-    }),
+    sendQueue: new SendQueue({ storage, metrics, log }),
   };
 
   let shuttingDown = false;
@@ -140,8 +157,10 @@ export async function createServer(overrides: Partial<ServerConfig> = {}): Promi
         await gateway.shutdown();
         ctx.typing.clear();
         await app.close();
-        await broker.close();
-        await presence.close();
+        if (ownFanOut) {
+          await ownFanOut.broker.close();
+          await ownFanOut.presence.close();
+        }
         await storage.close();
         log.info('chat server stopped');
       })();

@@ -37,6 +37,8 @@ export interface TokenVerifierOptions {
   jwksCacheMaxAgeMs?: number;
   /** JWKS fetch timeout. Default 5 s. */
   jwksTimeoutMs?: number;
+  /** `exp` and `nbf` are judged at this time, in ms since the epoch. Default: the wall clock. */
+  now?: () => number;
 }
 
 /** Tokens longer than this are refused unread: no Supabase token comes near it. */
@@ -62,6 +64,7 @@ const AccessClaims = z.looseObject({
 export type AccessClaims = z.infer<typeof AccessClaims>;
 
 export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
+  const now = options.now ?? Date.now;
   const secret = options.jwtSecret ? new TextEncoder().encode(options.jwtSecret) : null;
   const jwksUrl =
     options.jwksUrl ??
@@ -86,7 +89,11 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     } catch {
       return 'malformed token';
     }
-    const claimRules = { audience: AUDIENCE, requiredClaims: ['exp', 'sub'] };
+    const claimRules = {
+      audience: AUDIENCE,
+      requiredClaims: ['exp', 'sub'],
+      currentDate: new Date(now()),
+    };
     if (alg === 'HS256') {
       if (!secret) return 'HS256 tokens are not accepted';
       return (await jwtVerify(token, secret, { ...claimRules, algorithms: ['HS256'] })).payload;

@@ -1,7 +1,8 @@
 import { ErrorCode } from '@chat/protocol';
+import type { Rejection } from './rejection';
 
 /**
- * An error that is part of the contract: a code from PROTOCOL.md and a message a
+ * An error that is part of the contract: a code from docs/protocol.md and a message a
  * person can read. Handlers return or throw these; the edges (the socket, the
  * REST error handler) turn them into `error` frames or `{error:{code,message}}`.
  */
@@ -13,6 +14,11 @@ export class ChatError extends Error {
     readonly retryAfterMs?: number,
   ) {
     super(message);
+  }
+
+  /** A rule's refusal, to be thrown to the edge that answers it. */
+  static from(rejection: Rejection): ChatError {
+    return new ChatError(rejection.code, rejection.message);
   }
 }
 

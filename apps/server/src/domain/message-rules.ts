@@ -1,10 +1,12 @@
-import { DELETE_WINDOW_MS, EDIT_WINDOW_MS, ErrorCode, MAX_EDITS } from '@chat/protocol';
-import type { Rejection } from '../storage/storage';
+import { DELETE_WINDOW_MS, EDIT_WINDOW_MS, ErrorCode, MAX_EDITS, type Message } from '@chat/protocol';
+import { checkMembership, type Membership } from './membership-rules';
+import { reject, type Rejection } from './rejection';
 
 /**
- * The rules of edit, unsend and reaction, in the order PROTOCOL.md section 5 gives
- * (existence and membership, then authorization, then state). Storage
- * implementations call these inside their transaction, so the rules live once.
+ * The rules of sending, editing, unsending and reacting, in the order
+ * docs/protocol.md section 5 gives (existence and membership, then
+ * authorization, then state). Both storage drivers call these inside their
+ * transaction with the facts they read, so each rule lives once.
  */
 export interface MessageFacts {
   sender_id: string;
@@ -15,11 +17,57 @@ export interface MessageFacts {
   actor_is_member: boolean;
 }
 
-const reject = (code: ErrorCode, message: string): Rejection => ({ status: 'rejected', code, message });
+/** What a send is checked against, read by storage in the send's transaction. */
+export interface SendFacts {
+  membership: Membership;
+  /** The message stored earlier under the same (sender, client_id), in any conversation. */
+  duplicate: Message | null;
+  /** The conversation of the message named by `reply_to`; null when there is no such message. */
+  replyToConversationId: string | null;
+}
+
+export interface SendRequest {
+  conversation_id: string;
+  body: string;
+  reply_to: string | null;
+}
 
 export const messageNotFound = (): Rejection => reject(ErrorCode.NotFound, 'message not found');
 
-export function checkEdit(facts: MessageFacts | null, userId: string, now: Date): Rejection | null {
+/**
+ * The schema already bounds a body's length; what is left is what a storage
+ * engine cannot hold. PostgreSQL's text refuses U+0000, so every driver does,
+ * and one contract behaves the same on both.
+ */
+export function checkBody(body: string): Rejection | null {
+  if (body.includes('\u0000')) return reject(ErrorCode.BadRequest, 'body must not contain U+0000');
+  return null;
+}
+
+/**
+ * A send is refused, answered with the message already stored (a retry), or
+ * accepted (null). A retry is recognised before reply_to and body are checked,
+ * so resending what was once accepted always gets the same answer.
+ */
+export function checkSend(
+  send: SendRequest,
+  facts: SendFacts,
+): Rejection | { status: 'duplicate'; message: Message } | null {
+  const notMember = checkMembership(facts.membership);
+  if (notMember) return notMember;
+  if (facts.duplicate) return { status: 'duplicate', message: facts.duplicate };
+  if (send.reply_to !== null && facts.replyToConversationId !== send.conversation_id) {
+    return reject(ErrorCode.BadRequest, 'reply_to must be a message of the same conversation');
+  }
+  return checkBody(send.body);
+}
+
+export function checkEdit(
+  facts: MessageFacts | null,
+  userId: string,
+  now: Date,
+  body: string,
+): Rejection | null {
   if (!facts || !facts.actor_is_member) return messageNotFound();
   if (facts.sender_id !== userId) return reject(ErrorCode.Forbidden, 'only the sender can edit a message');
   if (facts.deleted_at) return reject(ErrorCode.Conflict, 'the message was unsent');
@@ -29,7 +77,7 @@ export function checkEdit(facts: MessageFacts | null, userId: string, now: Date)
   if (facts.edit_count >= MAX_EDITS) {
     return reject(ErrorCode.Conflict, `a message can be edited at most ${MAX_EDITS} times`);
   }
-  return null;
+  return checkBody(body);
 }
 
 export function checkDelete(facts: MessageFacts | null, userId: string, now: Date): Rejection | null {
@@ -46,9 +94,4 @@ export function checkReact(facts: MessageFacts | null): Rejection | null {
   if (!facts || !facts.actor_is_member) return messageNotFound();
   if (facts.deleted_at) return reject(ErrorCode.Conflict, 'the message was unsent');
   return null;
-}
-
-/** 1:1 conversations are unique per pair: this key is stored with a unique index. */
-export function directKey(a: string, b: string): string {
-  return a < b ? `${a}:${b}` : `${b}:${a}`;
 }

@@ -10,9 +10,9 @@ import {
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import { authenticateRequest } from '../auth/request-auth';
-import { userTopic } from '../broker/broker';
-import { ChatError, badRequest, notFound, unauthorized } from '../errors';
-import type { ServerContext } from '../ws/context';
+import { ChatError, badRequest, notFound, unauthorized } from '../domain/chat-error';
+import { checkMembership } from '../domain/membership-rules';
+import type { ServerContext } from '../context';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -33,9 +33,9 @@ function currentUser(request: FastifyRequest): User {
   return request.user;
 }
 
-/** The REST API of PROTOCOL.md section 7, under /api. */
+/** The REST API of docs/protocol.md section 7, under /api. */
 export async function registerApiRoutes(app: FastifyInstance, ctx: ServerContext): Promise<void> {
-  const { storage, broker, config } = ctx;
+  const { storage, publisher, config } = ctx;
   app.decorateRequest('user', null);
 
   /** Public: tells a web app where its auth is, so one build serves both modes. */
@@ -81,14 +81,7 @@ export async function registerApiRoutes(app: FastifyInstance, ctx: ServerContext
       const { id, created } = await storage.createConversation({ creatorId: user.id, otherIds, title });
       const conversation = await storage.getConversation(id, user.id);
       if (!conversation) throw new ChatError('internal', 'conversation vanished');
-      if (created) {
-        const frame = JSON.stringify({ type: 'conversation', conversation });
-        await Promise.all(
-          [user.id, ...otherIds].map((memberId) =>
-            broker.publish(userTopic(memberId), { kind: 'user', type: 'conversation', frame }),
-          ),
-        );
-      }
+      if (created) await publisher.conversationCreated(conversation, [user.id, ...otherIds]);
       return reply.status(created ? 201 : 200).send({ conversation });
     });
 
@@ -112,7 +105,6 @@ export async function registerApiRoutes(app: FastifyInstance, ctx: ServerContext
 }
 
 async function requireMembership(ctx: ServerContext, conversationId: string, userId: string): Promise<void> {
-  const membership = await ctx.storage.membership(conversationId, userId);
-  if (membership === 'no_conversation') throw notFound('conversation not found');
-  if (membership === 'not_member') throw new ChatError('forbidden', 'not a member of this conversation');
+  const refusal = checkMembership(await ctx.storage.membership(conversationId, userId));
+  if (refusal) throw ChatError.from(refusal);
 }

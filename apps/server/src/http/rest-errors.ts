@@ -1,6 +1,6 @@
 import { HTTP_STATUS_BY_ERROR, type ErrorBody } from '@chat/protocol';
 import type { FastifyError, FastifyInstance } from 'fastify';
-import { ChatError } from '../errors';
+import { ChatError } from '../domain/chat-error';
 import type { Metrics } from '../metrics';
 
 /** Every REST error leaves as `{error:{code, message}}` with the matching status. */

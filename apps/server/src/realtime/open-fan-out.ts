@@ -1,29 +1,28 @@
-import type { ServerConfig } from '../config';
+import type { Broker } from '../broker/broker';
+import { createMemoryBroker } from '../broker/memory-broker';
+import { createRedisBroker } from '../broker/redis-broker';
 import type { Logger } from '../logger';
-import { createMemoryPresence, type PresenceRegistry } from '../realtime/presence';
-import { createRedisPresence } from '../realtime/redis-presence';
-import type { ServerContext } from '../ws/context';
-import { publishPresence } from '../ws/handlers/join-leave';
-import type { Broker } from './broker';
-import { createMemoryBroker } from './memory-broker';
-import { createRedisBroker } from './redis-broker';
+import { createMemoryPresence, type PresenceRegistry } from './presence';
+import { createRedisPresence } from './redis-presence';
 
-/** In-process fan-out for one server; Redis when REDIS_URL is set, for several. */
-export async function openFanOut(
-  config: ServerConfig,
-  log: Logger,
-  context: () => ServerContext,
-): Promise<{ broker: Broker; presence: PresenceRegistry }> {
-  if (!config.redisUrl) return { broker: createMemoryBroker(), presence: createMemoryPresence() };
-  const options = { url: config.redisUrl, prefix: config.redisPrefix, log };
-  const broker = await createRedisBroker(options);
-  const presence = await createRedisPresence({
-    ...options,
-    onExpired: (conversationId, userId) => {
-      publishPresence(context(), conversationId, userId, false).catch((error: unknown) =>
-        log.warn({ err: error }, 'presence publish failed'),
-      );
-    },
-  });
+export interface FanOut {
+  broker: Broker;
+  presence: PresenceRegistry;
+}
+
+/**
+ * In-process fan-out for one server; Redis when a URL is given, for several.
+ * `onPresenceExpired` hears of users whose process died while they were online.
+ */
+export async function openFanOut(options: {
+  redisUrl: string | undefined;
+  redisPrefix: string;
+  log: Logger;
+  onPresenceExpired: (conversationId: string, userId: string) => void;
+}): Promise<FanOut> {
+  if (!options.redisUrl) return { broker: createMemoryBroker(), presence: createMemoryPresence() };
+  const redis = { url: options.redisUrl, prefix: options.redisPrefix, log: options.log };
+  const broker = await createRedisBroker(redis);
+  const presence = await createRedisPresence({ ...redis, onExpired: options.onPresenceExpired });
   return { broker, presence };
 }

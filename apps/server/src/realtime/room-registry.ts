@@ -1,14 +1,23 @@
 import { conversationTopic, type Broker, type Unsubscribe } from '../broker/broker';
+import type { Clock } from '../clock';
 import type { Logger } from '../logger';
 import type { Storage } from '../storage/storage';
-import type { Connection } from '../ws/connection';
-import { storedChangeEvent } from './change-frames';
-import { ConversationRoom } from './conversation-room';
+import { storedChangeEvent } from './change-events';
+import { ConversationRoom, GAP_FILL_PAGE } from './conversation-room';
+import type { Recipient } from './recipient';
 
 interface RoomEntry {
   room: ConversationRoom;
   ready: Promise<void>;
   unsubscribe: Promise<Unsubscribe | null>;
+}
+
+export interface RoomRegistryDeps {
+  broker: Broker;
+  storage: Storage;
+  clock: Clock;
+  log: Logger;
+  gapFillDelayMs: number;
 }
 
 /**
@@ -18,29 +27,23 @@ interface RoomEntry {
 export class RoomRegistry {
   private readonly rooms = new Map<string, RoomEntry>();
 
-  constructor(
-    private readonly deps: { broker: Broker; storage: Storage; log: Logger; gapFillDelayMs: number },
-  ) {}
+  constructor(private readonly deps: RoomRegistryDeps) {}
 
   /**
-   * Puts the connection in the room as joining (changes from now on are kept
+   * Puts the recipient in the room as joining (changes from now on are kept
    * for it) and resolves once the room is in step with storage.
    */
-  async beginJoin(connection: Connection, conversationId: string): Promise<ConversationRoom> {
+  async beginJoin(recipient: Recipient, conversationId: string): Promise<ConversationRoom> {
     const entry = this.rooms.get(conversationId) ?? this.open(conversationId);
-    entry.room.beginJoin(connection);
+    entry.room.beginJoin(recipient);
     await entry.ready;
     return entry.room;
   }
 
-  get(conversationId: string): ConversationRoom | undefined {
-    return this.rooms.get(conversationId)?.room;
-  }
-
-  remove(connection: Connection, conversationId: string): void {
+  remove(recipient: Recipient, conversationId: string): void {
     const entry = this.rooms.get(conversationId);
     if (!entry) return;
-    entry.room.remove(connection);
+    entry.room.remove(recipient);
     if (entry.room.size > 0) return;
     this.rooms.delete(conversationId);
     entry.room.dispose();
@@ -51,18 +54,15 @@ export class RoomRegistry {
       });
   }
 
-  get size(): number {
-    return this.rooms.size;
-  }
-
   private open(conversationId: string): RoomEntry {
-    const { broker, storage, log, gapFillDelayMs } = this.deps;
+    const { broker, storage, clock, log, gapFillDelayMs } = this.deps;
     const room = new ConversationRoom({
       conversationId,
       gapFillDelayMs,
+      clock,
       log,
       changesSince: async (sinceSeq) =>
-        (await storage.changesSince(conversationId, sinceSeq, 500)).map(storedChangeEvent),
+        (await storage.changesSince(conversationId, sinceSeq, GAP_FILL_PAGE)).map(storedChangeEvent),
     });
     const unsubscribe = broker.subscribe(conversationTopic(conversationId), (event) => room.onEvent(event));
     const ready = unsubscribe.then(async () => room.start(await storage.lastSeq(conversationId)));

@@ -1,48 +1,44 @@
-import type { ClientFrameOf } from '@chat/protocol';
+import { ErrorCode } from '@chat/protocol';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
-import type { AppendOutcome, Storage } from '../storage/storage';
-import type { Connection } from '../ws/connection';
+import type { AppendOutcome, NewMessage, Storage } from '../storage/storage';
 
-export interface QueuedSend {
-  connection: Connection;
-  senderId: string;
-  frame: ClientFrameOf<'send_message'>;
-  /** performance.now() when the frame arrived, for the ack latency histogram. */
-  receivedAt: number;
+interface Pending {
+  message: NewMessage;
+  settle: (outcome: AppendOutcome) => void;
 }
 
 /** Bounds one transaction (and so the wait of the first send in it). */
-const MAX_BATCH = 1000;
+export const MAX_BATCH = 1000;
+
+/** What a send gets when its batch could not be committed: nothing of it is stored. */
+const NOT_STORED: AppendOutcome = {
+  status: 'rejected',
+  code: ErrorCode.Internal,
+  message: 'the message could not be stored; retry',
+};
 
 /**
  * Group commit: every send that arrives in one turn of the event loop goes to
- * storage in ONE transaction, and each is acknowledged only after that
+ * storage in ONE transaction, and each send's outcome is known only after that
  * transaction committed. One transaction at a time, so commit order is arrival
- * order; sends arriving during a commit form the next batch.
+ * order; sends arriving during a commit form the next batch. A failed commit
+ * answers every send of its batch `internal` and stores none of them.
  */
 export class SendQueue {
-  private queue: QueuedSend[] = [];
+  private queue: Pending[] = [];
   private scheduled = false;
   private running: Promise<void> | null = null;
   private idleWaiters: Array<() => void> = [];
 
-  constructor(
-    private readonly deps: {
-      storage: Storage;
-      metrics: Metrics;
-      log: Logger;
-      onOutcome: (send: QueuedSend, outcome: AppendOutcome) => void;
-    },
-  ) {}
+  constructor(private readonly deps: { storage: Storage; metrics: Metrics; log: Logger }) {}
 
-  enqueue(send: QueuedSend): void {
-    this.queue.push(send);
-    this.schedule();
-  }
-
-  get depth(): number {
-    return this.queue.length;
+  /** Resolves with the send's outcome once its batch is committed (or failed); never rejects. */
+  enqueue(message: NewMessage): Promise<AppendOutcome> {
+    return new Promise((settle) => {
+      this.queue.push({ message, settle });
+      this.schedule();
+    });
   }
 
   /** Resolves when everything enqueued so far is committed and answered. */
@@ -67,36 +63,16 @@ export class SendQueue {
   private async commitBatch(): Promise<void> {
     const batch = this.queue.splice(0, MAX_BATCH);
     if (batch.length === 0) return;
-    const { storage, metrics, log, onOutcome } = this.deps;
+    const { storage, metrics, log } = this.deps;
     metrics.commitBatchSize.observe(batch.length);
     let outcomes: AppendOutcome[];
     try {
-      outcomes = await storage.appendMessages(
-        batch.map(({ senderId, frame }) => ({
-          conversation_id: frame.conversation_id,
-          sender_id: senderId,
-          client_id: frame.client_id,
-          body: frame.body,
-          reply_to: frame.reply_to ?? null,
-        })),
-      );
+      outcomes = await storage.appendMessages(batch.map((pending) => pending.message));
     } catch (error) {
-      // Nothing was acknowledged; the clients keep these in their outboxes and retry.
+      // Nothing was stored; the clients keep these in their outboxes and retry.
       log.error({ err: error, batch: batch.length }, 'group commit failed');
-      outcomes = batch.map(() => ({
-        status: 'rejected',
-        code: 'internal',
-        message: 'the message could not be stored; retry',
-      }));
+      outcomes = [];
     }
-    batch.forEach((send, index) => {
-      const outcome = outcomes[index];
-      if (!outcome) return;
-      try {
-        onOutcome(send, outcome);
-      } catch (error) {
-        log.error({ err: error }, 'send outcome handler failed');
-      }
-    });
+    batch.forEach((pending, index) => pending.settle(outcomes[index] ?? NOT_STORED));
   }
 }

@@ -1,14 +1,24 @@
+import type { Cancel, Clock } from '../clock';
+
+interface Typist {
+  connectionId: string;
+  cancelExpiry: Cancel;
+}
+
 /**
  * Who is typing where. A state change is announced; a refresh that keeps it
  * true only pushes the expiry back. The tracker ends typing by itself after
  * `timeoutMs` without a refresh, and on send, leave and disconnect.
  */
 export class TypingTracker {
-  private readonly typists = new Map<string, { connectionId: string; timer: NodeJS.Timeout }>();
+  private readonly typists = new Map<string, Typist>();
 
   constructor(
-    private readonly timeoutMs: number,
-    private readonly announce: (conversationId: string, userId: string, isTyping: boolean) => void,
+    private readonly deps: {
+      timeoutMs: number;
+      clock: Clock;
+      announce: (conversationId: string, userId: string, isTyping: boolean) => void;
+    },
   ) {}
 
   set(conversationId: string, userId: string, connectionId: string, isTyping: boolean): void {
@@ -18,11 +28,13 @@ export class TypingTracker {
       if (current) this.end(conversationId, userId);
       return;
     }
-    if (current) clearTimeout(current.timer);
-    const timer = setTimeout(() => this.end(conversationId, userId), this.timeoutMs);
-    timer.unref();
-    this.typists.set(key, { connectionId, timer });
-    if (!current) this.announce(conversationId, userId, true);
+    current?.cancelExpiry();
+    const cancelExpiry = this.deps.clock.setTimeout(
+      () => this.end(conversationId, userId),
+      this.deps.timeoutMs,
+    );
+    this.typists.set(key, { connectionId, cancelExpiry });
+    if (!current) this.deps.announce(conversationId, userId, true);
   }
 
   /** The user sent a message, or their typing connection left or closed. */
@@ -31,9 +43,9 @@ export class TypingTracker {
     const current = this.typists.get(key);
     if (!current) return;
     if (onlyConnectionId !== undefined && current.connectionId !== onlyConnectionId) return;
-    clearTimeout(current.timer);
+    current.cancelExpiry();
     this.typists.delete(key);
-    this.announce(conversationId, userId, false);
+    this.deps.announce(conversationId, userId, false);
   }
 
   /** Users typing in the conversation now (on this process). */
@@ -53,8 +65,9 @@ export class TypingTracker {
     }
   }
 
+  /** Forgets everyone without announcing (the server is stopping). */
   clear(): void {
-    for (const { timer } of this.typists.values()) clearTimeout(timer);
+    for (const { cancelExpiry } of this.typists.values()) cancelExpiry();
     this.typists.clear();
   }
 }

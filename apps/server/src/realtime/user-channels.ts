@@ -1,6 +1,6 @@
 import { userTopic, type Broker, type Unsubscribe } from '../broker/broker';
 import type { Logger } from '../logger';
-import type { Connection } from '../ws/connection';
+import type { Recipient } from './recipient';
 
 /**
  * Every authenticated connection of a user on this process, reached through the
@@ -9,36 +9,36 @@ import type { Connection } from '../ws/connection';
 export class UserChannels {
   private readonly users = new Map<
     string,
-    { connections: Set<Connection>; unsubscribe: Promise<Unsubscribe | null> }
+    { recipients: Set<Recipient>; unsubscribe: Promise<Unsubscribe | null> }
   >();
 
   constructor(private readonly deps: { broker: Broker; log: Logger }) {}
 
-  async add(connection: Connection, userId: string): Promise<void> {
+  async add(recipient: Recipient, userId: string): Promise<void> {
     const existing = this.users.get(userId);
     if (existing) {
-      existing.connections.add(connection);
+      existing.recipients.add(recipient);
       await existing.unsubscribe;
       return;
     }
-    const connections = new Set([connection]);
+    const recipients = new Set([recipient]);
     const unsubscribe = this.deps.broker
       .subscribe(userTopic(userId), (event) => {
-        for (const target of connections) target.sendSerialized(event.frame, event.type);
+        for (const target of recipients) target.sendSerialized(event.frame, event.type);
       })
       .catch((error: unknown) => {
         this.deps.log.error({ err: error, userId }, 'user topic subscribe failed');
         return null;
       });
-    this.users.set(userId, { connections, unsubscribe });
+    this.users.set(userId, { recipients, unsubscribe });
     await unsubscribe;
   }
 
-  remove(connection: Connection, userId: string): void {
+  remove(recipient: Recipient, userId: string): void {
     const entry = this.users.get(userId);
     if (!entry) return;
-    entry.connections.delete(connection);
-    if (entry.connections.size > 0) return;
+    entry.recipients.delete(recipient);
+    if (entry.recipients.size > 0) return;
     this.users.delete(userId);
     void entry.unsubscribe.then((unsubscribe) => unsubscribe?.());
   }

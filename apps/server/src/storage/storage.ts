@@ -1,15 +1,11 @@
-import type {
-  Conversation,
-  ConversationMember,
-  ErrorCode,
-  Message,
-  MessageChange,
-  User,
-} from '@chat/protocol';
+import type { Conversation, ConversationMember, Message, MessageChange, User } from '@chat/protocol';
+import type { Membership } from '../domain/membership-rules';
+import type { Rejection } from '../domain/rejection';
 
 /**
  * The one storage interface. SQLite (embedded default) and PostgreSQL implement it,
- * and both run the same contract suite (test/storage/storage-contract.ts).
+ * and both run the same contract suite (test/storage/storage-contract.ts). The
+ * business rules they apply inside their transactions are domain/'s.
  *
  * Every method is atomic on its own. Methods that change a conversation take the
  * next value of its counter inside their transaction, so seqs are gapless.
@@ -93,8 +89,6 @@ export interface Storage {
   close(): Promise<void>;
 }
 
-export type Membership = 'member' | 'not_member' | 'no_conversation';
-
 export interface AuthUser extends User {
   password_hash: string | null;
   user_metadata: Record<string, unknown>;
@@ -122,12 +116,6 @@ export interface NewMessage {
   client_id: string;
   body: string;
   reply_to: string | null;
-}
-
-export interface Rejection {
-  status: 'rejected';
-  code: ErrorCode;
-  message: string;
 }
 
 export type AppendOutcome =

@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import type { ErrorCode, ServerFrame, ServerFrameType, User } from '@chat/protocol';
+import type { ServerFrame, ServerFrameType, User } from '@chat/protocol';
 import { CloseCode } from '@chat/protocol';
 import type { WebSocket } from 'ws';
-import type { ChatError } from '../errors';
-import type { Metrics } from '../metrics';
+import type { Cancel, Clock } from '../clock';
 import { SlidingWindowCounter, TokenBucket } from '../limits/token-bucket';
+import type { Metrics } from '../metrics';
+import { ackFrame, errorFrame, serializeFrame, type ErrorDetails } from '../realtime/frames';
+import type { Recipient } from '../realtime/recipient';
 
 export interface ConnectionLimits {
   rateLimitMessagesPerSec: number;
@@ -13,7 +15,11 @@ export interface ConnectionLimits {
   maxBufferedBytes: number;
 }
 
-/** How long a socket closed for backpressure may take to finish its close handshake. */
+/**
+ * How long a socket closed by the server may take to finish its close
+ * handshake. A safety net against peers that stopped reading, on real time
+ * rather than the injected clock: it guards the machine, not the protocol.
+ */
 const CLOSE_GRACE_MS = 5000;
 const FLOOD_WINDOW_MS = 10_000;
 
@@ -21,7 +27,7 @@ const FLOOD_WINDOW_MS = 10_000;
  * One client socket: who it is, what it joined, its limits, and the only way
  * frames leave the server towards it (so backpressure and metrics hold everywhere).
  */
-export class Connection {
+export class Connection implements Recipient {
   readonly id = randomUUID();
   user: User | null = null;
   /** The token's exp, in ms since the epoch. */
@@ -34,21 +40,22 @@ export class Connection {
   isAlive = true;
   private closing = false;
   private readonly sendBucket: TokenBucket;
-  private readonly refusals = new SlidingWindowCounter(FLOOD_WINDOW_MS);
+  private readonly refusals: SlidingWindowCounter;
   private readonly closeListeners: Array<() => void> = [];
-  private authTimer: NodeJS.Timeout | null = null;
-  private expiryTimer: NodeJS.Timeout | null = null;
+  private cancelAuthTimer: Cancel | null = null;
+  private cancelExpiryTimer: Cancel | null = null;
 
   constructor(
     readonly socket: WebSocket,
-    private readonly limits: ConnectionLimits,
-    private readonly metrics: Metrics,
+    private readonly deps: { limits: ConnectionLimits; metrics: Metrics; clock: Clock },
   ) {
-    this.sendBucket = new TokenBucket(limits.rateLimitMessagesPerSec, limits.rateLimitBurst);
+    const now = () => deps.clock.now();
+    this.sendBucket = new TokenBucket(deps.limits.rateLimitMessagesPerSec, deps.limits.rateLimitBurst, now);
+    this.refusals = new SlidingWindowCounter(FLOOD_WINDOW_MS, now);
     socket.once('close', () => {
       this.closing = true;
       this.clearAuthTimer();
-      if (this.expiryTimer) clearTimeout(this.expiryTimer);
+      this.cancelExpiryTimer?.();
       for (const listener of this.closeListeners.splice(0)) listener();
     });
   }
@@ -72,60 +79,49 @@ export class Connection {
   }
 
   /** The deadline to authenticate (close 4008). */
-  setAuthTimer(timer: NodeJS.Timeout): void {
+  setAuthTimer(cancel: Cancel): void {
     this.clearAuthTimer();
-    this.authTimer = timer;
+    this.cancelAuthTimer = cancel;
   }
 
   clearAuthTimer(): void {
-    if (this.authTimer) clearTimeout(this.authTimer);
-    this.authTimer = null;
+    this.cancelAuthTimer?.();
+    this.cancelAuthTimer = null;
   }
 
   /** When the token expires without a refresh (close 4001). */
-  setExpiryTimer(timer: NodeJS.Timeout): void {
-    if (this.expiryTimer) clearTimeout(this.expiryTimer);
-    this.expiryTimer = timer;
+  setExpiryTimer(cancel: Cancel): void {
+    this.cancelExpiryTimer?.();
+    this.cancelExpiryTimer = cancel;
   }
 
   send(frame: ServerFrame): void {
-    this.sendSerialized(JSON.stringify(frame), frame.type);
+    this.sendSerialized(serializeFrame(frame), frame.type);
   }
 
   /** Sends a frame serialised once for many recipients. */
   sendSerialized(text: string, type: ServerFrameType): void {
     if (!this.isOpen) return;
-    if (this.socket.bufferedAmount + text.length > this.limits.maxBufferedBytes) {
+    if (this.socket.bufferedAmount + text.length > this.deps.limits.maxBufferedBytes) {
       // A reader this slow would grow the server's memory without bound.
       this.close(CloseCode.TooSlow, 'too slow: send buffer full');
       return;
     }
     this.socket.send(text);
-    this.metrics.framesOut.inc({ type });
+    this.deps.metrics.framesOut.inc({ type });
   }
 
   sendError(
-    error: { code: ErrorCode; message: string; retryAfterMs?: number | undefined },
+    error: ErrorDetails,
     context: { ref?: string | undefined; clientId?: string | undefined } = {},
   ): void {
-    this.metrics.errors.inc({ code: error.code });
-    this.send({
-      type: 'error',
-      code: error.code,
-      message: error.message,
-      ...(context.ref === undefined ? {} : { ref: context.ref }),
-      ...(context.clientId === undefined ? {} : { client_id: context.clientId }),
-      ...(error.retryAfterMs === undefined ? {} : { retry_after_ms: error.retryAfterMs }),
-    });
-  }
-
-  sendChatError(error: ChatError, ref?: string, clientId?: string): void {
-    this.sendError(error, { ref, clientId });
+    this.deps.metrics.errors.inc({ code: error.code });
+    this.send(errorFrame(error, context));
   }
 
   /** `{type:'ack', ref}` for a request that has no named reply; nothing without a ref. */
   ack(ref: string | undefined): void {
-    if (ref !== undefined) this.send({ type: 'ack', ref });
+    if (ref !== undefined) this.send(ackFrame(ref));
   }
 
   /** 0 when a send_message may go through, else the ms until it may. */
@@ -135,7 +131,7 @@ export class Connection {
 
   /** Counts a rate_limited refusal; a connection that keeps flooding is closed with 4029. */
   recordRefusal(): void {
-    if (this.refusals.record() > this.limits.floodCloseThreshold) {
+    if (this.refusals.record() > this.deps.limits.floodCloseThreshold) {
       this.close(CloseCode.Flooding, 'flooding');
     }
   }
@@ -143,7 +139,7 @@ export class Connection {
   close(code: number, reason: string): void {
     if (this.closing) return;
     this.closing = true;
-    this.metrics.closes.inc({ code: String(code) });
+    this.deps.metrics.closes.inc({ code: String(code) });
     this.socket.close(code, reason);
     // A peer that does not read will never answer the close handshake.
     const timer = setTimeout(() => this.socket.terminate(), CLOSE_GRACE_MS);

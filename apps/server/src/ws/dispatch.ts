@@ -1,7 +1,8 @@
 import { parseClientFrame, type ClientFrame } from '@chat/protocol';
-import { toChatError } from '../errors';
+import type { ServerContext } from '../context';
+import { toChatError } from '../domain/chat-error';
+import { pongFrame } from '../realtime/frames';
 import type { Connection } from './connection';
-import type { ServerContext } from './context';
 import { handleAuthenticate } from './handlers/authenticate';
 import { handleJoin, handleLeave } from './handlers/join-leave';
 import { handleMarkRead } from './handlers/mark-read';
@@ -42,6 +43,7 @@ export async function dispatchFrame(ctx: ServerContext, connection: Connection, 
   }
 }
 
+/** A new client frame type is routed here, to a handler of its own in handlers/. */
 function route(ctx: ServerContext, connection: Connection, frame: ClientFrame): Promise<void> | void {
   switch (frame.type) {
     case 'authenticate':
@@ -61,10 +63,6 @@ function route(ctx: ServerContext, connection: Connection, frame: ClientFrame): 
     case 'react':
       return handleMessageChange(ctx, connection, frame);
     case 'ping':
-      return connection.send({
-        type: 'pong',
-        ...(frame.ref === undefined ? {} : { ref: frame.ref }),
-        server_time: new Date().toISOString(),
-      });
+      return connection.send(pongFrame(frame.ref, new Date(ctx.clock.now())));
   }
 }

@@ -2,18 +2,18 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { CloseCode, MAX_FRAME_BYTES } from '@chat/protocol';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import type { ServerContext } from '../context';
 import { Connection } from './connection';
-import type { ServerContext } from './context';
 import { dispatchFrame } from './dispatch';
 import { leaveConversation } from './handlers/join-leave';
 
 /** Frames of one connection waiting their turn; past this the peer is flooding. */
 const MAX_QUEUED_FRAMES = 1000;
+/** How long shutdown waits for close handshakes, on real time: it guards the machine, not the protocol. */
 const SHUTDOWN_CLOSE_WAIT_MS = 3000;
 
 export interface Gateway {
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void;
-  readonly connectionCount: number;
   /** Stops accepting, answers the sends in flight, closes every socket with 1001. */
   shutdown(): Promise<void>;
 }
@@ -24,7 +24,7 @@ export interface Gateway {
  * are handled in the order sent), keeps the heartbeat and cleans up on close.
  */
 export function createGateway(ctx: ServerContext): Gateway {
-  const { config, metrics, log } = ctx;
+  const { config, metrics, log, clock } = ctx;
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: MAX_FRAME_BYTES,
@@ -34,7 +34,7 @@ export function createGateway(ctx: ServerContext): Gateway {
   const connections = new Set<Connection>();
   let accepting = true;
 
-  const heartbeat = setInterval(() => {
+  const stopHeartbeat = clock.setInterval(() => {
     for (const connection of connections) {
       if (!connection.isAlive) {
         connection.terminate();
@@ -44,14 +44,13 @@ export function createGateway(ctx: ServerContext): Gateway {
       connection.socket.ping();
     }
   }, config.heartbeatIntervalMs);
-  heartbeat.unref();
 
   function accept(socket: WebSocket): void {
-    const connection = new Connection(socket, config, metrics);
+    const connection = new Connection(socket, { limits: config, metrics, clock });
     connections.add(connection);
     metrics.connections.inc({ state: 'unauthenticated' });
     connection.setAuthTimer(
-      setTimeout(() => {
+      clock.setTimeout(() => {
         if (connection.user === null) connection.close(CloseCode.AuthTimeout, 'authentication timeout');
       }, config.authTimeoutMs),
     );
@@ -120,12 +119,9 @@ export function createGateway(ctx: ServerContext): Gateway {
       }
       wss.handleUpgrade(request, socket, head, accept);
     },
-    get connectionCount() {
-      return connections.size;
-    },
     async shutdown() {
       accepting = false;
-      clearInterval(heartbeat);
+      stopHeartbeat();
       await ctx.sendQueue.drain();
       const closed = [...connections].map(
         (connection) =>

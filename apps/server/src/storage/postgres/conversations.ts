@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
-import { ErrorCode, type Conversation, type ConversationMember } from '@chat/protocol';
-import { directKey } from '../../domain/message-rules';
-import type { Membership, NewConversation, ReadOutcome } from '../storage';
+import type { Conversation, ConversationMember } from '@chat/protocol';
+import { directKey } from '../../domain/conversation-rules';
+import { checkMembership, type Membership } from '../../domain/membership-rules';
+import type { NewConversation, ReadOutcome } from '../storage';
 import { inTransaction, iso, type Queryable } from './database';
 import { MESSAGE_COLUMNS, toMember, toMessage, type MessageRow } from './rows';
 
@@ -147,16 +148,13 @@ export function conversationQueries(pool: pg.Pool) {
           [input.conversation_id, input.user_id],
         );
         const row = rows[0];
-        if (!row) return { status: 'rejected', code: ErrorCode.NotFound, message: 'conversation not found' };
-        if (row.read_seq === null) {
-          return {
-            status: 'rejected',
-            code: ErrorCode.Forbidden,
-            message: 'not a member of this conversation',
-          };
-        }
-        const wanted = Math.min(Math.trunc(input.seq), row.last_seq);
-        if (wanted <= row.read_seq) return { status: 'unchanged', read_seq: row.read_seq };
+        const state: Membership = !row ? 'no_conversation' : row.read_seq === null ? 'not_member' : 'member';
+        const refusal = checkMembership(state);
+        if (refusal) return refusal;
+        // Known to be a member just above: both counters were read.
+        const { last_seq, read_seq } = row as { last_seq: number; read_seq: number };
+        const wanted = Math.min(Math.trunc(input.seq), last_seq);
+        if (wanted <= read_seq) return { status: 'unchanged', read_seq };
         const updated = await client.query<{ read_seq: number }>(
           `UPDATE conversation_members SET read_seq = $3
            WHERE conversation_id = $1 AND user_id = $2 AND read_seq < $3

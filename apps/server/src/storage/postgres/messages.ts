@@ -1,22 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
-import { ErrorCode, JOIN_PAGE_SIZE, JOIN_SINCE_MAX, type Message, type MessageChange } from '@chat/protocol';
+import { JOIN_PAGE_SIZE, JOIN_SINCE_MAX, type Message, type MessageChange } from '@chat/protocol';
 import {
   checkDelete,
   checkEdit,
   checkReact,
+  checkSend,
   messageNotFound,
   type MessageFacts,
 } from '../../domain/message-rules';
 import { applyReaction } from '../../domain/reactions';
-import type {
-  AppendOutcome,
-  ChangeOutcome,
-  JoinSnapshot,
-  NewMessage,
-  Rejection,
-  StoredChange,
-} from '../storage';
+import type { Rejection } from '../../domain/rejection';
+import type { AppendOutcome, ChangeOutcome, JoinSnapshot, NewMessage, StoredChange } from '../storage';
 import { lastSeq, membersOf } from './conversations';
 import { inTransaction, iso, isoOrNull, type Queryable } from './database';
 import { MESSAGE_COLUMNS, toMessage, type MessageRow } from './rows';
@@ -33,7 +28,6 @@ import { MESSAGE_COLUMNS, toMessage, type MessageRow } from './rows';
 const APPEND_ATTEMPTS = 3;
 
 /** PostgreSQL text cannot hold U+0000; the protocol's body rules allow it. */
-const NUL = '\u0000';
 
 /** Thrown inside the batch's transaction to roll it back and run it again. */
 class ConcurrentDuplicate extends Error {
@@ -113,18 +107,20 @@ export function messageQueries(pool: pg.Pool) {
     const created: Message[] = [];
     const outcomes = batch.map((item): AppendOutcome => {
       const last = counters.get(item.conversation_id);
-      if (last === undefined) return reject(ErrorCode.NotFound, 'conversation not found');
-      if (!isMember.has(pair(item.conversation_id, item.sender_id))) {
-        return reject(ErrorCode.Forbidden, 'not a member of this conversation');
-      }
       const key = pair(item.sender_id, item.client_id);
-      const duplicate = bySenderClientId.get(key);
-      if (duplicate) return { status: 'duplicate', message: duplicate };
-      if (item.reply_to !== null && conversationOf.get(item.reply_to) !== item.conversation_id) {
-        return reject(ErrorCode.BadRequest, 'reply_to must be a message of the same conversation');
-      }
-      if (item.body.includes(NUL)) return reject(ErrorCode.BadRequest, 'body must not contain U+0000');
-      const seq = last + 1;
+      const refusal = checkSend(item, {
+        membership:
+          last === undefined
+            ? 'no_conversation'
+            : isMember.has(pair(item.conversation_id, item.sender_id))
+              ? 'member'
+              : 'not_member',
+        duplicate: bySenderClientId.get(key) ?? null,
+        replyToConversationId: item.reply_to === null ? null : (conversationOf.get(item.reply_to) ?? null),
+      });
+      if (refusal) return refusal;
+      // An unknown conversation was refused just above, so its counter was read.
+      const seq = (last as number) + 1;
       counters.set(item.conversation_id, seq);
       const message: Message = {
         id: randomUUID(),
@@ -285,11 +281,10 @@ export function messageQueries(pool: pg.Pool) {
       now: Date;
     }): Promise<ChangeOutcome> {
       return changeMessage(input.message_id, input.user_id, (row) => {
-        const rejection = checkEdit(factsOf(row), input.user_id, input.now);
+        const rejection = checkEdit(factsOf(row), input.user_id, input.now, input.body);
         if (rejection || !row) return rejection ?? messageNotFound();
         // The same text again changes nothing: no seq taken, no edit counted.
         if (row.body === input.body) return { unchanged: row };
-        if (input.body.includes(NUL)) return reject(ErrorCode.BadRequest, 'body must not contain U+0000');
         const edited = {
           ...row,
           body: input.body,
@@ -363,8 +358,4 @@ export function messageQueries(pool: pg.Pool) {
 /** A collision-free map key of two ids. */
 function pair(a: string, b: string): string {
   return JSON.stringify([a, b]);
-}
-
-function reject(code: ErrorCode, message: string): Rejection {
-  return { status: 'rejected', code, message };
 }

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
-import { ErrorCode, type Conversation, type ConversationMember } from '@chat/protocol';
-import { directKey } from '../../domain/message-rules';
-import type { Membership, NewConversation, ReadOutcome } from '../storage';
+import type { Conversation, ConversationMember } from '@chat/protocol';
+import { directKey } from '../../domain/conversation-rules';
+import { checkMembership, type Membership } from '../../domain/membership-rules';
+import type { NewConversation, ReadOutcome } from '../storage';
 import {
   MESSAGE_COLUMNS,
   toMember,
@@ -166,17 +167,8 @@ export function conversationQueries(db: Database) {
     },
 
     markRead(input: { conversation_id: string; user_id: string; seq: number }): ReadOutcome {
-      const state = membership(input.conversation_id, input.user_id);
-      if (state === 'no_conversation') {
-        return { status: 'rejected', code: ErrorCode.NotFound, message: 'conversation not found' };
-      }
-      if (state === 'not_member') {
-        return {
-          status: 'rejected',
-          code: ErrorCode.Forbidden,
-          message: 'not a member of this conversation',
-        };
-      }
+      const refusal = checkMembership(membership(input.conversation_id, input.user_id));
+      if (refusal) return refusal;
       const current = readSeqOf.get(input.conversation_id, input.user_id) ?? 0;
       const wanted = Math.min(input.seq, lastSeqOf.get(input.conversation_id) ?? 0);
       if (wanted <= current) return { status: 'unchanged', read_seq: current };

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
-import { ErrorCode, JOIN_PAGE_SIZE, JOIN_SINCE_MAX, type Message, type MessageChange } from '@chat/protocol';
+import { JOIN_PAGE_SIZE, JOIN_SINCE_MAX, type Message, type MessageChange } from '@chat/protocol';
 import {
   checkDelete,
   checkEdit,
   checkReact,
+  checkSend,
   messageNotFound,
   type MessageFacts,
 } from '../../domain/message-rules';
@@ -54,15 +55,14 @@ export function messageQueries(db: Database, conversations: ReturnType<typeof co
   );
 
   function appendOne(item: NewMessage): AppendOutcome {
-    const state = conversations.membership(item.conversation_id, item.sender_id);
-    if (state === 'no_conversation') return reject(ErrorCode.NotFound, 'conversation not found');
-    if (state === 'not_member') return reject(ErrorCode.Forbidden, 'not a member of this conversation');
     // The pair is unique per sender, whatever conversation the retry names.
     const stored = bySenderClientId.get(item.sender_id, item.client_id);
-    if (stored) return { status: 'duplicate', message: toMessage(stored) };
-    if (item.reply_to !== null && conversationOf.get(item.reply_to) !== item.conversation_id) {
-      return reject(ErrorCode.BadRequest, 'reply_to must be a message of the same conversation');
-    }
+    const refusal = checkSend(item, {
+      membership: conversations.membership(item.conversation_id, item.sender_id),
+      duplicate: stored ? toMessage(stored) : null,
+      replyToConversationId: item.reply_to === null ? null : (conversationOf.get(item.reply_to) ?? null),
+    });
+    if (refusal) return refusal;
     const seq = conversations.takeSeq(item.conversation_id);
     const row: MessageRow = {
       id: randomUUID(),
@@ -114,7 +114,7 @@ export function messageQueries(db: Database, conversations: ReturnType<typeof co
 
     editMessage(input: { message_id: string; user_id: string; body: string; now: Date }): ChangeOutcome {
       const row = load(input.message_id, input.user_id);
-      const rejection = checkEdit(row, input.user_id, input.now);
+      const rejection = checkEdit(row, input.user_id, input.now, input.body);
       if (rejection || !row) return rejection ?? messageNotFound();
       // The same text again changes nothing: no seq taken, no edit counted.
       if (row.body === input.body) return { status: 'unchanged', message: toMessage(row) };
@@ -175,8 +175,4 @@ export function messageQueries(db: Database, conversations: ReturnType<typeof co
         .map((row) => ({ message: toMessage(row), change: row.last_change ?? 'created' }));
     },
   };
-}
-
-function reject(code: ErrorCode, message: string): AppendOutcome {
-  return { status: 'rejected', code, message };
 }

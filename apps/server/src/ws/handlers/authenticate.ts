@@ -1,6 +1,7 @@
 import { CloseCode, type ClientFrameOf } from '@chat/protocol';
+import type { ServerContext } from '../../context';
+import { authenticatedFrame } from '../../realtime/frames';
 import type { Connection } from '../connection';
-import type { ServerContext } from '../context';
 
 /** setTimeout's ceiling; a longer token is re-armed when this fires. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -34,31 +35,27 @@ export async function handleAuthenticate(
   const user = connection.user ?? (await ctx.storage.ensureUser(result.user));
   connection.user = user;
   connection.tokenExpiresAt = result.expiresAt.getTime();
-  armExpiry(connection);
+  armExpiry(ctx, connection);
   if (first) {
     connection.clearAuthTimer();
     ctx.metrics.connections.dec({ state: 'unauthenticated' });
     ctx.metrics.connections.inc({ state: 'authenticated' });
     await ctx.userChannels.add(connection, user.id);
   }
-  connection.send({
-    type: 'authenticated',
-    ...(frame.ref === undefined ? {} : { ref: frame.ref }),
-    user,
-    expires_at: result.expiresAt.toISOString(),
-  });
+  connection.send(authenticatedFrame(frame.ref, user, result.expiresAt));
 }
 
-function armExpiry(connection: Connection): void {
+/** Closes the connection with 4001 once its latest token expires, unless refreshed before. */
+function armExpiry({ clock }: ServerContext, connection: Connection): void {
   const fire = () => {
-    const remaining = connection.tokenExpiresAt - Date.now();
+    const remaining = connection.tokenExpiresAt - clock.now();
     if (remaining > 0) {
-      connection.setExpiryTimer(setTimeout(fire, Math.min(remaining + EXPIRY_MARGIN_MS, MAX_TIMER_MS)));
+      connection.setExpiryTimer(clock.setTimeout(fire, Math.min(remaining + EXPIRY_MARGIN_MS, MAX_TIMER_MS)));
       return;
     }
     connection.sendError({ code: 'unauthorized', message: 'token expired' });
     connection.close(CloseCode.Unauthorized, 'token expired');
   };
-  const delay = connection.tokenExpiresAt - Date.now() + EXPIRY_MARGIN_MS;
-  connection.setExpiryTimer(setTimeout(fire, Math.min(Math.max(delay, 0), MAX_TIMER_MS)));
+  const delay = connection.tokenExpiresAt - clock.now() + EXPIRY_MARGIN_MS;
+  connection.setExpiryTimer(clock.setTimeout(fire, Math.min(Math.max(delay, 0), MAX_TIMER_MS)));
 }

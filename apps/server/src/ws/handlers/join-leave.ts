@@ -1,7 +1,7 @@
 import type { ClientFrameOf } from '@chat/protocol';
-import { conversationTopic } from '../../broker/broker';
+import type { ServerContext } from '../../context';
+import { joinedFrame, leftFrame, typingFrame } from '../../realtime/frames';
 import type { Connection } from '../connection';
-import type { ServerContext } from '../context';
 import { requireMember, requireUser } from './membership';
 
 /**
@@ -38,30 +38,23 @@ export async function handleJoin(
   // A leave that overtook this join already answered and cleaned up; the join still gets its reply.
   const stillJoining = connection.joined.has(conversationId);
   if (stillJoining && firstJoin && (await ctx.presence.add(conversationId, userId))) {
-    await publishPresence(ctx, conversationId, userId, true);
+    await ctx.publisher.presence(conversationId, userId, true);
   }
   const online = await ctx.presence.onlineUserIds(conversationId);
-  connection.send({
-    type: 'joined',
-    ...(frame.ref === undefined ? {} : { ref: frame.ref }),
-    conversation_id: conversationId,
-    last_seq: snapshot.last_seq,
-    members: snapshot.members.map((member) => ({ ...member, online: online.has(member.user_id) })),
-    messages: snapshot.messages,
-    has_more: snapshot.has_more,
-  });
+  connection.send(
+    joinedFrame(frame.ref, {
+      conversation_id: conversationId,
+      last_seq: snapshot.last_seq,
+      members: snapshot.members.map((member) => ({ ...member, online: online.has(member.user_id) })),
+      messages: snapshot.messages,
+      has_more: snapshot.has_more,
+    }),
+  );
   if (!stillJoining) return;
   room.completeJoin(connection, snapshot.last_seq);
   // Someone already typing shows at once, not only at their next change of state.
   for (const typistId of ctx.typing.typistsIn(conversationId)) {
-    if (typistId !== userId) {
-      connection.send({
-        type: 'typing',
-        conversation_id: conversationId,
-        user_id: typistId,
-        is_typing: true,
-      });
-    }
+    if (typistId !== userId) connection.send(typingFrame(conversationId, typistId, true));
   }
 }
 
@@ -72,11 +65,7 @@ export async function handleLeave(
 ): Promise<void> {
   requireUser(connection);
   await leaveConversation(ctx, connection, frame.conversation_id);
-  connection.send({
-    type: 'left',
-    ...(frame.ref === undefined ? {} : { ref: frame.ref }),
-    conversation_id: frame.conversation_id,
-  });
+  connection.send(leftFrame(frame.ref, frame.conversation_id));
 }
 
 /** Also run for every joined conversation when a connection closes. */
@@ -90,21 +79,6 @@ export async function leaveConversation(
   ctx.rooms.remove(connection, conversationId);
   ctx.typing.end(conversationId, userId, connection.id);
   if (await ctx.presence.remove(conversationId, userId)) {
-    await publishPresence(ctx, conversationId, userId, false);
+    await ctx.publisher.presence(conversationId, userId, false);
   }
-}
-
-/** `presence` to the joined connections of the other users. */
-export function publishPresence(
-  ctx: ServerContext,
-  conversationId: string,
-  userId: string,
-  online: boolean,
-): Promise<void> {
-  return ctx.broker.publish(conversationTopic(conversationId), {
-    kind: 'others',
-    userId,
-    type: 'presence',
-    frame: JSON.stringify({ type: 'presence', conversation_id: conversationId, user_id: userId, online }),
-  });
 }

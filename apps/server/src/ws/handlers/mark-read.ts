@@ -1,8 +1,7 @@
 import type { ClientFrameOf } from '@chat/protocol';
-import { conversationTopic } from '../../broker/broker';
-import { ChatError } from '../../errors';
+import type { ServerContext } from '../../context';
+import { ChatError } from '../../domain/chat-error';
 import type { Connection } from '../connection';
-import type { ServerContext } from '../context';
 import { requireUser } from './membership';
 
 /** read_seq only grows; a change goes to every joined connection, the reader's own included. */
@@ -17,18 +16,7 @@ export async function handleMarkRead(
     user_id: userId,
     seq: frame.seq,
   });
-  if (outcome.status === 'rejected') throw new ChatError(outcome.code, outcome.message);
-  if (outcome.status === 'changed') {
-    await ctx.broker.publish(conversationTopic(frame.conversation_id), {
-      kind: 'all',
-      type: 'read',
-      frame: JSON.stringify({
-        type: 'read',
-        conversation_id: frame.conversation_id,
-        user_id: userId,
-        seq: outcome.read_seq,
-      }),
-    });
-  }
+  if (outcome.status === 'rejected') throw ChatError.from(outcome);
+  if (outcome.status === 'changed') await ctx.publisher.read(frame.conversation_id, userId, outcome.read_seq);
   connection.ack(frame.ref);
 }

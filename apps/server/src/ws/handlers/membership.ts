@@ -1,6 +1,7 @@
-import { ChatError } from '../../errors';
+import type { ServerContext } from '../../context';
+import { ChatError } from '../../domain/chat-error';
+import { checkMembership } from '../../domain/membership-rules';
 import type { Connection } from '../connection';
-import type { ServerContext } from '../context';
 
 /** Members only: `not_found` for a conversation that does not exist, `forbidden` for a non-member. */
 export async function requireMember(
@@ -10,9 +11,8 @@ export async function requireMember(
 ): Promise<void> {
   if (connection.memberOf.has(conversationId)) return;
   const userId = requireUser(connection);
-  const membership = await ctx.storage.membership(conversationId, userId);
-  if (membership === 'no_conversation') throw new ChatError('not_found', 'conversation not found');
-  if (membership === 'not_member') throw new ChatError('forbidden', 'not a member of this conversation');
+  const refusal = checkMembership(await ctx.storage.membership(conversationId, userId));
+  if (refusal) throw ChatError.from(refusal);
   // Membership is fixed at creation, so a positive answer can be kept.
   connection.memberOf.add(conversationId);
 }

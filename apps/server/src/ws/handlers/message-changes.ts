@@ -1,10 +1,8 @@
 import type { ClientFrameOf } from '@chat/protocol';
-import { conversationTopic } from '../../broker/broker';
-import { ChatError } from '../../errors';
-import { messageUpdatedEvent } from '../../realtime/change-frames';
+import type { ServerContext } from '../../context';
+import { ChatError } from '../../domain/chat-error';
 import type { ChangeOutcome } from '../../storage/storage';
 import type { Connection } from '../connection';
-import type { ServerContext } from '../context';
 import { requireUser } from './membership';
 
 type ChangeFrame = ClientFrameOf<'edit_message' | 'delete_message' | 'react'>;
@@ -17,23 +15,19 @@ export async function handleMessageChange(
 ): Promise<void> {
   const userId = requireUser(connection);
   const outcome = await applyChange(ctx, userId, frame);
-  if (outcome.status === 'rejected') throw new ChatError(outcome.code, outcome.message);
-  if (outcome.status === 'changed') {
-    await ctx.broker.publish(
-      conversationTopic(outcome.message.conversation_id),
-      messageUpdatedEvent(outcome.message, outcome.change),
-    );
-  }
+  if (outcome.status === 'rejected') throw ChatError.from(outcome);
+  if (outcome.status === 'changed') await ctx.publisher.messageUpdated(outcome.message, outcome.change);
   connection.ack(frame.ref);
 }
 
 function applyChange(ctx: ServerContext, userId: string, frame: ChangeFrame): Promise<ChangeOutcome> {
   const base = { message_id: frame.message_id, user_id: userId };
+  const now = new Date(ctx.clock.now());
   switch (frame.type) {
     case 'edit_message':
-      return ctx.storage.editMessage({ ...base, body: frame.body, now: new Date() });
+      return ctx.storage.editMessage({ ...base, body: frame.body, now });
     case 'delete_message':
-      return ctx.storage.deleteMessage({ ...base, now: new Date() });
+      return ctx.storage.deleteMessage({ ...base, now });
     case 'react':
       return ctx.storage.setReaction({ ...base, reaction: frame.reaction });
   }

@@ -1,13 +1,15 @@
 import type { ClientFrameOf } from '@chat/protocol';
-import { conversationTopic } from '../../broker/broker';
-import { newMessageEvent } from '../../realtime/change-frames';
-import type { QueuedSend } from '../../realtime/send-queue';
+import type { ServerContext } from '../../context';
+import { messageAckFrame } from '../../realtime/frames';
 import type { AppendOutcome } from '../../storage/storage';
 import type { Connection } from '../connection';
-import type { ServerContext } from '../context';
 import { requireUser } from './membership';
 
-/** Rate-limited, then queued for the next group commit; answered in `onSendOutcome`. */
+/**
+ * Rate-limited, then queued for the next group commit. The handler does not
+ * wait for the commit: the connection's next frames are handled meanwhile, so a
+ * client that pipelines its sends gets them into one batch.
+ */
 export function handleSendMessage(
   ctx: ServerContext,
   connection: Connection,
@@ -23,27 +25,34 @@ export function handleSendMessage(
     connection.recordRefusal();
     return;
   }
-  ctx.sendQueue.enqueue({ connection, senderId, frame, receivedAt: performance.now() });
+  const receivedAt = performance.now();
+  void ctx.sendQueue
+    .enqueue({
+      conversation_id: frame.conversation_id,
+      sender_id: senderId,
+      client_id: frame.client_id,
+      body: frame.body,
+      reply_to: frame.reply_to ?? null,
+    })
+    .then((outcome) => answer(ctx, connection, frame, outcome, receivedAt));
 }
 
-export function onSendOutcome(ctx: ServerContext, send: QueuedSend, outcome: AppendOutcome): void {
-  const { connection, frame } = send;
+/** The ack goes out only now, after the commit; then the message goes to the conversation. */
+function answer(
+  ctx: ServerContext,
+  connection: Connection,
+  frame: ClientFrameOf<'send_message'>,
+  outcome: AppendOutcome,
+  receivedAt: number,
+): void {
   if (outcome.status === 'rejected') {
     connection.sendError(outcome, { ref: frame.ref, clientId: frame.client_id });
     return;
   }
-  connection.send({
-    type: 'message_ack',
-    ...(frame.ref === undefined ? {} : { ref: frame.ref }),
-    client_id: frame.client_id,
-    message: outcome.message,
-  });
-  ctx.metrics.ackLatency.observe((performance.now() - send.receivedAt) / 1000);
+  connection.send(messageAckFrame(frame.ref, frame.client_id, outcome.message));
+  ctx.metrics.ackLatency.observe((performance.now() - receivedAt) / 1000);
   if (outcome.status === 'duplicate') return;
   ctx.metrics.messagesPersisted.inc();
-  const { conversation_id: conversationId } = outcome.message;
-  void ctx.broker
-    .publish(conversationTopic(conversationId), newMessageEvent(outcome.message))
-    .catch((error: unknown) => ctx.log.error({ err: error, conversationId }, 'publish failed'));
-  ctx.typing.end(conversationId, send.senderId);
+  void ctx.publisher.messageCreated(outcome.message);
+  ctx.typing.end(outcome.message.conversation_id, outcome.message.sender_id);
 }

@@ -1,6 +1,6 @@
 import type { ClientFrameOf } from '@chat/protocol';
 import type { Connection } from '../connection';
-import type { ServerContext } from '../context';
+import type { ServerContext } from '../../context';
 import { requireMember, requireUser } from './membership';
 
 export async function handleTyping(

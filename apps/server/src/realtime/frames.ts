@@ -1,0 +1,132 @@
+import type {
+  Conversation,
+  ErrorCode,
+  JoinedMember,
+  Message,
+  MessageChange,
+  ServerFrame,
+  ServerFrameOf,
+  User,
+} from '@chat/protocol';
+
+/**
+ * The one home of outbound frames. Every frame the server sends is made by one
+ * of these builders, whose return types are the protocol package's server-frame
+ * types (a misspelt field fails the typecheck), and turned into text by
+ * `serializeFrame` alone: once per frame, whatever the number of recipients.
+ */
+
+type Ref = string | undefined;
+
+/** `ref` is echoed only when the request had one. */
+const withRef = (ref: Ref): { ref?: string } => (ref === undefined ? {} : { ref });
+
+export function serializeFrame(frame: ServerFrame): string {
+  return JSON.stringify(frame);
+}
+
+export const ackFrame = (ref: string): ServerFrameOf<'ack'> => ({ type: 'ack', ref });
+
+export const pongFrame = (ref: Ref, serverTime: Date): ServerFrameOf<'pong'> => ({
+  type: 'pong',
+  ...withRef(ref),
+  server_time: serverTime.toISOString(),
+});
+
+export interface ErrorDetails {
+  code: ErrorCode;
+  message: string;
+  retryAfterMs?: number | undefined;
+}
+
+export const errorFrame = (
+  error: ErrorDetails,
+  context: { ref?: string | undefined; clientId?: string | undefined } = {},
+): ServerFrameOf<'error'> => ({
+  type: 'error',
+  code: error.code,
+  message: error.message,
+  ...withRef(context.ref),
+  ...(context.clientId === undefined ? {} : { client_id: context.clientId }),
+  ...(error.retryAfterMs === undefined ? {} : { retry_after_ms: error.retryAfterMs }),
+});
+
+export const authenticatedFrame = (
+  ref: Ref,
+  user: User,
+  expiresAt: Date,
+): ServerFrameOf<'authenticated'> => ({
+  type: 'authenticated',
+  ...withRef(ref),
+  user,
+  expires_at: expiresAt.toISOString(),
+});
+
+export const joinedFrame = (
+  ref: Ref,
+  joined: {
+    conversation_id: string;
+    last_seq: number;
+    members: JoinedMember[];
+    messages: Message[];
+    has_more: boolean;
+  },
+): ServerFrameOf<'joined'> => ({ type: 'joined', ...withRef(ref), ...joined });
+
+export const leftFrame = (ref: Ref, conversationId: string): ServerFrameOf<'left'> => ({
+  type: 'left',
+  ...withRef(ref),
+  conversation_id: conversationId,
+});
+
+export const messageAckFrame = (
+  ref: Ref,
+  clientId: string,
+  message: Message,
+): ServerFrameOf<'message_ack'> => ({
+  type: 'message_ack',
+  ...withRef(ref),
+  client_id: clientId,
+  message,
+});
+
+export const messageFrame = (message: Message): ServerFrameOf<'message'> => ({ type: 'message', message });
+
+export const messageUpdatedFrame = (
+  message: Message,
+  change: MessageChange,
+): ServerFrameOf<'message_updated'> => ({ type: 'message_updated', message, change });
+
+export const typingFrame = (
+  conversationId: string,
+  userId: string,
+  isTyping: boolean,
+): ServerFrameOf<'typing'> => ({
+  type: 'typing',
+  conversation_id: conversationId,
+  user_id: userId,
+  is_typing: isTyping,
+});
+
+export const presenceFrame = (
+  conversationId: string,
+  userId: string,
+  online: boolean,
+): ServerFrameOf<'presence'> => ({
+  type: 'presence',
+  conversation_id: conversationId,
+  user_id: userId,
+  online,
+});
+
+export const readFrame = (conversationId: string, userId: string, seq: number): ServerFrameOf<'read'> => ({
+  type: 'read',
+  conversation_id: conversationId,
+  user_id: userId,
+  seq,
+});
+
+export const conversationFrame = (conversation: Conversation): ServerFrameOf<'conversation'> => ({
+  type: 'conversation',
+  conversation,
+});

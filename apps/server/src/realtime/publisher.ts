@@ -1,0 +1,67 @@
+import type { Conversation, Message, MessageChange } from '@chat/protocol';
+import { conversationTopic, userTopic, type Broker, type BrokerEvent } from '../broker/broker';
+import type { Logger } from '../logger';
+import { messageUpdatedEvent, newMessageEvent } from './change-events';
+import { conversationFrame, presenceFrame, readFrame, serializeFrame, typingFrame } from './frames';
+
+/**
+ * The one way an event leaves for other connections, whoever raised it: a
+ * frame handler, a REST route or a timer. Each event is serialised once here
+ * and routed through the broker, so the same code serves one process or many.
+ *
+ * Publishing never fails its caller. A change is already committed when it is
+ * published, so a broker that lost it is made good by the rooms' gap filling
+ * from storage; typing and presence are ephemeral and their next change
+ * supersedes them. A failure is logged.
+ */
+export class Publisher {
+  constructor(private readonly deps: { broker: Broker; log: Logger }) {}
+
+  messageCreated(message: Message): Promise<void> {
+    return this.toConversation(message.conversation_id, newMessageEvent(message));
+  }
+
+  messageUpdated(message: Message, change: MessageChange): Promise<void> {
+    return this.toConversation(message.conversation_id, messageUpdatedEvent(message, change));
+  }
+
+  /** To the joined connections of everyone but the typist. */
+  typing(conversationId: string, userId: string, isTyping: boolean): Promise<void> {
+    const frame = serializeFrame(typingFrame(conversationId, userId, isTyping));
+    return this.toConversation(conversationId, { kind: 'others', userId, type: 'typing', frame });
+  }
+
+  /** To the joined connections of everyone but the user. */
+  presence(conversationId: string, userId: string, online: boolean): Promise<void> {
+    const frame = serializeFrame(presenceFrame(conversationId, userId, online));
+    return this.toConversation(conversationId, { kind: 'others', userId, type: 'presence', frame });
+  }
+
+  /** To every joined connection, the reader's own included. */
+  read(conversationId: string, userId: string, seq: number): Promise<void> {
+    const frame = serializeFrame(readFrame(conversationId, userId, seq));
+    return this.toConversation(conversationId, { kind: 'all', type: 'read', frame });
+  }
+
+  /** To every connection of each member, joined anywhere or not. */
+  async conversationCreated(conversation: Conversation, memberIds: readonly string[]): Promise<void> {
+    const frame = serializeFrame(conversationFrame(conversation));
+    await Promise.all(
+      memberIds.map((memberId) =>
+        this.publish(userTopic(memberId), { kind: 'user', type: 'conversation', frame }),
+      ),
+    );
+  }
+
+  private toConversation(conversationId: string, event: BrokerEvent): Promise<void> {
+    return this.publish(conversationTopic(conversationId), event);
+  }
+
+  private async publish(topic: string, event: BrokerEvent): Promise<void> {
+    try {
+      await this.deps.broker.publish(topic, event);
+    } catch (error) {
+      this.deps.log.error({ err: error, topic, type: event.type }, 'publish failed');
+    }
+  }
+}

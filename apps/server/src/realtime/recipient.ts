@@ -1,0 +1,11 @@
+import type { ServerFrameType } from '@chat/protocol';
+
+/**
+ * What realtime needs of a connection: whose it is, and a way to hand it a
+ * frame serialised once for every recipient. `ws/connection.ts` implements it;
+ * realtime never sees a socket.
+ */
+export interface Recipient {
+  readonly userId: string | null;
+  sendSerialized(text: string, type: ServerFrameType): void;
+}
