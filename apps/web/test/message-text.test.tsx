@@ -40,6 +40,20 @@ describe('MessageText', () => {
     expect(link.getAttribute('rel')).toBe('noopener noreferrer');
   });
 
+  it('makes www. and bare domains https links, showing the text as typed', () => {
+    render(
+      <p>
+        <MessageText body="try www.example.com or example.org/a, not notes.txt" />
+      </p>,
+    );
+    const links = screen.getAllByRole('link');
+    expect(links.map((a) => [a.textContent, a.getAttribute('href')])).toEqual([
+      ['www.example.com', 'https://www.example.com/'],
+      ['example.org/a', 'https://example.org/a'],
+    ]);
+    expect(links.every((a) => a.getAttribute('rel') === 'noopener noreferrer')).toBe(true);
+  });
+
   it('never links a javascript: URL', () => {
     const { container } = render(
       <p>

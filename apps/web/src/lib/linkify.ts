@@ -1,8 +1,27 @@
 /** One run of message text: plain text, or a link that is safe to open. */
 export type TextSegment = { kind: 'text'; text: string } | { kind: 'link'; text: string; href: string };
 
-/** Candidate URLs: an explicit http(s) scheme, then anything up to white space or an angle bracket/quote. */
-const URL_CANDIDATE = /\bhttps?:\/\/[^\s<>"'`]+/giu;
+/**
+ * Top-level domains that make a bare `name.tld` a link. Only well-known ones, and none that is
+ * also a common file extension or English word ("notes.md", "photos.zip", "script.sh", "so.it"):
+ * a false link is worse than a missing one. With `www.` in front any TLD will do.
+ */
+const BARE_TLDS = (
+  'com org net edu gov mil int io dev app co info biz xyz tech online site page blog news shop ' +
+  'store cloud uk de fr nl eu ca au ch se es dk fi nz ie pt jp kr cn ru br mx tv gg ly fm'
+).split(' ');
+/** Everything a URL runs on to: up to white space or an angle bracket/quote. */
+const REST = '[^\\s<>"\'`]';
+const LABEL = String.raw`[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?`;
+/**
+ * A bare domain: only where a word starts (after white space or an opening bracket or quote), never
+ * inside an e-mail address or another scheme's URL ("ftp://example.com", "data:,example.com");
+ * then an optional port and path.
+ */
+const BARE_DOMAIN = String.raw`(?<=^|[\s(\[{"'<])(?:www\.(?:${LABEL}\.)+[a-z]{2,24}|(?:${LABEL}\.)+(?:${BARE_TLDS.join('|')}))(?![\p{L}\p{N}_@-])(?::\d{1,5})?(?:[/?#]${REST}*)?`;
+/** Candidate URLs: an explicit http(s) scheme and what follows it, or a bare domain. */
+const URL_CANDIDATE = new RegExp(String.raw`\bhttps?:\/\/${REST}+|${BARE_DOMAIN}`, 'giu');
+const HAS_SCHEME = /^https?:\/\//iu;
 /** Punctuation that ends a sentence rather than a URL. */
 const TRAILING_PUNCTUATION = /[.,;:!?*~]+$/u;
 const PAIRS: Record<string, string> = { ')': '(', ']': '[', '}': '{' };
@@ -41,8 +60,9 @@ export function safeHref(text: string): string | null {
 }
 
 /**
- * Splits message text into text and link segments. Only http and https URLs become links;
- * everything else stays text, to be rendered as React text nodes (never as HTML).
+ * Splits message text into text and link segments. Only http and https URLs become links, and
+ * bare domains ("www.example.com", "example.com/path"), opened as https; everything else stays
+ * text, to be rendered as React text nodes (never as HTML).
  */
 export function linkify(text: string): TextSegment[] {
   const segments: TextSegment[] = [];
@@ -56,8 +76,9 @@ export function linkify(text: string): TextSegment[] {
   for (const match of text.matchAll(URL_CANDIDATE)) {
     const start = match.index;
     const url = trimCandidate(match[0]);
-    const href = safeHref(url);
-    if (href === null || url.length <= 'https://'.length) continue;
+    const explicit = HAS_SCHEME.test(url);
+    const href = safeHref(explicit ? url : `https://${url}`);
+    if (href === null || (explicit && url.length <= 'https://'.length)) continue;
     pushText(text.slice(cursor, start));
     segments.push({ kind: 'link', text: url, href });
     cursor = start + url.length;

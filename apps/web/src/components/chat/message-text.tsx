@@ -1,7 +1,8 @@
 import { linkify } from '../../lib/linkify';
 
 /**
- * A message body as TEXT: React text nodes, with http(s) URLs as links that open in a new tab.
+ * A message body as TEXT: React text nodes, with http(s) URLs and bare domains (lib/linkify) as
+ * links that open in a new tab.
  * No HTML from a message ever reaches the DOM (never dangerouslySetInnerHTML).
  */
 export function MessageText({ body }: { body: string }) {
