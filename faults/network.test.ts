@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { computeFigures, expectClean, report } from './support/figures';
-import { Random } from './support/random';
+import { Random } from '@chat/testkit';
 import { FaultServer } from './support/server';
 import { waitFor } from './support/wait';
 import { World } from './support/world';

@@ -4,7 +4,7 @@ import { WebSocket } from 'ws';
 import { createConversation } from '../packages/client/test/support/fixtures';
 import { ChaosProxy } from './support/chaos-proxy';
 import { computeFigures, expectClean, percentile, print, report } from './support/figures';
-import { Random } from './support/random';
+import { Random } from '@chat/testkit';
 import { FaultServer } from './support/server';
 import { sleep, waitFor } from './support/wait';
 import { World } from './support/world';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { signToken } from '../packages/client/test/support/tokens';
 import { computeFigures, expectClean, print, report } from './support/figures';
-import { Random } from './support/random';
+import { Random } from '@chat/testkit';
 import { FaultServer } from './support/server';
 import { sleep, waitFor } from './support/wait';
 import { World } from './support/world';

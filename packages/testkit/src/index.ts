@@ -10,3 +10,5 @@ export type { TokenOptions } from './tokens';
 export { createConversation, createUser } from './users';
 export type { TestUser } from './users';
 export { httpJson } from './http';
+export { ManualClock } from './manual-clock';
+export { mulberry32, Random } from './random';

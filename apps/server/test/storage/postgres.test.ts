@@ -291,24 +291,6 @@ describePostgres('postgres', () => {
       }
     });
 
-    it('a body PostgreSQL cannot store (U+0000) is rejected alone; the rest of the batch is stored', async () => {
-      const { storage, cleanup } = await makePostgresStorage();
-      try {
-        const [ann, bob] = await makeUsers(storage, 'ann', 'bob');
-        const id = await makeConversation(storage, ann!, [bob!]);
-        const outcomes = await storage.appendMessages([
-          newMessage(id, ann!, 'before'),
-          newMessage(id, ann!, 'nul \u0000 inside'),
-          newMessage(id, bob!, 'after'),
-        ]);
-        expect(outcomes.map((o) => o.status)).toEqual(['created', 'rejected', 'created']);
-        expect(outcomes[1]).toMatchObject({ code: 'bad_request' });
-        expect(await storage.lastSeq(id)).toBe(2);
-      } finally {
-        await cleanup();
-      }
-    });
-
     it('close: further calls reject and a second close is harmless', async () => {
       const { storage, cleanup } = await makePostgresStorage();
       await storage.close();

@@ -128,6 +128,28 @@ export function messagesContract(makeStorage: MakeStorage): void {
       expect(await storage.lastSeq(id)).toBe(2);
     });
 
+    it('appendMessages: a body with U+0000 is refused bad_request alone, on every driver', async () => {
+      const { storage } = fixture();
+      const [ann, bob] = await makeUsers(storage, 'ann', 'bob');
+      const id = await makeConversation(storage, ann!, [bob!]);
+      const outcomes = await storage.appendMessages([
+        newMessage(id, ann!, 'before'),
+        newMessage(id, ann!, 'nul \u0000 inside'),
+        newMessage(id, bob!, 'after'),
+      ]);
+      expect(outcomes.map((o) => o.status)).toEqual(['created', 'rejected', 'created']);
+      expect(outcomes[1]).toMatchObject({ code: 'bad_request', message: 'body must not contain U+0000' });
+      expect(await storage.lastSeq(id)).toBe(2);
+      const edit = await storage.editMessage({
+        message_id: createdMessage(outcomes[0]).id,
+        user_id: ann!.id,
+        body: 'edited \u0000',
+        now: new Date(),
+      });
+      expect(edit).toMatchObject({ status: 'rejected', code: 'bad_request' });
+      expect(await storage.lastSeq(id)).toBe(2);
+    });
+
     it('appendMessages: reply_to a message of the same conversation is kept', async () => {
       const { storage } = fixture();
       const [ann, bob] = await makeUsers(storage, 'ann', 'bob');
