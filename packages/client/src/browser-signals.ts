@@ -1,19 +1,7 @@
 /*
- * What a browser tells about the network and the page. Guarded with
- * `typeof globalThis.window !== 'undefined'` so the client runs in Node unchanged.
- * The DOM types are declared locally: the package is type-checked without them.
+ * What a browser tells about the network and the page. Every use is guarded by
+ * `typeof window`, so the client runs in Node (where there is no window) unchanged.
  */
-interface EventSource {
-  addEventListener(type: string, listener: () => void): void;
-  removeEventListener(type: string, listener: () => void): void;
-}
-interface BrowserGlobals {
-  window?: EventSource;
-  document?: EventSource & { visibilityState?: string };
-  navigator?: { onLine?: boolean };
-}
-
-const browser = globalThis as BrowserGlobals;
 
 export interface BrowserSignalHandlers {
   /** The network came back: reconnect now instead of waiting out the backoff. */
@@ -26,9 +14,9 @@ export interface BrowserSignalHandlers {
 
 /** Listens to `online`, `offline` and `visibilitychange`; returns the function that stops listening. */
 export function watchBrowserSignals(handlers: BrowserSignalHandlers): () => void {
-  const win = typeof browser.window !== 'undefined' ? browser.window : undefined;
-  if (!win) return () => {};
-  const doc = browser.document;
+  if (typeof window === 'undefined') return () => {};
+  const win = window;
+  const doc = typeof document === 'undefined' ? undefined : document;
   const online = () => handlers.online();
   const offline = () => handlers.offline();
   const visibility = () => {
@@ -46,5 +34,5 @@ export function watchBrowserSignals(handlers: BrowserSignalHandlers): () => void
 
 /** True only when the browser says it is offline (never in Node). */
 export function browserSaysOffline(): boolean {
-  return typeof browser.window !== 'undefined' && browser.navigator?.onLine === false;
+  return typeof window !== 'undefined' && typeof navigator !== 'undefined' && navigator.onLine === false;
 }

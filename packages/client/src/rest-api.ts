@@ -26,7 +26,7 @@ export interface ChatApiOptions {
 /** The REST base URL a WebSocket URL implies: ws -> http, wss -> https, a trailing `/ws` removed. */
 export function apiUrlFromWsUrl(wsUrl: string): string {
   // A relative URL ('/ws') is taken relative to the page, where there is one.
-  const url = new URL(wsUrl, (globalThis as { location?: { href: string } }).location?.href);
+  const url = new URL(wsUrl, typeof location === 'undefined' ? undefined : location.href);
   if (url.protocol === 'ws:') url.protocol = 'http:';
   else if (url.protocol === 'wss:') url.protocol = 'https:';
   const path = url.pathname.replace(/\/ws\/?$/, '').replace(/\/+$/, '');

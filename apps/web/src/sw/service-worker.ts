@@ -7,26 +7,8 @@
  */
 import { CACHE_PREFIX, CONFIG_PATH, SHELL_KEY, cacheRouteOf } from './cache-policy';
 
-/*
- * The few service-worker shapes used here, declared locally: the web app is type-checked with
- * the DOM library, which has no service-worker scope.
- */
-interface WorkerExtendableEvent extends Event {
-  waitUntil(promise: Promise<unknown>): void;
-}
-interface WorkerFetchEvent extends WorkerExtendableEvent {
-  readonly request: Request;
-  respondWith(response: Promise<Response>): void;
-}
-interface WorkerScope {
-  readonly location: { readonly origin: string };
-  readonly clients: { claim(): Promise<void> };
-  skipWaiting(): Promise<void>;
-  addEventListener(type: 'install' | 'activate', listener: (event: WorkerExtendableEvent) => void): void;
-  addEventListener(type: 'fetch', listener: (event: WorkerFetchEvent) => void): void;
-}
-
-const worker = self as unknown as WorkerScope;
+// Typed by the WebWorker library (see ./tsconfig.json): this file runs in the worker's scope, not a page's.
+declare const self: ServiceWorkerGlobalScope;
 
 /*
  * Filled in by the build: a hash of the build and the files to precache (index.html as "/",
@@ -40,7 +22,7 @@ const precached = new Set(PRECACHE);
 /** How long a navigation waits for the network before the cached shell is shown instead. */
 const NETWORK_TIMEOUT_MS = 4_000;
 
-worker.addEventListener('install', (event) => {
+self.addEventListener('install', (event) => {
   event.waitUntil(
     caches
       .open(CACHE)
@@ -50,11 +32,11 @@ worker.addEventListener('install', (event) => {
         // effort: without it, only the next online start stores one).
         await cache.add(CONFIG_PATH).catch(() => undefined);
       })
-      .then(() => worker.skipWaiting()),
+      .then(() => self.skipWaiting()),
   );
 });
 
-worker.addEventListener('activate', (event) => {
+self.addEventListener('activate', (event) => {
   event.waitUntil(
     caches
       .keys()
@@ -65,13 +47,13 @@ worker.addEventListener('activate', (event) => {
             .map((name) => caches.delete(name)),
         ),
       )
-      .then(() => worker.clients.claim()),
+      .then(() => self.clients.claim()),
   );
 });
 
-worker.addEventListener('fetch', (event) => {
+self.addEventListener('fetch', (event) => {
   const { request } = event;
-  switch (cacheRouteOf(request, worker.location.origin, precached)) {
+  switch (cacheRouteOf(request, self.location.origin, precached)) {
     case 'shell':
       event.respondWith(networkFirst(request, SHELL_KEY));
       break;
