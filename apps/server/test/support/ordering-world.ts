@@ -116,7 +116,7 @@ export class OrderingWorld {
 
   static async create(options: WorldOptions): Promise<OrderingWorld> {
     const dir = mkdtempSync(join(tmpdir(), 'chat-ordering-'));
-    const storage = createSqliteStorage({ filename: join(dir, 'chat.db'), synchronous: 'OFF' });
+    const storage = createSqliteStorage({ filename: join(dir, 'chat.db'), synchronous: 'NORMAL' });
     const world = new OrderingWorld(options, storage, dir);
     await world.setUp();
     return world;
