@@ -1,10 +1,13 @@
 import { bodyProblem } from '@chat/protocol';
 import type { ClientFrame, Conversation, ServerFrame, ServerFrameOf, User } from '@chat/protocol';
+import { systemClock } from './clock';
+import type { Clock } from './clock';
 import { Connection } from './connection';
 import { ConversationList } from './conversation-list';
 import { ConversationStore } from './conversation-store';
 import { Emitter, Listeners } from './emitter';
 import { ChatError, disconnectedError } from './errors';
+import { Joins } from './joins';
 import { createMemoryOutbox } from './outbox';
 import { Requests } from './requests';
 import { ChatApi, apiUrlFromWsUrl } from './rest-api';
@@ -57,10 +60,8 @@ export class ChatClient {
   private readonly typing: TypingSender;
   private readonly list: ConversationList;
   private readonly stores = new Map<string, ConversationStore>();
-  /** Joined conversations, with how many holders want each (join/leave are counted). */
-  private readonly joins = new Map<string, number>();
-  /** Conversations joined on behalf of `watchConversations`. */
-  private readonly watched = new Set<string>();
+  private readonly joins: Joins;
+  private readonly clock: Clock;
   private listWatchers = 0;
   /** `GET /api/conversations` requests in flight. */
   private listLoads = 0;
@@ -73,6 +74,7 @@ export class ChatClient {
   constructor(private readonly options: ChatClientOptions) {
     const WebSocketCtor =
       options.WebSocket ?? (globalThis as { WebSocket?: WebSocketLike }).WebSocket ?? missingWebSocket();
+    this.clock = options.clock ?? systemClock;
     this.connection = new Connection({
       url: options.url,
       getToken: options.getToken,
@@ -81,6 +83,7 @@ export class ChatClient {
       heartbeat: { ...DEFAULTS.heartbeat, ...options.heartbeat },
       handshakeTimeoutMs: options.handshakeTimeoutMs ?? DEFAULTS.handshakeTimeoutMs,
       requests: this.requests,
+      clock: this.clock,
     });
     this.api = new ChatApi({
       baseUrl: options.apiUrl ?? apiUrlFromWsUrl(options.url),
@@ -96,11 +99,21 @@ export class ChatClient {
         else this.changed();
       },
       rateLimitRetryMs: DEFAULTS.rateLimitRetryMs,
+      clock: this.clock,
     });
-    this.typing = new TypingSender(options.typing?.refreshMs ?? DEFAULTS.typing.refreshMs, (id, isTyping) =>
-      this.connection.send({ type: 'typing', conversation_id: id, is_typing: isTyping }),
+    this.typing = new TypingSender(
+      options.typing?.refreshMs ?? DEFAULTS.typing.refreshMs,
+      (id, isTyping) => this.connection.send({ type: 'typing', conversation_id: id, is_typing: isTyping }),
+      this.clock,
     );
     this.list = new ConversationList(() => this.changed());
+    this.joins = new Joins({
+      requests: this.requests,
+      isOpen: () => this.connection.isOpen,
+      send: (frame) => this.connection.send(frame),
+      store: (conversationId) => this.store(conversationId),
+      onJoined: (frame, fresh) => this.batch(() => this.joined(frame, fresh)),
+    });
 
     const events = this.connection.events;
     events.on('status', (status) => {
@@ -174,21 +187,12 @@ export class ChatClient {
    * joined until each join has its leave.
    */
   join(conversationId: string): void {
-    const holders = this.joins.get(conversationId) ?? 0;
-    this.joins.set(conversationId, holders + 1);
-    if (holders === 0) this.sendJoin(conversationId, false);
+    this.joins.join(conversationId);
   }
 
   leave(conversationId: string): void {
-    const holders = this.joins.get(conversationId) ?? 0;
-    if (holders === 0) return;
-    if (holders > 1) {
-      this.joins.set(conversationId, holders - 1);
-      return;
-    }
-    this.joins.delete(conversationId);
+    if (!this.joins.leave(conversationId)) return;
     this.typing.forget(conversationId);
-    this.connection.send({ type: 'leave_conversation', conversation_id: conversationId });
     this.stores.get(conversationId)?.markNotJoined();
   }
 
@@ -269,8 +273,7 @@ export class ChatClient {
       stopped = true;
       this.listWatchers--;
       if (this.listWatchers > 0) return;
-      for (const id of this.watched) this.leave(id);
-      this.watched.clear();
+      for (const id of this.joins.takeListed()) this.leave(id);
     };
   }
 
@@ -338,6 +341,7 @@ export class ChatClient {
         typingExpireMs: this.options.typing?.expireMs ?? DEFAULTS.typing.expireMs,
         onChange: () => this.changed(),
         pending: this.sender.outbox.list(conversationId),
+        clock: this.clock,
       });
       this.stores.set(conversationId, store);
     }
@@ -359,47 +363,19 @@ export class ChatClient {
     });
   }
 
-  private sendJoin(conversationId: string, fresh: boolean): void {
-    if (!this.connection.isOpen) return; // joined on `ready`
-    const store = this.store(conversationId);
-    const since = !fresh && store.resumeSeq > 0 ? store.resumeSeq : undefined;
-    const ref = this.requests.track({
-      onReply: (frame) => {
-        if (frame.type === 'joined') this.joined(frame, since);
-      },
-      onError: (error) => {
-        if (error.code !== 'disconnected') store.setError(error.toJSON());
-      },
-    });
-    const frame: ClientFrame = {
-      type: 'join_conversation',
-      conversation_id: conversationId,
-      ...(since === undefined ? {} : { since_seq: since }),
-      ref,
-    };
-    if (!this.connection.send(frame)) this.requests.forget(ref);
-  }
-
-  private joined(frame: ServerFrameOf<'joined'>, since: number | undefined): void {
-    this.batch(() => {
-      if (since !== undefined && frame.has_more) {
-        // More was missed than one resume carries: take a fresh page instead.
-        this.sendJoin(frame.conversation_id, true);
-        return;
-      }
-      this.store(frame.conversation_id).applyJoined(frame, since === undefined);
-      const self = this.user?.id ?? null;
-      for (const message of frame.messages) {
-        // A send whose ack was lost with the socket is in the history: it landed.
-        if (message.sender_id === self) this.sender.acked(message.client_id);
-        this.list.applyMessage(message, self);
-      }
-    });
+  private joined(frame: ServerFrameOf<'joined'>, fresh: boolean): void {
+    this.store(frame.conversation_id).applyJoined(frame, fresh);
+    const self = this.user?.id ?? null;
+    for (const message of frame.messages) {
+      // A send whose ack was lost with the socket is in the history: it landed.
+      if (message.sender_id === self) this.sender.acked(message.client_id);
+      this.list.applyMessage(message, self);
+    }
   }
 
   private ready(user: User): void {
     this.sockets++;
-    for (const conversationId of this.joins.keys()) this.sendJoin(conversationId, false);
+    this.joins.rejoinAll();
     this.sender.connected();
     // After a reconnect the list may be stale. A watched list never loaded (the page opened
     // without network or with the server down, so its first load failed) is loaded now.
@@ -468,11 +444,7 @@ export class ChatClient {
   }
 
   private joinListed(): void {
-    for (const conversation of this.list.conversations) {
-      if (this.watched.has(conversation.id)) continue;
-      this.watched.add(conversation.id);
-      this.join(conversation.id);
-    }
+    this.joins.joinListed(this.list.conversations.map((conversation) => conversation.id));
   }
 
   private reloadConversations(): void {

@@ -1,4 +1,6 @@
 import type { JoinedMember, Message, ServerFrameOf } from '@chat/protocol';
+import { systemClock } from './clock';
+import type { Clock } from './clock';
 import type { ConversationView, PendingMessage } from './types';
 
 export interface ConversationStoreOptions {
@@ -9,6 +11,8 @@ export interface ConversationStoreOptions {
   onChange: () => void;
   /** Pending sends already known when the store is made (set without a change notice). */
   pending?: readonly PendingMessage[];
+  /** Runs the typists' expiry. Default: the runtime's timers. */
+  clock?: Clock;
 }
 
 const EMPTY: readonly never[] = Object.freeze([]);
@@ -28,7 +32,9 @@ export class ConversationStore {
   readonly conversationId: string;
   private readonly byId = new Map<string, Message>();
   private members = new Map<string, JoinedMember>();
-  private readonly typists = new Map<string, ReturnType<typeof setTimeout>>();
+  /** Each typist's expiry timer. */
+  private readonly typists = new Map<string, unknown>();
+  private readonly clock: Clock;
   private pending: readonly PendingMessage[] = EMPTY;
   private joined = false;
   private lastSeq = 0;
@@ -42,6 +48,7 @@ export class ConversationStore {
 
   constructor(private readonly options: ConversationStoreOptions) {
     this.conversationId = options.conversationId;
+    this.clock = options.clock ?? systemClock;
     if (options.pending?.length) this.pending = Object.freeze([...options.pending]);
   }
 
@@ -63,11 +70,6 @@ export class ConversationStore {
       error: this.error,
     });
     return this.cachedView;
-  }
-
-  /** Whether the server currently has this connection joined. */
-  get isJoined(): boolean {
-    return this.joined;
   }
 
   /** Highest updated_seq held (0 when nothing is held): the `since_seq` of a resume. */
@@ -143,8 +145,8 @@ export class ConversationStore {
       return;
     }
     const known = this.typists.has(userId);
-    clearTimeout(this.typists.get(userId));
-    const timer = setTimeout(() => this.applyTyping(userId, false), this.options.typingExpireMs);
+    this.clock.clearTimeout(this.typists.get(userId));
+    const timer = this.clock.setTimeout(() => this.applyTyping(userId, false), this.options.typingExpireMs);
     this.typists.set(userId, timer);
     if (!known) this.changed({ typists: true });
   }
@@ -184,15 +186,14 @@ export class ConversationStore {
   }
 
   private stopTypist(userId: string): boolean {
-    const timer = this.typists.get(userId);
-    if (timer === undefined) return false;
-    clearTimeout(timer);
+    if (!this.typists.has(userId)) return false;
+    this.clock.clearTimeout(this.typists.get(userId));
     this.typists.delete(userId);
     return true;
   }
 
   private clearTypists(): void {
-    for (const timer of this.typists.values()) clearTimeout(timer);
+    for (const timer of this.typists.values()) this.clock.clearTimeout(timer);
     this.typists.clear();
   }
 

@@ -19,10 +19,6 @@ export class Emitter<Events extends object> {
     if (!set) return;
     for (const handler of [...set]) (handler as (value: Events[K]) => void)(value);
   }
-
-  clear(): void {
-    this.handlers.clear();
-  }
 }
 
 /** A set of change listeners, as `useSyncExternalStore` subscribes. */

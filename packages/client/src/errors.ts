@@ -37,6 +37,6 @@ export class ChatError extends Error {
   }
 }
 
-export function disconnectedError(message = 'not connected'): ChatError {
-  return new ChatError('disconnected', message);
+export function disconnectedError(): ChatError {
+  return new ChatError('disconnected', 'not connected');
 }

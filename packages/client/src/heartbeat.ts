@@ -1,9 +1,12 @@
+import type { Clock } from './clock';
+
 export interface HeartbeatConfig {
   intervalMs: number;
   timeoutMs: number;
   sendPing: () => void;
   /** No pong within timeoutMs of a ping: the socket is dead (half-open) and must be dropped. */
   onDead: () => void;
+  clock: Clock;
 }
 
 /**
@@ -13,19 +16,19 @@ export interface HeartbeatConfig {
  * in at most intervalMs + timeoutMs.
  */
 export class Heartbeat {
-  private interval: ReturnType<typeof setInterval> | undefined;
-  private deadline: ReturnType<typeof setTimeout> | undefined;
+  private interval: unknown;
+  private deadline: unknown;
 
   constructor(private readonly config: HeartbeatConfig) {}
 
   start(): void {
     this.stop();
-    this.interval = setInterval(() => this.ping(), this.config.intervalMs);
+    this.schedule();
   }
 
   stop(): void {
-    clearInterval(this.interval);
-    clearTimeout(this.deadline);
+    this.config.clock.clearTimeout(this.interval);
+    this.config.clock.clearTimeout(this.deadline);
     this.interval = undefined;
     this.deadline = undefined;
   }
@@ -33,7 +36,7 @@ export class Heartbeat {
   /** Ping now (e.g. when the page becomes visible again), unless a ping is already out. */
   ping(): void {
     if (this.deadline !== undefined) return;
-    this.deadline = setTimeout(() => {
+    this.deadline = this.config.clock.setTimeout(() => {
       this.deadline = undefined;
       this.config.onDead();
     }, this.config.timeoutMs);
@@ -41,7 +44,15 @@ export class Heartbeat {
   }
 
   pong(): void {
-    clearTimeout(this.deadline);
+    this.config.clock.clearTimeout(this.deadline);
     this.deadline = undefined;
+  }
+
+  /** The Clock has no interval: each tick arms the next, as setInterval would. */
+  private schedule(): void {
+    this.interval = this.config.clock.setTimeout(() => {
+      this.schedule();
+      this.ping();
+    }, this.config.intervalMs);
   }
 }

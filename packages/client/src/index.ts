@@ -5,6 +5,7 @@ export { ChatApi, apiUrlFromWsUrl } from './rest-api';
 export type { ChatApiOptions } from './rest-api';
 export { createMemoryOutbox } from './outbox';
 export { createIndexedDbOutbox } from './indexeddb-outbox';
+export type { Clock } from './clock';
 export { Backoff } from './backoff';
 export type { BackoffConfig } from './backoff';
 export { tokenExpiry, refreshDelayMs } from './token';

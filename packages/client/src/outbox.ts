@@ -109,10 +109,6 @@ export class Outbox {
     );
   }
 
-  get size(): number {
-    return this.items.size;
-  }
-
   private async persist(message: PendingMessage): Promise<void> {
     try {
       await this.store.put(message);

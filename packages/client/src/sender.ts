@@ -1,5 +1,6 @@
 import { bodyProblem } from '@chat/protocol';
 import type { ClientFrame, ServerFrameOf } from '@chat/protocol';
+import type { Clock } from './clock';
 import { ChatError } from './errors';
 import { Outbox } from './outbox';
 import type { OutboxStore, PendingMessage } from './types';
@@ -12,6 +13,7 @@ export interface SenderConfig {
   onChange: (conversationId: string) => void;
   /** When a `rate_limited` refusal names no wait. */
   rateLimitRetryMs: number;
+  clock: Clock;
 }
 
 /**
@@ -30,7 +32,7 @@ export class Sender {
   private socketNumber = 0;
   /** client_id -> the socket it was last sent on. */
   private readonly sentOn = new Map<string, number>();
-  private pause: ReturnType<typeof setTimeout> | undefined;
+  private pause: unknown;
   private lastCreatedAt = 0;
   /** Until the stored outbox is loaded, older messages may be missing from it: nothing goes out. */
   private outboxLoaded = false;
@@ -44,7 +46,7 @@ export class Sender {
     const problem = bodyProblem(body);
     if (problem) throw new ChatError('bad_request', problem);
     // Strictly increasing, so that the stored order is the order typed.
-    const createdAt = Math.max(Date.now(), this.lastCreatedAt + 1);
+    const createdAt = Math.max(this.config.clock.now(), this.lastCreatedAt + 1);
     this.lastCreatedAt = createdAt;
     const message: PendingMessage = {
       client_id: crypto.randomUUID(),
@@ -83,7 +85,7 @@ export class Sender {
     if (clientId === undefined || !this.outbox.get(clientId)) return false;
     this.sentOn.delete(clientId);
     if (frame.code === 'rate_limited') {
-      this.pause ??= setTimeout(() => {
+      this.pause ??= this.config.clock.setTimeout(() => {
         this.pause = undefined;
         this.flush();
       }, frame.retry_after_ms ?? this.config.rateLimitRetryMs);
@@ -105,7 +107,7 @@ export class Sender {
 
   /** The socket is gone: a rate-limit wait ends with it (the next socket resends anyway). */
   disconnected(): void {
-    clearTimeout(this.pause);
+    this.config.clock.clearTimeout(this.pause);
     this.pause = undefined;
   }
 

@@ -1,4 +1,5 @@
 import type { JoinedMember, Message, ServerFrameOf, User } from '@chat/protocol';
+import type { Clock } from './clock';
 
 /** The connection as a person sees it. */
 export type ConnectionStatus = 'connecting' | 'open' | 'reconnecting' | 'offline' | 'closed';
@@ -46,9 +47,6 @@ export interface SocketLike {
   addEventListener(type: 'message', listener: (event: { data: unknown }) => void): void;
   addEventListener(type: 'close', listener: (event: { code: number; reason: string }) => void): void;
   addEventListener(type: 'open' | 'error', listener: () => void): void;
-  removeEventListener(type: 'message', listener: (event: { data: unknown }) => void): void;
-  removeEventListener(type: 'close', listener: (event: { code: number; reason: string }) => void): void;
-  removeEventListener(type: 'open' | 'error', listener: () => void): void;
 }
 
 /** Minimal WebSocket constructor shape: the browser's and `ws`'s both fit. */
@@ -74,6 +72,12 @@ export interface ChatClientOptions {
   /** Socket open plus `authenticated` must take less than this, else retry. Default 15_000. (Added.) */
   handshakeTimeoutMs?: number;
   typing?: TypingOptions;
+  /**
+   * Every timer of the client (backoff, handshake, heartbeat, token refresh,
+   * typing, rate-limit pauses) runs on it. Default: the runtime's timers. Tests
+   * pass a manual clock to move time on at will.
+   */
+  clock?: Clock;
 }
 
 /** A send not yet acknowledged by the server. */
