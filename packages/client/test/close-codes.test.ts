@@ -2,7 +2,9 @@ import { afterEach, describe, expect, test } from 'vitest';
 import { WebSocket } from 'ws';
 import { ChatClient } from '../src/index';
 import type { ChatClientOptions } from '../src/index';
+import { recordingWebSocket } from './support/clients';
 import { until } from './support/fixtures';
+import { ManualClock } from '@chat/testkit';
 import { ScriptedServer } from './support/scripted-server';
 import { signToken } from './support/tokens';
 
@@ -38,25 +40,39 @@ async function setup(
   return { server, client };
 }
 
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 describe('close codes', () => {
   test("1000 from the server: 'closed', no reconnect", async () => {
-    const { server, client } = await setup({ onAuthenticated: (socket) => socket.close(1000, 'bye') });
+    const clock = new ManualClock();
+    const recording = recordingWebSocket();
+    const { client } = await setup(
+      { onAuthenticated: (socket) => socket.close(1000, 'bye') },
+      { clock, WebSocket: recording.WebSocket },
+    );
     await until(() => client.status === 'closed', 'closed');
     expect(client.closeReason).toMatch(/1000/);
-    await pause(300);
-    expect(server.connections).toHaveLength(1);
+    // No timer is left that could reconnect, however long we wait.
+    expect(clock.pending).toBe(0);
+    clock.advance(10 * 60_000);
+    expect(recording.sockets).toHaveLength(1);
   });
 
   test('4029 (flooding): reconnects, but only after the longer pause', async () => {
-    const { server, client } = await setup({
-      onAuthenticated: (socket, index) => {
-        if (index === 0) socket.close(4029, 'flooding');
+    const clock = new ManualClock();
+    const recording = recordingWebSocket();
+    const { server, client } = await setup(
+      {
+        onAuthenticated: (socket, index) => {
+          if (index === 0) socket.close(4029, 'flooding');
+        },
       },
-    });
+      { clock, WebSocket: recording.WebSocket },
+    );
+    await until(() => client.status === 'reconnecting', 'the close');
+    clock.advance(599); // the backoff alone (under 100 ms here) would have reconnected by now
+    expect(recording.sockets).toHaveLength(1);
+    clock.advance(1);
+    expect(recording.sockets).toHaveLength(2);
     await until(() => server.connections.length === 2 && client.status === 'open', 'the reconnect');
-    expect(server.connections[1]!.at - server.connections[0]!.at).toBeGreaterThanOrEqual(600);
   });
 
   test('4001 on an open session (token expired): a fresh token, then reconnect', async () => {

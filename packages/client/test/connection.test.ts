@@ -5,6 +5,7 @@ import { Clients, recordingWebSocket } from './support/clients';
 import { startServer } from './support/chat-server';
 import { createConversation, createUser, httpJson, until } from './support/fixtures';
 import type { TestServer } from './support/chat-server';
+import { ManualClock } from '@chat/testkit';
 import { TcpProxy } from './support/tcp-proxy';
 import { signToken } from './support/tokens';
 
@@ -19,7 +20,8 @@ afterAll(async () => {
   await server.dispose();
 });
 
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Far past every timer a client sets in these tests (backoff, heartbeat, handshake). */
+const AGES_MS = 10 * 60_000;
 
 function statusLog(client: { on(event: 'status', handler: (status: ConnectionStatus) => void): () => void }) {
   const log: ConnectionStatus[] = [];
@@ -57,7 +59,8 @@ describe('connect and authenticate', () => {
   test("stop() closes with 1000: 'closed', and no reconnect", async () => {
     const alice = await createUser(server.server, 'Alice');
     const recording = recordingWebSocket();
-    const client = clients.make(server, alice, { WebSocket: recording.WebSocket });
+    const clock = new ManualClock();
+    const client = clients.make(server, alice, { WebSocket: recording.WebSocket, clock });
     client.start();
     await until(() => client.status === 'open', 'open');
     const closed = new Promise<number>((resolve) => recording.sockets[0]!.on('close', resolve));
@@ -65,8 +68,11 @@ describe('connect and authenticate', () => {
     expect(client.status).toBe('closed');
     expect(client.closeReason).toBe('stopped by the client');
     expect(await closed).toBe(1000);
-    await pause(500); // twice the longest test backoff
+    // No timer is left that could reconnect, however long we wait.
+    expect(clock.pending).toBe(0);
+    clock.advance(AGES_MS);
     expect(recording.sockets).toHaveLength(1);
+    expect(client.status).toBe('closed');
     // ... and a stopped client can start again.
     client.start();
     await until(() => client.status === 'open', 'open again');
@@ -77,11 +83,13 @@ describe('connect and authenticate', () => {
     const forged = await signToken(intruder, 3600, 'a-different-secret-that-is-long-enough-too');
     let asked = 0;
     const recording = recordingWebSocket();
+    const clock = new ManualClock();
     const client = clients.make(
       server,
       { ...intruder, token: forged },
       {
         WebSocket: recording.WebSocket,
+        clock,
         getToken: async () => {
           asked++;
           return forged;
@@ -91,9 +99,16 @@ describe('connect and authenticate', () => {
     client.start();
     await until(() => client.status === 'closed', 'closed');
     expect(client.closeReason).toMatch(/refused the access token/);
-    await pause(500);
+    // The server closes its side too; once that close is in, nothing may be scheduled.
+    await until(
+      () => recording.sockets[0]!.readyState === recording.sockets[0]!.CLOSED,
+      'the socket to close',
+    );
+    expect(clock.pending).toBe(0);
+    clock.advance(AGES_MS);
     expect(asked).toBe(1);
     expect(recording.sockets).toHaveLength(1);
+    expect(client.status).toBe('closed');
   });
 
   test("getToken() returning null (signed out): 'closed'", async () => {

@@ -8,6 +8,7 @@ import { startServer } from './support/chat-server';
 import { createConversation, createUser, until } from './support/fixtures';
 import type { TestServer } from './support/chat-server';
 import type { TestUser } from './support/fixtures';
+import { ManualClock } from '@chat/testkit';
 
 let server: TestServer;
 const clients = new Clients();
@@ -121,15 +122,44 @@ describe('messages', () => {
 
 describe('typing', () => {
   test('on and off, refreshed while it stays on', async () => {
-    const { a, b, alice, conversationId } = await pair();
-    a.setTyping(conversationId, true);
-    await until(() => b.getConversation(conversationId).typingUserIds.includes(alice.id), 'typing on');
-    // The server forgets a typist after 1.5 s here; the client refreshes every 300 ms.
-    await new Promise((resolve) => setTimeout(resolve, 3_000));
-    expect(b.getConversation(conversationId).typingUserIds).toEqual([alice.id]);
-    expect(a.getConversation(conversationId).typingUserIds).toEqual([]); // never the user
-    a.setTyping(conversationId, false);
-    await until(() => b.getConversation(conversationId).typingUserIds.length === 0, 'typing off');
+    const alice = await createUser(server.server, 'Alice');
+    const bob = await createUser(server.server, 'Bob');
+    const carol = await createUser(server.server, 'Carol');
+    const group = await createConversation(server.server, alice, [bob, carol]);
+    const a = clients.make(server, alice, { typing: { refreshMs: 300 } });
+    const b = clients.make(server, bob);
+    // Carol is the control: her clock stands still, so her typing is never refreshed.
+    const c = clients.make(server, carol, { typing: { refreshMs: 300 }, clock: new ManualClock() });
+    for (const client of [a, b, c]) {
+      client.start();
+      client.join(group.id);
+    }
+    await until(() => [a, b, c].every((client) => client.getConversation(group.id).joined), 'all joined');
+    const typists = () => b.getConversation(group.id).typingUserIds;
+
+    a.setTyping(group.id, true);
+    await until(() => typists().includes(alice.id), 'alice typing');
+    let aliceDropped = false;
+    const unsubscribe = b.subscribe(() => {
+      if (!typists().includes(alice.id)) aliceDropped = true;
+    });
+    // The server forgets a typist 1.5 s after the last news. Carol types after Alice began, and
+    // is left to be forgotten, twice over: an unrefreshed (or once-refreshed) Alice would be
+    // forgotten before Carol is the second time.
+    for (const round of [1, 2]) {
+      c.setTyping(group.id, true);
+      await until(() => typists().includes(carol.id), `carol typing (${round})`);
+      await until(() => !typists().includes(carol.id), `the server to forget carol (${round})`, 10_000);
+      // Her client still counts her as typing (its refresh never ran): end that, so that the next
+      // round starts anew. The server, which already forgot her, announces nothing for it.
+      c.setTyping(group.id, false);
+    }
+    unsubscribe();
+    expect(aliceDropped).toBe(false);
+    expect(typists()).toEqual([alice.id]);
+    expect(a.getConversation(group.id).typingUserIds).not.toContain(alice.id); // never the user
+    a.setTyping(group.id, false);
+    await until(() => typists().length === 0, 'typing off');
   });
 
   test('sending a message ends typing', async () => {

@@ -9,8 +9,8 @@ import type { AddressInfo } from 'node:net';
  * sockets, scripted peer: `onAuthenticated` decides what happens next.
  */
 export class ScriptedServer {
-  /** One entry per connection accepted, in order, with when it was accepted. */
-  readonly connections: Array<{ socket: WebSocket; at: number; tokens: string[] }> = [];
+  /** One entry per connection accepted, in order, with the tokens it authenticated with. */
+  readonly connections: Array<{ socket: WebSocket; tokens: string[] }> = [];
 
   private constructor(
     private readonly wss: WebSocketServer,
@@ -22,7 +22,7 @@ export class ScriptedServer {
   ) {
     wss.on('connection', (socket) => {
       const index = this.connections.length;
-      const entry = { socket, at: Date.now(), tokens: [] as string[] };
+      const entry = { socket, tokens: [] as string[] };
       this.connections.push(entry);
       socket.on('message', (data) => {
         const frame = JSON.parse(String(data)) as { type: string; ref?: string; token?: string };
