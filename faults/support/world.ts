@@ -11,7 +11,7 @@ import type {
 import { createConversation, createUser } from '../../packages/client/test/support/fixtures';
 import type { TestUser } from '../../packages/client/test/support/fixtures';
 import { ChaosProxy } from './chaos-proxy';
-import type { Random } from '@chat/testkit';
+import { Random } from '@chat/testkit';
 import type { FaultServer } from './server';
 import { readConversation } from './storage';
 import type { StoredMessage } from './storage';

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { ManualClock } from '@chat/testkit';
 import type { Socket } from 'node:net';
 import {
   api,
@@ -117,12 +118,14 @@ describe('PROTOCOL 5: backpressure', () => {
   });
 });
 
-describe('PROTOCOL 5: heartbeat', () => {
+describe('PROTOCOL 5: heartbeat (on a manual clock)', () => {
+  const HEARTBEAT_MS = 200;
   let harness: TestServer;
   let alice: TestUser;
+  const clock = new ManualClock();
 
   beforeAll(async () => {
-    harness = await startTestServer({ heartbeatIntervalMs: 200 });
+    harness = await startTestServer({ heartbeatIntervalMs: HEARTBEAT_MS }, { clock });
     alice = await createUser(harness.server, 'Alice');
   });
   afterAll(() => harness.dispose());
@@ -130,15 +133,24 @@ describe('PROTOCOL 5: heartbeat', () => {
   it('heartbeat: a socket that does not answer pings is terminated by the next ping', async () => {
     const silent = new WebSocket(harness.server.wsUrl, { autoPong: false });
     const closed = new Promise<number>((resolve) => silent.on('close', (code) => resolve(code)));
+    const pinged = new Promise((resolve) => silent.once('ping', resolve));
     await new Promise((resolve) => silent.once('open', resolve));
-    silent.send(JSON.stringify({ type: 'authenticate', token: alice.token }));
+    clock.advance(HEARTBEAT_MS);
+    await pinged;
+    clock.advance(HEARTBEAT_MS);
     expect(await closed).toBe(1006);
   });
 
-  it('heartbeat: a socket that answers pings stays open', async () => {
+  it('heartbeat: a socket that answers pings stays open, ping after ping', async () => {
     const socket = await connectAs(harness.server, alice);
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-    expect((await socket.request({ type: 'ping' })).type).toBe('pong');
+    for (let beat = 0; beat < 5; beat++) {
+      clock.advance(HEARTBEAT_MS);
+      // Two round trips: the first is answered after the server's ping reached the client (one
+      // stream, in order), whose pong is then sent before the second request, so the server has
+      // read the pong by the time the second is answered.
+      await socket.request({ type: 'ping' });
+      expect((await socket.request({ type: 'ping' })).type).toBe('pong');
+    }
     expect(socket.closeCode).toBeNull();
     socket.close();
   });

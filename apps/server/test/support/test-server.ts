@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TEST_JWT_SECRET } from '@chat/testkit';
-import { createServer, type ChatServer, type ServerConfig } from '../../src/index';
+import { createServer, type ChatServer, type ServerConfig, type ServerParts } from '../../src/index';
 import { createTestSchema, usePostgres } from './postgres';
 
 export { TEST_JWT_SECRET };
@@ -16,8 +16,15 @@ export interface TestServer {
   dispose(): Promise<void>;
 }
 
-/** A real server on a loopback port with its own SQLite file in a temp dir. */
-export async function startTestServer(overrides: Partial<ServerConfig> = {}): Promise<TestServer> {
+/**
+ * A real server on a loopback port with its own SQLite file in a temp dir.
+ * `parts` hands it a clock (a testkit ManualClock, to move time by hand) or a
+ * broker and presence shared with other servers of the same test.
+ */
+export async function startTestServer(
+  overrides: Partial<ServerConfig> = {},
+  parts: ServerParts = {},
+): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'chat-test-'));
   // TEST_STORAGE=postgres runs the same suites on a fresh PostgreSQL schema.
   const schema = usePostgres && !overrides.databaseUrl ? await createTestSchema() : null;
@@ -35,12 +42,12 @@ export async function startTestServer(overrides: Partial<ServerConfig> = {}): Pr
     ...overrides,
   };
   const handle: TestServer = {
-    server: await createServer(base),
+    server: await createServer(base, parts),
     dataDir,
     async restart(more = {}) {
       const port = handle.server.port;
       await handle.server.close();
-      handle.server = await createServer({ ...base, port, ...more });
+      handle.server = await createServer({ ...base, port, ...more }, parts);
       return handle.server;
     },
     async dispose() {
