@@ -3,7 +3,7 @@ import { signToken } from '../packages/client/test/support/tokens';
 import { computeFigures, expectClean, print, report } from './support/figures';
 import { Random } from '@chat/testkit';
 import { FaultServer } from './support/server';
-import { sleep, waitFor } from './support/wait';
+import { waitFor } from './support/wait';
 import { World } from './support/world';
 
 /**
@@ -100,7 +100,8 @@ describe('token expiry while connected', () => {
       await world.storm(3, 10);
       const callsAtClose = [...calls];
       const socketsAtClose = world.participants.map((p) => p.tap.sockets);
-      await sleep(3000);
+      // No timer left and no socket open: nothing can wake a closed client, so it stays closed.
+      const timersWhileClosed = world.participants.map((p) => p.clock.pending);
       const reasons = world.participants.map((p) => p.client.closeReason ?? '');
       const stillClosed = world.participants.every((p) => p.client.status === 'closed');
       const callsWhileClosed = calls.map((count, index) => count - callsAtClose[index]!);
@@ -123,6 +124,7 @@ describe('token expiry while connected', () => {
 
       expect(closed, 'both clients reached closed').toBe(true);
       expect(stillClosed, 'and stayed closed').toBe(true);
+      expect(timersWhileClosed, 'with no timer left to reopen it').toEqual([0, 0]);
       expect(reasons[0]).toMatch(/refused the access token/);
       expect(reasons[1]).toMatch(/signed out/);
       expect(socketsAtClose).toEqual([1, 1]);

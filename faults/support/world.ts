@@ -12,6 +12,7 @@ import { createConversation, createUser } from '../../packages/client/test/suppo
 import type { TestUser } from '../../packages/client/test/support/fixtures';
 import { ChaosProxy } from './chaos-proxy';
 import { Random } from '@chat/testkit';
+import { CountingClock } from './counting-clock';
 import type { FaultServer } from './server';
 import { readConversation } from './storage';
 import type { StoredMessage } from './storage';
@@ -50,6 +51,8 @@ export class Participant {
   /** Every status the clients went through, in order. */
   readonly statuses: ConnectionStatus[] = [];
   client: ChatClient;
+  /** The current client's timers. */
+  clock = new CountingClock();
   reloads = 0;
 
   constructor(
@@ -82,10 +85,12 @@ export class Participant {
   private make(): ChatClient {
     const tap = new Tap();
     this.taps.push(tap);
+    this.clock = new CountingClock();
     const client = new ChatClient({
       url: this.url,
       WebSocket: tap.webSocket(),
       outbox: this.outbox,
+      clock: this.clock,
       ...this.options,
     });
     client.on('status', (status) => this.statuses.push(status));
