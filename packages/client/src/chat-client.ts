@@ -39,7 +39,7 @@ const DEFAULTS = {
  * live conversation list. React binds to it with `subscribe` + the stable
  * snapshots `getConversation` / `getConversations` / `status`.
  *
- * Reliability (PROTOCOL.md section 6): after every reconnect the client
+ * Reliability (docs/protocol.md section 6): after every reconnect the client
  * re-joins each joined conversation with `since_seq` = the highest updated_seq
  * held, and resends every unacked send with its original client_id, so nothing
  * is lost and nothing is doubled.

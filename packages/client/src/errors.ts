@@ -1,7 +1,7 @@
 import type { ErrorCode } from '@chat/protocol';
 
 /**
- * Codes a ChatError can carry: the wire's error codes (PROTOCOL.md section 4) plus
+ * Codes a ChatError can carry: the wire's error codes (docs/protocol.md section 4) plus
  * two of the client's own:
  * - `disconnected`: the socket was not open, or died before the reply came. Retryable.
  * - `network`: a REST request failed before any answer (offline, DNS, refused). Retryable.

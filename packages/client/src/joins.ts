@@ -20,7 +20,7 @@ export interface JoinsConfig {
  * Join and leave are counted per conversation (two screens may hold one), and
  * the conversations the live list joins are held once more on its behalf. On
  * every new socket each held conversation is joined again with `since_seq` =
- * the highest updated_seq held (PROTOCOL.md section 6), so what was missed
+ * the highest updated_seq held (docs/protocol.md section 6), so what was missed
  * while away arrives, and nothing twice. A resume that missed more than one
  * `joined` carries (`has_more`) asks for a fresh page instead.
  */

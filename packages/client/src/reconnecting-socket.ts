@@ -37,7 +37,7 @@ const OPEN = 1;
  *   browser offline -> offline; online -> reconnect at once
  *   stop() / close 1000 -> closed (no more attempts until start())
  *
- * Close codes act as PROTOCOL.md section 6 says (`closeAction`): 4029 waits at
+ * Close codes act as docs/protocol.md section 6 says (`closeAction`): 4029 waits at
  * least `floodPauseMs`. The backoff resets only after a socket stayed ready
  * for `stableAfterMs`, so a server that accepts and at once drops does not get
  * hammered.

@@ -11,7 +11,7 @@ export interface RequestCallbacks {
 }
 
 /**
- * Correlates requests and replies by `ref` (PROTOCOL.md section 1: a frame with a
+ * Correlates requests and replies by `ref` (docs/protocol.md section 1: a frame with a
  * ref gets exactly one direct reply echoing it). Refs are unique per client.
  *
  * Replies are delivered synchronously, in frame order: a `joined` must be applied

@@ -34,7 +34,7 @@ export function apiUrlFromWsUrl(wsUrl: string): string {
 }
 
 /**
- * The REST API of PROTOCOL.md section 7, typed and validated. Every failure is
+ * The REST API of docs/protocol.md section 7, typed and validated. Every failure is
  * a ChatError: the server's `{error:{code, message}}` body, `unauthorized` when
  * signed out, `network` when no answer came.
  */

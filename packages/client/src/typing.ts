@@ -3,7 +3,7 @@ import type { Clock } from './clock';
 /**
  * This user's typing state per conversation. Sends `typing` only on a change,
  * and while typing stays true re-sends it every refreshMs, because the server
- * drops a typist after 6 s without news (PROTOCOL.md section 5).
+ * drops a typist after 6 s without news (docs/protocol.md section 5).
  */
 export class TypingSender {
   /** The pending refresh of each conversation typed in. */

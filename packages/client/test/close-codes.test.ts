@@ -9,7 +9,7 @@ import { ScriptedServer } from './support/scripted-server';
 import { signToken } from './support/tokens';
 
 /*
- * Close codes as PROTOCOL.md section 6 says, against a scripted `ws` peer
+ * Close codes as docs/protocol.md section 6 says, against a scripted `ws` peer
  * (real sockets): the chat server itself reaches these only in rare states.
  */
 

@@ -58,6 +58,3 @@ export type ClientFrameOf<T extends ClientFrameType> = Extract<ClientFrame, { ty
 export const CLIENT_FRAME_TYPES = ClientFrame.options.map(
   (option) => option.shape.type.value,
 ) as ClientFrameType[];
-
-/** A client frame as a sender builds it: `ref` optional, everything else as typed. */
-export type OutgoingClientFrame = ClientFrame;

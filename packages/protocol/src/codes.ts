@@ -1,4 +1,4 @@
-/** Error codes carried by `error` frames and REST error bodies (PROTOCOL.md section 4). */
+/** Error codes carried by `error` frames and REST error bodies (docs/protocol.md section 4). */
 export const ErrorCode = {
   BadRequest: 'bad_request',
   Unauthorized: 'unauthorized',
@@ -23,7 +23,7 @@ export const HTTP_STATUS_BY_ERROR: Record<ErrorCode, number> = {
   internal: 500,
 };
 
-/** WebSocket close codes (PROTOCOL.md section 6). */
+/** WebSocket close codes (docs/protocol.md section 6). */
 export const CloseCode = {
   Normal: 1000,
   GoingAway: 1001,

@@ -26,9 +26,8 @@ export {
   ReactFrame,
   PingFrame,
   ClientFrame,
-  CLIENT_FRAME_TYPES,
 } from './client-frames';
-export type { ClientFrameType, ClientFrameOf, OutgoingClientFrame } from './client-frames';
+export type { ClientFrameType, ClientFrameOf } from './client-frames';
 export {
   AuthenticatedFrame,
   JoinedFrame,

@@ -2,7 +2,7 @@
 export const MAX_DISPLAY_NAME_LENGTH = 64;
 
 /**
- * The name a user goes by (PROTOCOL.md section 2): `user_metadata.display_name`,
+ * The name a user goes by (docs/protocol.md section 2): `user_metadata.display_name`,
  * `full_name` or `name`, else the part of the e-mail before the @, else "User".
  * Both the token verifier and the embedded sign-up use it, so the two agree.
  */

@@ -18,7 +18,7 @@ import type { AccessClaims } from './token-verifier';
 /**
  * The embedded auth: the subset of Supabase Auth (GoTrue) that `@supabase/supabase-js`
  * needs for e-mail and password accounts, served under `/auth/v1` when no Supabase
- * project is configured (PROTOCOL.md section 7). Sign-up confirms at once.
+ * project is configured (docs/protocol.md section 7). Sign-up confirms at once.
  *
  * Not served: PUT /user (no storage call updates a user yet), OTP, OAuth, MFA,
  * e-mail flows. `/.well-known/jwks.json` is an empty set: tokens are HS256 and a

@@ -8,7 +8,7 @@ export type RequestAuthResult = { ok: true; user: User } | { ok: false; message:
 /**
  * Who sent a REST request: reads `Authorization: Bearer <access token>`, verifies
  * the token, and makes sure the user exists (a valid token for an unseen user
- * creates it: a Supabase project's users appear on first use, PROTOCOL.md section 2).
+ * creates it: a Supabase project's users appear on first use, docs/protocol.md section 2).
  *
  * Never throws for a bad token; a storage failure propagates (a 500, not a 401).
  */

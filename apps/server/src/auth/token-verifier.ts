@@ -5,7 +5,7 @@ import type { User } from '@chat/protocol';
 import { displayNameOf } from './display-name';
 
 /**
- * Verifies Supabase Auth access tokens (PROTOCOL.md section 2), for the WebSocket
+ * Verifies Supabase Auth access tokens (docs/protocol.md section 2), for the WebSocket
  * `authenticate` frame and REST alike.
  *
  * - `HS256` tokens are checked against the shared JWT secret (a Supabase project's

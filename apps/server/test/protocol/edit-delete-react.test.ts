@@ -5,7 +5,7 @@ import { backdateMessage, expectError, frameOf, sendMessage } from '../support/p
 import { useProtocolServer } from '../support/protocol-server';
 import type { TestSocket } from '../support/test-socket';
 
-// PROTOCOL.md sections 3-5: edit_message, delete_message (unsend), react, message_updated.
+// docs/protocol.md sections 3-5: edit_message, delete_message (unsend), react, message_updated.
 
 const MINUTE = 60_000;
 

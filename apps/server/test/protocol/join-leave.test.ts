@@ -11,7 +11,7 @@ import {
 } from '../support/protocol';
 import { useProtocolServer } from '../support/protocol-server';
 
-// PROTOCOL.md sections 3-5: join_conversation / joined, leave_conversation / left.
+// docs/protocol.md sections 3-5: join_conversation / joined, leave_conversation / left.
 
 // Several tests fill a conversation with hundreds of messages from one connection.
 // Typing never expires by itself here: the leave test must see leave end it.

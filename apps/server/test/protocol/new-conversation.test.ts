@@ -4,7 +4,7 @@ import { api, createUser, type TestUser } from '../support/fixtures';
 import { frameOf } from '../support/protocol';
 import { useProtocolServer } from '../support/protocol-server';
 
-// PROTOCOL.md sections 4-5 and 7: the `conversation` frame for new conversations.
+// docs/protocol.md sections 4-5 and 7: the `conversation` frame for new conversations.
 
 const cast = useProtocolServer();
 const { sockets } = cast;

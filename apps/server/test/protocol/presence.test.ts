@@ -4,7 +4,7 @@ import { frameOf, joinOn } from '../support/protocol';
 import { useProtocolServer } from '../support/protocol-server';
 import type { TestSocket } from '../support/test-socket';
 
-// PROTOCOL.md sections 4-5: presence, and `online` in joined members.
+// docs/protocol.md sections 4-5: presence, and `online` in joined members.
 
 const cast = useProtocolServer();
 const { sockets } = cast;

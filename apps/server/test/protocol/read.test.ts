@@ -5,7 +5,7 @@ import { expectError, frameOf, sendMany, sendMessage } from '../support/protocol
 import { useProtocolServer } from '../support/protocol-server';
 import type { TestSocket } from '../support/test-socket';
 
-// PROTOCOL.md sections 3-5: mark_read, read, read_seq and unread_count.
+// docs/protocol.md sections 3-5: mark_read, read, read_seq and unread_count.
 
 const cast = useProtocolServer();
 const { sockets } = cast;

@@ -6,7 +6,7 @@ import { sendMany, sendMessage, SocketScope } from '../support/protocol';
 import { useProtocolServer } from '../support/protocol-server';
 import { signTestToken } from '../support/tokens';
 
-// PROTOCOL.md section 7: the REST API under /api (the auth API has its own suite).
+// docs/protocol.md section 7: the REST API under /api (the auth API has its own suite).
 
 // The history tests fill a conversation with 120 messages from one connection.
 const cast = useProtocolServer({ rateLimitMessagesPerSec: 10_000, rateLimitBurst: 10_000 });

@@ -4,7 +4,7 @@ import { api, createConversation, newClientId } from '../support/fixtures';
 import { broadcastMessages, expectError, frameOf, sendMessage } from '../support/protocol';
 import { useProtocolServer } from '../support/protocol-server';
 
-// PROTOCOL.md sections 3-5: send_message, message_ack, message, and the send rules.
+// docs/protocol.md sections 3-5: send_message, message_ack, message, and the send rules.
 
 const cast = useProtocolServer();
 const { sockets } = cast;

@@ -10,7 +10,7 @@ import {
 } from '../support/protocol';
 import { useProtocolServer } from '../support/protocol-server';
 
-// PROTOCOL.md section 5, Sequence and Delivery: one counter per conversation.
+// docs/protocol.md section 5, Sequence and Delivery: one counter per conversation.
 
 // The concurrency test sends 500 messages per connection as fast as it can.
 const cast = useProtocolServer({ rateLimitMessagesPerSec: 100_000, rateLimitBurst: 100_000 });

@@ -5,7 +5,7 @@ import { useProtocolServer } from '../support/protocol-server';
 import type { TestSocket } from '../support/test-socket';
 import { startTestServer } from '../support/test-server';
 
-// PROTOCOL.md sections 3-5: typing.
+// docs/protocol.md sections 3-5: typing.
 
 // Typing never expires by itself here, so a test waiting for is_typing:false sees the
 // rule under test fire, not the expiry (the timeout test has its own server).
