@@ -1,4 +1,4 @@
-import { useCallback, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { Message } from '@chat/protocol';
 import type { ConnectionStatus, ConversationView } from '@chat/client';
 import { buildTimeline } from '../../lib/timeline';
@@ -53,6 +53,8 @@ export function ChatView({
   const [editingId, setEditingId] = useState<string | null>(null);
   const [menu, setMenu] = useState<OpenMenu | null>(null);
   const menuTrigger = useRef<HTMLElement | null>(null);
+  // The message whose edit just ended: it takes focus back from the edit field that replaced it.
+  const editedId = useRef<string | null>(null);
 
   const memberNames = useMemo(
     () => new Map(view.members.map((m) => [m.user_id, m.display_name])),
@@ -106,6 +108,10 @@ export function ChatView({
     menuTrigger.current = null;
     if (trigger?.isConnected && trigger.closest('[role="log"]')) trigger.focus();
   }, []);
+  const startEdit = useCallback((messageId: string) => {
+    editedId.current = messageId;
+    setEditingId(messageId);
+  }, []);
   const cancelEdit = useCallback(() => setEditingId(null), []);
   const saveEdit = useCallback(
     (messageId: string, body: string) => {
@@ -114,6 +120,11 @@ export function ChatView({
     },
     [actions],
   );
+  useEffect(() => {
+    if (editingId !== null || editedId.current === null) return;
+    document.getElementById(`message-${editedId.current}`)?.focus();
+    editedId.current = null;
+  }, [editingId]);
 
   const replyTo = replyToId ? messagesById.get(replyToId) : undefined;
 
@@ -170,7 +181,7 @@ export function ChatView({
           canUnsend={menu.canUnsend}
           onReact={(reaction) => actions.react(menu.message.id, reaction)}
           onReply={() => setReplyToId(menu.message.id)}
-          onEdit={() => setEditingId(menu.message.id)}
+          onEdit={() => startEdit(menu.message.id)}
           onUnsend={() => actions.unsend(menu.message.id)}
           onCopy={() => void navigator.clipboard?.writeText(menu.message.body).catch(() => undefined)}
           onClose={closeMenu}

@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
+import type { KeyboardEvent as ReactKeyboardEvent } from 'react';
 import type { Message } from '@chat/protocol';
 import type { TimelineItem } from '../../lib/timeline';
 import type { Receipt } from '../../lib/receipts';
@@ -9,7 +10,9 @@ import { TypingIndicator } from './typing-indicator';
 import { MessageRow } from './message-row';
 import type { BubbleItem } from './message-row';
 import { isNearBottom, useScrollAnchor } from './use-scroll-anchor';
+import { useSwipeReveal } from './use-swipe-reveal';
 import { ArrowUpIcon } from '../ui/icons';
+import { messageStep } from '../../lib/keyboard-nav';
 
 /** Start loading older history when the reader is this close to the top. */
 const LOAD_OLDER_PX = 240;
@@ -43,16 +46,30 @@ export interface MessageListProps {
   onViewportChange?: (scroller: HTMLElement) => void;
 }
 
-/** The conversation's messages (role log): separators, bubbles, typing bubbles; keeps scroll anchored. */
+/**
+ * The conversation's messages (role log): separators, bubbles, typing bubbles; keeps scroll anchored.
+ * The messages are one tab stop: Tab lands on the last one focused (at first the newest), the arrow
+ * keys, Home and End move between them. A swipe left shows every message's time.
+ */
 export function MessageList(props: MessageListProps) {
   const { items, hasMoreBefore, loadingOlder, onLoadOlder, onViewportChange } = props;
   const historyLoaded = props.historyLoaded ?? true;
   const [highlighted, setHighlighted] = useState<string | null>(null);
+  const [focusedKey, setFocusedKey] = useState<string | null>(null);
   // Scrolled away from the newest messages: offer a way back.
   const [away, setAway] = useState(false);
 
   const bubbles = useMemo(() => items.filter((i) => i.kind === 'bubble' || i.kind === 'unsent'), [items]);
   const last = bubbles.at(-1);
+  const messageKeys = useMemo(
+    () => new Set(bubbles.filter((i) => i.kind === 'bubble').map((i) => i.key)),
+    [bubbles],
+  );
+  // The one tab stop: the message last focused while it is still here, else the newest.
+  const activeKey =
+    focusedKey !== null && messageKeys.has(focusedKey)
+      ? focusedKey
+      : bubbles.findLast((i) => i.kind === 'bubble')?.key;
   const lastSending = bubbles.findLast(
     (i) => i.kind === 'bubble' && i.entry.kind === 'pending' && i.entry.pending.state === 'sending',
   )?.key;
@@ -81,6 +98,19 @@ export function MessageList(props: MessageListProps) {
     if (scroller.current) onViewportChange?.(scroller.current);
   }, [scroller, maybeLoadOlder, items, onViewportChange]);
 
+  const swipe = useSwipeReveal(scroller);
+
+  const onKeyDown = (event: ReactKeyboardEvent<HTMLDivElement>) => {
+    const target = event.target as HTMLElement;
+    // Only from a message itself: inside it, a link or a button keeps its own keys.
+    if (target.dataset.messageKey === undefined || event.altKey || event.ctrlKey || event.metaKey) return;
+    const rows = Array.from(scroller.current?.querySelectorAll<HTMLElement>('[data-message-key]') ?? []);
+    const next = messageStep(event.key, rows.indexOf(target), rows.length);
+    if (next === null) return;
+    event.preventDefault();
+    rows[next]?.focus();
+  };
+
   const jumpTo = useCallback((messageId: string) => {
     document.getElementById(`message-${messageId}`)?.scrollIntoView({ block: 'center', behavior: 'smooth' });
     setHighlighted(messageId);
@@ -91,11 +121,16 @@ export function MessageList(props: MessageListProps) {
     <div className="message-list-frame">
       <div
         ref={scroller}
-        className="message-list"
+        className={`message-list${swipe.swiping ? ' message-list--swiping' : ''}`}
         role="log"
         aria-label="Messages"
         aria-busy={loadingOlder}
-        tabIndex={0}
+        onKeyDown={onKeyDown}
+        onFocus={(event) => {
+          const row = (event.target as HTMLElement).closest<HTMLElement>('[data-message-key]');
+          if (row?.dataset.messageKey !== undefined) setFocusedKey(row.dataset.messageKey);
+        }}
+        {...swipe.handlers}
         onScroll={() => {
           onScroll();
           if (scroller.current) setAway(!isNearBottom(scroller.current, 400));
@@ -157,6 +192,7 @@ export function MessageList(props: MessageListProps) {
                   }
                   editing={stored !== null && props.editingId === stored.id}
                   highlighted={stored !== null && highlighted === stored.id}
+                  active={item.key === activeKey}
                   nameOf={props.nameOf}
                   onOpenMenu={props.onOpenMenu}
                   onJumpTo={jumpTo}

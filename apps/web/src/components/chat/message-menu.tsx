@@ -2,6 +2,7 @@ import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { KeyboardEvent as ReactKeyboardEvent } from 'react';
 import { TAPBACKS } from '@chat/protocol';
 import { TAPBACK_EMOJI, TAPBACK_LABEL } from '../../lib/tapbacks';
+import { menuStep } from '../../lib/keyboard-nav';
 
 export interface MessageMenuProps {
   /** The bubble the menu belongs to (viewport coordinates at opening). */
@@ -34,7 +35,9 @@ function clamp(value: number, min: number, max: number): number {
 
 /**
  * The tapback picker over the bubble and the actions under it (Reply, Edit, Unsend, Copy).
- * Opened from the options button, a right-click or a long-press; Escape or a click outside closes it.
+ * Opened from the options button, a right-click, a long-press or a key on the message. Focus moves
+ * to its first item and the arrow keys walk it; Escape, Tab or a click outside closes it, and the
+ * opener (ChatView) takes focus back.
  */
 export function MessageMenu(props: MessageMenuProps) {
   const { anchor, mine, current, onClose } = props;
@@ -70,8 +73,13 @@ export function MessageMenu(props: MessageMenuProps) {
       picker: { top: pickerTop, left: x(pickerBox.width) },
       actions: { top: actionsTop, left: x(actionsBox.width) },
     });
-    ref.current?.querySelector<HTMLButtonElement>('button')?.focus();
   }, [anchor, mine]);
+
+  // Only once placed: until then the menu is visibility: hidden, and a hidden button takes no focus.
+  const placed = layout !== null;
+  useLayoutEffect(() => {
+    if (placed) ref.current?.querySelector<HTMLButtonElement>('[role^="menuitem"]')?.focus();
+  }, [placed]);
 
   useEffect(() => {
     const onPointerDown = (event: PointerEvent) => {
@@ -91,19 +99,20 @@ export function MessageMenu(props: MessageMenuProps) {
   }, [onClose]);
 
   const onKeyDown = (event: ReactKeyboardEvent<HTMLDivElement>) => {
-    const keys: Record<string, number> = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1 };
-    const step = keys[event.key];
-    if (step === undefined && event.key !== 'Home' && event.key !== 'End') return;
-    event.preventDefault();
+    if (event.key === 'Tab') {
+      // A menu is not a stop on the way: Tab leaves it, closed, from where it was opened.
+      event.preventDefault();
+      onClose();
+      return;
+    }
     const items = Array.from(ref.current?.querySelectorAll<HTMLButtonElement>('[role^="menuitem"]') ?? []);
-    if (items.length === 0) return;
-    const index = items.indexOf(document.activeElement as HTMLButtonElement);
-    const next =
-      event.key === 'Home'
-        ? 0
-        : event.key === 'End'
-          ? items.length - 1
-          : (index + (step ?? 0) + items.length) % items.length;
+    const next = menuStep(
+      event.key,
+      items.indexOf(document.activeElement as HTMLButtonElement),
+      items.length,
+    );
+    if (next === null) return;
+    event.preventDefault();
     items[next]?.focus();
   };
 

@@ -1,9 +1,10 @@
-import { useRef } from 'react';
+import { useId, useRef } from 'react';
 import type { Message } from '@chat/protocol';
 import type { TimelineItem } from '../../lib/timeline';
 import { hasTail } from '../../lib/timeline';
 import type { ReactionSummary } from '../../lib/tapbacks';
-import { formatFullTimestamp } from '../../lib/format-time';
+import { formatClock, formatFullTimestamp } from '../../lib/format-time';
+import { opensMenu } from '../../lib/keyboard-nav';
 import { AlertIcon, MoreIcon } from '../ui/icons';
 import { MessageText } from './message-text';
 import { ReplyQuote } from './reply-quote';
@@ -13,6 +14,8 @@ import { EditField } from './edit-field';
 export type BubbleItem = Extract<TimelineItem, { kind: 'bubble' }>;
 
 const LONG_PRESS_MS = 450;
+/** A finger that moves this far is scrolling or swiping, not long-pressing. */
+const PRESS_SLOP_PX = 10;
 
 export interface MessageRowProps {
   item: BubbleItem;
@@ -24,6 +27,11 @@ export interface MessageRowProps {
   receipt: string | null;
   editing: boolean;
   highlighted: boolean;
+  /**
+   * The message that holds the log's one tab stop (roving tabindex): it and its own buttons and
+   * links are in the tab order; every other message is reached with the arrow keys.
+   */
+  active: boolean;
   nameOf: (userId: string) => string;
   onOpenMenu: (item: BubbleItem, anchor: DOMRect) => void;
   onJumpTo: (messageId: string) => void;
@@ -32,11 +40,17 @@ export interface MessageRowProps {
   onCancelEdit: () => void;
 }
 
-/** One bubble with everything around it: sender name, quote, tapbacks, Edited, receipt, failure. */
+/**
+ * One bubble with everything around it: sender name, quote, tapbacks, Edited, receipt, failure,
+ * and its time, which slides in on a swipe or when the message has keyboard focus. The row itself
+ * is focusable (an `article` named "sender: text time"); Enter, Space or the menu key open its menu.
+ */
 export function MessageRow(props: MessageRowProps) {
   const { item, senderName } = props;
+  const id = useId();
   const bubbleRef = useRef<HTMLDivElement>(null);
   const pressTimer = useRef<number | undefined>(undefined);
+  const pressAt = useRef({ x: 0, y: 0 });
   const { entry, mine } = item;
   const stored = entry.kind === 'stored' ? entry.message : null;
   const pending = entry.kind === 'pending' ? entry.pending : null;
@@ -44,6 +58,9 @@ export function MessageRow(props: MessageRowProps) {
   const createdAt = new Date(stored?.created_at ?? pending?.created_at ?? 0);
   const failed = pending?.state === 'failed';
   const side = mine ? 'mine' : 'theirs';
+  const tabIndex = props.active ? 0 : -1;
+  // Inner controls follow their message: tabbable only while it holds the tab stop.
+  const innerTabIndex = props.active ? undefined : -1;
 
   const openMenu = () => {
     if (stored === null || !bubbleRef.current) return;
@@ -68,6 +85,15 @@ export function MessageRow(props: MessageRowProps) {
       className={`message-row message-row--${side} message-row--${item.position}${props.reactions.length > 0 ? ' message-row--reacted' : ''}`}
       id={stored ? `message-${stored.id}` : undefined}
       data-seq={stored?.seq}
+      data-message-key={item.key}
+      role="article"
+      aria-labelledby={`${id}-who ${id}-text ${id}-time`}
+      tabIndex={tabIndex}
+      onKeyDown={(event) => {
+        if (event.target !== event.currentTarget || props.editing || !opensMenu(event)) return;
+        event.preventDefault();
+        openMenu();
+      }}
     >
       {item.showSender ? (
         <div className="message-row__sender" aria-hidden="true">
@@ -81,10 +107,13 @@ export function MessageRow(props: MessageRowProps) {
           mine={mine}
           originalMine={props.reply.originalMine}
           onJump={props.reply.original ? () => props.onJumpTo(props.reply?.original?.id ?? '') : undefined}
+          tabIndex={innerTabIndex}
         />
       ) : null}
       <div className="message-row__line">
-        <span className="visually-hidden">{mine ? 'You:' : `${senderName}:`}</span>
+        <span className="visually-hidden" id={`${id}-who`}>
+          {mine ? 'You:' : `${senderName}:`}
+        </span>
         {props.editing && stored ? (
           <EditField
             initial={stored.body}
@@ -103,15 +132,20 @@ export function MessageRow(props: MessageRowProps) {
             }}
             onDoubleClick={openMenu}
             onPointerDown={(event) => {
-              if (event.pointerType !== 'mouse')
-                pressTimer.current = window.setTimeout(openMenu, LONG_PRESS_MS);
+              if (event.pointerType === 'mouse') return;
+              pressAt.current = { x: event.clientX, y: event.clientY };
+              pressTimer.current = window.setTimeout(openMenu, LONG_PRESS_MS);
+            }}
+            onPointerMove={(event) => {
+              const moved = Math.hypot(event.clientX - pressAt.current.x, event.clientY - pressAt.current.y);
+              if (moved > PRESS_SLOP_PX) cancelPress();
             }}
             onPointerUp={cancelPress}
             onPointerLeave={cancelPress}
             onPointerCancel={cancelPress}
           >
-            <span className="bubble__text">
-              <MessageText body={body} />
+            <span className="bubble__text" id={`${id}-text`}>
+              <MessageText body={body} linkTabIndex={innerTabIndex} />
             </span>
             {stored ? (
               <ReactionBadges
@@ -119,6 +153,7 @@ export function MessageRow(props: MessageRowProps) {
                 mine={mine}
                 nameOf={props.nameOf}
                 onOpen={openMenu}
+                tabIndex={innerTabIndex}
               />
             ) : null}
           </div>
@@ -129,6 +164,7 @@ export function MessageRow(props: MessageRowProps) {
             className="message-row__options"
             aria-label="Message options"
             aria-haspopup="menu"
+            tabIndex={innerTabIndex}
             onClick={openMenu}
           >
             <MoreIcon />
@@ -139,6 +175,9 @@ export function MessageRow(props: MessageRowProps) {
             <AlertIcon />
           </span>
         ) : null}
+        <time className="message-row__time" id={`${id}-time`} dateTime={createdAt.toISOString()}>
+          {formatClock(createdAt)}
+        </time>
       </div>
       {stored?.edited_at ? <div className="message-row__meta message-row__edited">Edited</div> : null}
       {failed && pending ? (
@@ -147,6 +186,7 @@ export function MessageRow(props: MessageRowProps) {
           <button
             type="button"
             className="message-row__retry"
+            tabIndex={innerTabIndex}
             onClick={() => props.onRetry(pending.client_id)}
           >
             Retry

@@ -5,12 +5,12 @@ import { linkify } from '../../lib/linkify';
  * links that open in a new tab.
  * No HTML from a message ever reaches the DOM (never dangerouslySetInnerHTML).
  */
-export function MessageText({ body }: { body: string }) {
+export function MessageText({ body, linkTabIndex }: { body: string; linkTabIndex?: number }) {
   return (
     <>
       {linkify(body).map((segment, i) =>
         segment.kind === 'link' ? (
-          <a key={i} href={segment.href} target="_blank" rel="noopener noreferrer">
+          <a key={i} href={segment.href} target="_blank" rel="noopener noreferrer" tabIndex={linkTabIndex}>
             {segment.text}
           </a>
         ) : (

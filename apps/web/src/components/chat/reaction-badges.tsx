@@ -5,10 +5,11 @@ interface ReactionBadgesProps {
   mine: boolean;
   nameOf: (userId: string) => string;
   onOpen?: () => void;
+  tabIndex?: number;
 }
 
 /** Tapbacks on the bubble's top corner, with a count when several people chose the same one. */
-export function ReactionBadges({ reactions, mine, nameOf, onOpen }: ReactionBadgesProps) {
+export function ReactionBadges({ reactions, mine, nameOf, onOpen, tabIndex }: ReactionBadgesProps) {
   if (reactions.length === 0) return null;
   const description = reactions
     .map((r) => `${r.label} ${r.count}: ${r.userIds.map(nameOf).join(', ')}`)
@@ -19,6 +20,7 @@ export function ReactionBadges({ reactions, mine, nameOf, onOpen }: ReactionBadg
       className={`reactions ${mine ? 'reactions--mine' : 'reactions--theirs'}`}
       title={description}
       aria-label={`Reactions: ${description}`}
+      tabIndex={tabIndex}
       onClick={onOpen}
     >
       {reactions.map((r) => (

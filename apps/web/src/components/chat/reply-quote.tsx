@@ -8,6 +8,7 @@ interface ReplyQuoteProps {
   /** Whether I wrote the quoted message (it is then tinted blue, as my bubbles are). */
   originalMine: boolean;
   onJump?: () => void;
+  tabIndex?: number;
 }
 
 function excerpt(original: Message | undefined): string {
@@ -18,7 +19,7 @@ function excerpt(original: Message | undefined): string {
 }
 
 /** The quoted message above a reply bubble; clicking it scrolls to the original. */
-export function ReplyQuote({ original, senderName, mine, originalMine, onJump }: ReplyQuoteProps) {
+export function ReplyQuote({ original, senderName, mine, originalMine, onJump, tabIndex }: ReplyQuoteProps) {
   const text = excerpt(original);
   const who = senderName ?? 'a message';
   return (
@@ -27,6 +28,7 @@ export function ReplyQuote({ original, senderName, mine, originalMine, onJump }:
       className={`reply-quote ${mine ? 'reply-quote--mine' : 'reply-quote--theirs'}${original && originalMine ? ' reply-quote--from-me' : ''}`}
       onClick={onJump}
       disabled={onJump === undefined || original === undefined}
+      tabIndex={tabIndex}
       aria-label={`Reply to ${who}: ${text}`}
     >
       {senderName ? <span className="reply-quote__sender">{senderName}</span> : null}

@@ -1,4 +1,4 @@
-import { useEffect, useId, useRef, useState } from 'react';
+import { useCallback, useEffect, useId, useRef, useState } from 'react';
 import type { Conversation, User } from '@chat/protocol';
 import { MAX_TITLE_LENGTH } from '@chat/protocol';
 import { Avatar } from '../ui/avatar';
@@ -12,15 +12,22 @@ interface NewConversationDialogProps {
   onClose: () => void;
 }
 
-/** "Search people", pick one or several, an optional group title, then "Start conversation". */
+/**
+ * "Search people", pick one or several, an optional group title, then "Start conversation".
+ * Closing it (Cancel, Escape, a click outside) gives focus back to what had it before it opened.
+ */
 export function NewConversationDialog({
   searchUsers,
   createConversation,
   onCreated,
-  onClose,
+  onClose: close,
 }: NewConversationDialogProps) {
   const headingId = useId();
   const dialog = useRef<HTMLDivElement>(null);
+  // Read while rendering, before the search box's autoFocus takes focus away from the opener.
+  const [opener] = useState(() =>
+    document.activeElement instanceof HTMLElement ? document.activeElement : null,
+  );
   const [query, setQuery] = useState('');
   const [picked, setPicked] = useState<readonly User[]>([]);
   const [title, setTitle] = useState('');
@@ -28,16 +35,18 @@ export function NewConversationDialog({
   const [error, setError] = useState<string | null>(null);
   const search = usePeopleSearch(query, searchUsers);
 
+  // On close rather than on unmount: StrictMode's trial unmount would pull focus out of the search box.
+  const onClose = useCallback(() => {
+    close();
+    if (opener?.isConnected) opener.focus();
+  }, [close, opener]);
+
   useEffect(() => {
-    const previous = document.activeElement as HTMLElement | null;
     const onKey = (event: KeyboardEvent) => {
       if (event.key === 'Escape') onClose();
     };
     document.addEventListener('keydown', onKey);
-    return () => {
-      document.removeEventListener('keydown', onKey);
-      previous?.focus?.();
-    };
+    return () => document.removeEventListener('keydown', onKey);
   }, [onClose]);
 
   const searchBox = useRef<HTMLInputElement>(null);
