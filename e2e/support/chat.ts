@@ -31,6 +31,8 @@ export interface Person {
 export interface OpenOptions {
   viewport?: { width: number; height: number };
   colorScheme?: 'light' | 'dark';
+  /** A touch screen (a phone): touch events, and pointer events of type "touch". */
+  hasTouch?: boolean;
 }
 
 /** A person in a browser context of their own (own storage, own service worker), on the app. */
@@ -38,6 +40,7 @@ export async function openApp(browser: Browser, url: string, options: OpenOption
   const context = await browser.newContext({
     viewport: options.viewport ?? { width: 1280, height: 800 },
     colorScheme: options.colorScheme ?? 'light',
+    hasTouch: options.hasTouch ?? false,
   });
   const page = await context.newPage();
   const dialogs: string[] = [];
@@ -65,6 +68,21 @@ export async function signUp(
   await page.getByRole('button', { name: 'Sign up' }).click();
   await expect(page.getByRole('button', { name: 'New conversation' })).toBeVisible();
   return { name, email, password, context, page, dialogs };
+}
+
+/** The same person in another browser context (another device); resolves once the list shows. */
+export async function signIn(
+  browser: Browser,
+  url: string,
+  person: Person,
+  options: OpenOptions = {},
+): Promise<Person> {
+  const { context, page, dialogs } = await openApp(browser, url, options);
+  await page.getByLabel('Email').fill(person.email);
+  await page.getByLabel('Password').fill(person.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('button', { name: 'New conversation' })).toBeVisible();
+  return { ...person, context, page, dialogs };
 }
 
 /** "New conversation", search the other person, pick them, "Start conversation": the chat opens. */
