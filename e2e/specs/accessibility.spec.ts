@@ -327,3 +327,20 @@ test('on a phone, a swipe left on the messages shows every time; letting go hide
   await touch('touchEnd', 200);
   for (const time of await times.all()) await expect(time).not.toBeInViewport();
 });
+
+test('axe finds nothing serious while the server is down: the banner and a message waiting to send', async () => {
+  const page = await atChat();
+  await server.stop();
+  try {
+    await expect(page.getByRole('status')).toContainText('Reconnecting');
+    await send(page, 'Sent while the server is down');
+    await expect(messageLog(page).getByText('Waiting to send', { exact: true })).toBeVisible();
+    for (const colorScheme of SCHEMES) {
+      await page.emulateMedia({ colorScheme });
+      await expectNoSeriousViolations(page, `offline, waiting to send, ${colorScheme}`);
+    }
+  } finally {
+    await server.start();
+  }
+  await expect(messageLog(page).locator('.bubble--pending')).toHaveCount(0, { timeout: 30_000 });
+});
