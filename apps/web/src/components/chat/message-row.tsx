@@ -58,7 +58,6 @@ export function MessageRow(props: MessageRowProps) {
   const createdAt = new Date(stored?.created_at ?? pending?.created_at ?? 0);
   const failed = pending?.state === 'failed';
   const side = mine ? 'mine' : 'theirs';
-  const tabIndex = props.active ? 0 : -1;
   // Inner controls follow their message: tabbable only while it holds the tab stop.
   const innerTabIndex = props.active ? undefined : -1;
 
@@ -88,7 +87,7 @@ export function MessageRow(props: MessageRowProps) {
       data-message-key={item.key}
       role="article"
       aria-labelledby={`${id}-who ${id}-text ${id}-time`}
-      tabIndex={tabIndex}
+      tabIndex={props.active ? 0 : -1}
       onKeyDown={(event) => {
         if (event.target !== event.currentTarget || props.editing || !opensMenu(event)) return;
         event.preventDefault();
