@@ -12,6 +12,14 @@ export interface Broker {
   /** Resolves once the subscription is live: events published after that are delivered. */
   subscribe(topic: string, listener: (event: BrokerEvent) => void): Promise<Unsubscribe>;
   close(): Promise<void>;
+  /** Why events may not be reaching other processes now (Redis away), or null when they are. */
+  problem?(): string | null;
+  /**
+   * Calls `listener` each time the broker is back in step after an outage
+   * (subscriptions live again): whatever was published meanwhile was missed, so
+   * receivers re-read what they hold from storage. Returns the way to stop.
+   */
+  onResubscribed?(listener: () => void): () => void;
 }
 
 export type Unsubscribe = () => Promise<void>;
@@ -28,7 +36,13 @@ export type BrokerEvent =
   /** read: to every joined connection. */
   | { kind: 'all'; type: 'read'; frame: string }
   /** conversation: to every connection of the topic's user. */
-  | { kind: 'user'; type: 'conversation'; frame: string };
+  | { kind: 'user'; type: 'conversation'; frame: string }
+  /**
+   * The topic's user is no longer a member of `conversationId`: each of their
+   * connections leaves it (`left` with reason `removed` where joined), then gets
+   * `frame` (`conversation_removed`).
+   */
+  | { kind: 'removed'; conversationId: string; type: 'conversation_removed'; frame: string };
 
 export type ChangeEvent = Extract<BrokerEvent, { kind: 'change' }>;
 

@@ -13,6 +13,7 @@ export interface FanOut {
 /**
  * In-process fan-out for one server; Redis when a URL is given, for several.
  * `onPresenceExpired` hears of users whose process died while they were online.
+ * Redis being down does not stop the start: the connections keep retrying.
  */
 export async function openFanOut(options: {
   redisUrl: string | undefined;
@@ -22,7 +23,10 @@ export async function openFanOut(options: {
 }): Promise<FanOut> {
   if (!options.redisUrl) return { broker: createMemoryBroker(), presence: createMemoryPresence() };
   const redis = { url: options.redisUrl, prefix: options.redisPrefix, log: options.log };
-  const broker = await createRedisBroker(redis);
-  const presence = await createRedisPresence({ ...redis, onExpired: options.onPresenceExpired });
+  // Each waits a moment for Redis, never for an outage: together, not one after the other.
+  const [broker, presence] = await Promise.all([
+    createRedisBroker(redis),
+    createRedisPresence({ ...redis, onExpired: options.onPresenceExpired }),
+  ]);
   return { broker, presence };
 }
