@@ -49,6 +49,8 @@ export interface ServerParts {
 const GAP_FILL_DELAY_MS = 250;
 
 /** Builds and starts the whole server on one port. `main.ts` and every test call this. */
+/** How often an idle room checks storage's last_seq for a change the broker lost (docs/scaling.md). */
+const ROOM_RESYNC_INTERVAL_MS = 5000;
 export async function createServer(
   overrides: Partial<ServerConfig> = {},
   parts: ServerParts = {},
@@ -92,7 +94,16 @@ export async function createServer(
     verifier,
     metrics,
     log,
-    rooms: new RoomRegistry({ broker, storage, clock, log, gapFillDelayMs: GAP_FILL_DELAY_MS }),
+    rooms: new RoomRegistry({
+      broker,
+      storage,
+      clock,
+      log,
+      gapFillDelayMs: GAP_FILL_DELAY_MS,
+      // Typing a process stopped repeating (it died) ends on the others after the same timeout.
+      typingExpiryMs: config.typingTimeoutMs,
+      resyncIntervalMs: ROOM_RESYNC_INTERVAL_MS,
+    }),
     userChannels: new UserChannels({ broker, log }),
     typing: new TypingTracker({
       timeoutMs: config.typingTimeoutMs,
@@ -107,12 +118,24 @@ export async function createServer(
     loggerInstance: log as FastifyBaseLogger,
     bodyLimit: 256 * 1024,
     // API and auth requests are worth a log line; static assets, probes and scrapes are not.
+      repeatMs: Math.ceil(config.typingTimeoutMs / 3),
     logController: new LogController({
       disableRequestLogging: (request) => !/^\/(api|auth)\//.test(request.url),
     }),
   });
   installErrorHandlers(app, metrics);
-  registerHealthRoutes(app, { storage, metrics, isShuttingDown: () => shuttingDown });
+  // Redis never reached since the start is "not ready"; lost after that, "degraded" (local delivery goes on).
+  let fanOutReached = (broker.problem?.() ?? null) === null;
+  broker.onResubscribed?.(() => (fanOutReached = true));
+  registerHealthRoutes(app, {
+    storage,
+    metrics,
+    isShuttingDown: () => shuttingDown,
+    fanOutProblem: () => {
+      const problem = broker.problem?.() ?? null;
+      return problem === null ? null : { reason: problem, reached: fanOutReached };
+    },
+  });
   if (embeddedAuth && jwtSecret) {
     await registerEmbeddedAuth(app, {
       storage,
@@ -168,3 +191,4 @@ export async function createServer(
     },
   };
 }
+        ctx.rooms.close();

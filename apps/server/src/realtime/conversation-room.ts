@@ -1,6 +1,7 @@
 import type { BrokerEvent, ChangeEvent } from '../broker/broker';
 import type { Cancel, Clock } from '../clock';
 import type { Logger } from '../logger';
+import { serializeFrame, typingFrame } from './frames';
 import type { Recipient } from './recipient';
 
 export interface RoomDeps {
@@ -9,11 +10,20 @@ export interface RoomDeps {
   changesSince: (sinceSeq: number) => Promise<ChangeEvent[]>;
   /** How long a gap may stay open before it is filled from storage. */
   gapFillDelayMs: number;
+  /**
+   * How long a `typing: true` holds without being repeated. The typist's process
+   * repeats it while the user types (TypingTracker `refreshMs`), so only a typist
+   * whose process died reaches this: the room then ends the typing itself.
+   * Default: never (the typist's process always ends it).
+   */
+  typingExpiryMs?: number;
   clock: Clock;
   log: Logger;
 }
 
 export const GAP_FILL_PAGE = 500;
+/** A fill that failed (storage away) is tried again after at most this long. */
+const MAX_FILL_RETRY_MS = 5000;
 
 /**
  * The connections of this process joined to one conversation, and the order in
@@ -37,11 +47,45 @@ export class ConversationRoom {
   private cancelGapFill: Cancel | null = null;
   private filling = false;
   private disposed = false;
+  /** Storage's last_seq as last seen by `catchUp`: everything up to it is owed. */
+  private catchUpTo = 0;
+  private failedFills = 0;
+  /** Clock time of the last change delivered (or caught up to). */
+  private lastActivityAt = 0;
+  /** Users typing here, as the events said, each with the timer that ends it if not repeated. */
+  private readonly typists = new Map<string, Cancel>();
 
   constructor(private readonly deps: RoomDeps) {}
 
   get size(): number {
     return this.live.size + this.joining.size;
+  }
+
+  /** Highest seq delivered, or null before `start`. */
+  get seq(): number | null {
+    return this.deliveredSeq;
+  }
+
+  /** Whether a change was delivered (or a catch-up made) within the last `ms`. */
+  activeWithin(ms: number): boolean {
+    return this.deps.clock.now() - this.lastActivityAt < ms;
+  }
+
+  /**
+   * Storage's `last_seq`, read after the broker subscription was (re)made: what
+   * the room has not delivered up to it is read from storage now, not when a
+   * later change would reveal the gap. A conversation that went quiet right
+   * after an outage converges too.
+   */
+  catchUp(lastSeq: number): void {
+    if (this.disposed || this.deliveredSeq === null) return;
+    this.lastActivityAt = this.deps.clock.now();
+    if (lastSeq <= this.deliveredSeq) return;
+    this.catchUpTo = Math.max(this.catchUpTo, lastSeq);
+    if (this.filling) return; // the fill in progress reads on up to catchUpTo
+    this.cancelGapFill?.();
+    this.cancelGapFill = null;
+    void this.fillGap();
   }
 
   /** Called once the broker subscription is live, with storage's last_seq read after it. */
@@ -78,6 +122,7 @@ export class ConversationRoom {
         this.onChange(event);
         return;
       case 'others':
+        if (event.type === 'typing' && !this.trackTyping(event.userId, event.frame)) return;
         for (const recipient of this.live.keys()) {
           if (recipient.userId !== event.userId) recipient.sendSerialized(event.frame, event.type);
         }
@@ -86,6 +131,7 @@ export class ConversationRoom {
         for (const recipient of this.live.keys()) recipient.sendSerialized(event.frame, event.type);
         return;
       case 'user':
+      case 'removed':
         return;
     }
   }
@@ -94,6 +140,8 @@ export class ConversationRoom {
     this.disposed = true;
     this.cancelGapFill?.();
     this.cancelGapFill = null;
+    for (const cancel of this.typists.values()) cancel();
+    this.typists.clear();
     this.live.clear();
     this.joining.clear();
     this.heldBack.clear();
@@ -114,7 +162,38 @@ export class ConversationRoom {
     this.releaseHeldBack();
   }
 
+  /**
+   * Keeps the room's view of who types, and says whether the event goes out: a
+   * repeated `true` only re-arms the expiry (the recipients already show it).
+   */
+  private trackTyping(userId: string, frame: string): boolean {
+    const expiryMs = this.deps.typingExpiryMs;
+    if (expiryMs === undefined) return true;
+    const cancel = this.typists.get(userId);
+    cancel?.();
+    if (!isTypingFrame(frame)) {
+      this.typists.delete(userId);
+      // Always passed on: a joiner may show a typist this room never heard start.
+      return true;
+    }
+    this.typists.set(
+      userId,
+      this.deps.clock.setTimeout(() => this.expireTyping(userId), expiryMs),
+    );
+    return cancel === undefined;
+  }
+
+  /** The typist's process stopped repeating it (it died): the typing ends here. */
+  private expireTyping(userId: string): void {
+    if (!this.typists.delete(userId) || this.disposed) return;
+    const frame = serializeFrame(typingFrame(this.deps.conversationId, userId, false));
+    for (const recipient of this.live.keys()) {
+      if (recipient.userId !== userId) recipient.sendSerialized(frame, 'typing');
+    }
+  }
+
   private deliver(event: ChangeEvent): void {
+    this.lastActivityAt = this.deps.clock.now();
     this.deliveredSeq = event.seq;
     for (const [recipient, afterSeq] of this.live) {
       if (event.seq > afterSeq) recipient.sendSerialized(event.frame, event.type);
@@ -130,18 +209,28 @@ export class ConversationRoom {
       this.deliver(next);
     }
     for (const seq of this.heldBack.keys()) if (seq <= (this.deliveredSeq ?? 0)) this.heldBack.delete(seq);
-    if (this.heldBack.size === 0 && this.cancelGapFill) {
+    if (this.heldBack.size === 0 && !this.owesCatchUp() && this.cancelGapFill) {
       this.cancelGapFill();
       this.cancelGapFill = null;
     }
   }
 
+  private owesCatchUp(): boolean {
+    return this.deliveredSeq !== null && this.catchUpTo > this.deliveredSeq;
+  }
+
   private scheduleGapFill(): void {
     if (this.cancelGapFill || this.filling) return;
+    // Storage that failed is retried less and less often, up to every few seconds.
+    const { gapFillDelayMs } = this.deps;
+    const delay =
+      this.failedFills === 0
+        ? gapFillDelayMs
+        : Math.min(gapFillDelayMs * 2 ** this.failedFills, Math.max(MAX_FILL_RETRY_MS, gapFillDelayMs));
     this.cancelGapFill = this.deps.clock.setTimeout(() => {
       this.cancelGapFill = null;
       void this.fillGap();
-    }, this.deps.gapFillDelayMs);
+    }, delay);
   }
 
   /**
@@ -150,24 +239,34 @@ export class ConversationRoom {
    * as that later state (its own seq is skipped).
    */
   private async fillGap(): Promise<void> {
-    if (this.heldBack.size === 0 || this.deliveredSeq === null) return;
+    if ((this.heldBack.size === 0 && !this.owesCatchUp()) || this.deliveredSeq === null) return;
     this.filling = true;
     try {
-      const missingUpTo = Math.min(...this.heldBack.keys()) - 1;
-      while (!this.disposed && this.deliveredSeq < missingUpTo) {
+      const missingUpTo = () =>
+        Math.max(this.catchUpTo, this.heldBack.size > 0 ? Math.min(...this.heldBack.keys()) - 1 : 0);
+      while (!this.disposed && this.deliveredSeq < missingUpTo()) {
         const changes = await this.deps.changesSince(this.deliveredSeq);
         // Everyone left while storage answered: nobody is owed these.
         if (this.disposed || changes.length === 0) break;
         for (const event of changes) if (event.seq > this.deliveredSeq) this.deliver(event);
         if (changes.length < GAP_FILL_PAGE) break;
       }
+      // Read to the end: a last_seq no change stands for (none today) must not keep the room filling.
+      if (!this.disposed) this.catchUpTo = Math.min(this.catchUpTo, this.deliveredSeq);
+      this.failedFills = 0;
     } catch (error) {
+      this.failedFills = Math.min(this.failedFills + 1, 10);
       this.deps.log.error({ err: error, conversationId: this.deps.conversationId }, 'gap fill failed');
     } finally {
       this.filling = false;
     }
     if (this.disposed) return;
     this.releaseHeldBack();
-    if (this.heldBack.size > 0) this.scheduleGapFill();
+    if (this.heldBack.size > 0 || this.owesCatchUp()) this.scheduleGapFill();
   }
+}
+
+/** Whether a serialised typing frame says `is_typing: true` (the only field that differs). */
+function isTypingFrame(frame: string): boolean {
+  return frame.includes('"is_typing":true');
 }

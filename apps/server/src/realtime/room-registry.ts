@@ -1,5 +1,5 @@
 import { conversationTopic, type Broker, type Unsubscribe } from '../broker/broker';
-import type { Clock } from '../clock';
+import type { Cancel, Clock } from '../clock';
 import type { Logger } from '../logger';
 import type { Storage } from '../storage/storage';
 import { storedChangeEvent } from './change-events';
@@ -18,7 +18,18 @@ export interface RoomRegistryDeps {
   clock: Clock;
   log: Logger;
   gapFillDelayMs: number;
+  /** See RoomDeps.typingExpiryMs. */
+  typingExpiryMs?: number;
+  /**
+   * Every this often, each room that delivered nothing for as long compares its
+   * seq with storage's last_seq (one indexed read) and fills what is missing:
+   * the backstop for a change lost with no later one to reveal it. 0: never.
+   */
+  resyncIntervalMs?: number;
 }
+
+/** Rooms re-read from storage at once after an outage, this many at a time. */
+const RESYNC_CONCURRENCY = 8;
 
 /**
  * The rooms of this process: one per conversation with a joined connection,
@@ -26,8 +37,64 @@ export interface RoomRegistryDeps {
  */
 export class RoomRegistry {
   private readonly rooms = new Map<string, RoomEntry>();
+  private readonly stopTimer: Cancel | null;
+  private readonly stopListening: (() => void) | undefined;
+  private resyncing: Promise<void> | null = null;
 
-  constructor(private readonly deps: RoomRegistryDeps) {}
+  constructor(private readonly deps: RoomRegistryDeps) {
+    const interval = deps.resyncIntervalMs ?? 0;
+    this.stopTimer =
+      interval > 0
+        ? deps.clock.setInterval(
+            () => void this.resync((room) => !room.activeWithin(interval), true),
+            interval,
+          )
+        : null;
+    // Whatever other processes published while the broker was away is missed: catch up now.
+    this.stopListening = deps.broker.onResubscribed?.(() => void this.resync(() => true));
+  }
+
+  /** How many rooms this process holds. */
+  get size(): number {
+    return this.rooms.size;
+  }
+
+  /**
+   * Compares each chosen started room's seq with storage's last_seq and has it
+   * read what it misses. Resolves when every comparison is made (the fills may
+   * still be running). One pass at a time: a periodic pass is skipped while
+   * another runs, a pass of every room waits its turn.
+   */
+  resync(choose: (room: ConversationRoom) => boolean, periodic = false): Promise<void> {
+    if (periodic && this.resyncing) return this.resyncing;
+    const pass = (this.resyncing ?? Promise.resolve()).then(() => this.resyncPass(choose));
+    this.resyncing = pass;
+    void pass.finally(() => {
+      if (this.resyncing === pass) this.resyncing = null;
+    });
+    return pass;
+  }
+
+  /** Stops the periodic resync (the server is stopping). */
+  close(): void {
+    this.stopTimer?.();
+    this.stopListening?.();
+  }
+
+  private async resyncPass(choose: (room: ConversationRoom) => boolean): Promise<void> {
+    const due = [...this.rooms].filter(([, entry]) => entry.room.seq !== null && choose(entry.room));
+    const next = async (): Promise<void> => {
+      for (let item = due.pop(); item; item = due.pop()) {
+        const [conversationId, { room }] = item;
+        try {
+          room.catchUp(await this.deps.storage.lastSeq(conversationId));
+        } catch (error) {
+          this.deps.log.warn({ err: error, conversationId }, 'resync read failed');
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: RESYNC_CONCURRENCY }, next));
+  }
 
   /**
    * Puts the recipient in the room as joining (changes from now on are kept
@@ -55,10 +122,11 @@ export class RoomRegistry {
   }
 
   private open(conversationId: string): RoomEntry {
-    const { broker, storage, clock, log, gapFillDelayMs } = this.deps;
+    const { broker, storage, clock, log, gapFillDelayMs, typingExpiryMs } = this.deps;
     const room = new ConversationRoom({
       conversationId,
       gapFillDelayMs,
+      ...(typingExpiryMs === undefined ? {} : { typingExpiryMs }),
       clock,
       log,
       changesSince: async (sinceSeq) =>

@@ -3,12 +3,17 @@ import type { Cancel, Clock } from '../clock';
 interface Typist {
   connectionId: string;
   cancelExpiry: Cancel;
+  stopRepeating: Cancel | null;
 }
 
 /**
  * Who is typing where. A state change is announced; a refresh that keeps it
  * true only pushes the expiry back. The tracker ends typing by itself after
  * `timeoutMs` without a refresh, and on send, leave and disconnect.
+ *
+ * With `repeatMs`, a `true` is announced again every `repeatMs` while it lasts:
+ * other processes' rooms end a typing that is not repeated (its process died),
+ * and drop the repeats otherwise, so their connections see no extra frame.
  */
 export class TypingTracker {
   private readonly typists = new Map<string, Typist>();
@@ -16,6 +21,7 @@ export class TypingTracker {
   constructor(
     private readonly deps: {
       timeoutMs: number;
+      repeatMs?: number;
       clock: Clock;
       announce: (conversationId: string, userId: string, isTyping: boolean) => void;
     },
@@ -33,7 +39,13 @@ export class TypingTracker {
       () => this.end(conversationId, userId),
       this.deps.timeoutMs,
     );
-    this.typists.set(key, { connectionId, cancelExpiry });
+    const { repeatMs } = this.deps;
+    const stopRepeating =
+      current?.stopRepeating ??
+      (repeatMs
+        ? this.deps.clock.setInterval(() => this.deps.announce(conversationId, userId, true), repeatMs)
+        : null);
+    this.typists.set(key, { connectionId, cancelExpiry, stopRepeating });
     if (!current) this.deps.announce(conversationId, userId, true);
   }
 
@@ -44,6 +56,7 @@ export class TypingTracker {
     if (!current) return;
     if (onlyConnectionId !== undefined && current.connectionId !== onlyConnectionId) return;
     current.cancelExpiry();
+    current.stopRepeating?.();
     this.typists.delete(key);
     this.deps.announce(conversationId, userId, false);
   }
@@ -67,7 +80,10 @@ export class TypingTracker {
 
   /** Forgets everyone without announcing (the server is stopping). */
   clear(): void {
-    for (const { cancelExpiry } of this.typists.values()) cancelExpiry();
+    for (const { cancelExpiry, stopRepeating } of this.typists.values()) {
+      cancelExpiry();
+      stopRepeating?.();
+    }
     this.typists.clear();
   }
 }

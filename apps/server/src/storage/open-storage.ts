@@ -12,6 +12,12 @@ export async function openStorage(config: ServerConfig, log: Logger): Promise<St
     return createPostgresStorage({
       connectionString: config.databaseUrl,
       onError: (error) => log.warn({ err: error }, 'idle PostgreSQL connection failed'),
+      // A process started before its database waits for it (/readyz says why) instead of exiting.
+      waitForDatabase: (error, attempt) => {
+        if (attempt === 0 || attempt % 10 === 0) {
+          log.warn({ err: error, attempt }, 'PostgreSQL not reachable yet; retrying');
+        }
+      },
     });
   }
   const dataDir = resolve(config.dataDir);

@@ -14,7 +14,11 @@ const SHUTDOWN_CLOSE_WAIT_MS = 3000;
 
 export interface Gateway {
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void;
-  /** Stops accepting, answers the sends in flight, closes every socket with 1001. */
+  /**
+   * Stops accepting, answers the sends in flight, closes every socket with 1001
+   * and waits until every connection's presence and typing have ended and been
+   * announced to the other processes.
+   */
   shutdown(): Promise<void>;
 }
 
@@ -36,6 +40,8 @@ export function createGateway(ctx: ServerContext): Gateway {
 
   const stopHeartbeat = clock.setInterval(() => {
     for (const connection of connections) {
+  /** Cleanups after close still running: shutdown waits for them before the broker and presence close. */
+  const cleanups = new Set<Promise<void>>();
       if (!connection.isAlive) {
         connection.terminate();
         continue;
@@ -93,7 +99,9 @@ export function createGateway(ctx: ServerContext): Gateway {
     socket.on('close', () => {
       connections.delete(connection);
       metrics.connections.dec({ state: connection.user ? 'authenticated' : 'unauthenticated' });
-      void cleanUp(connection);
+      const cleanup = cleanUp(connection);
+      cleanups.add(cleanup);
+      void cleanup.finally(() => cleanups.delete(cleanup));
     });
   }
 
@@ -143,3 +151,18 @@ function rawToString(data: RawData): string {
   if (data instanceof ArrayBuffer) return Buffer.from(data).toString('utf8');
   return data.toString('utf8');
 }
+      // Each leave announces presence offline and typing stopped through the
+      // broker: they must go out while it is still open.
+      const giveUpAt = Date.now() + SHUTDOWN_CLOSE_WAIT_MS;
+      const cleaned = (async () => {
+        // A terminated socket reports its close a moment later.
+        while (connections.size > 0 && Date.now() < giveUpAt) {
+          await new Promise((resolve) => setTimeout(resolve, 5));
+        }
+        while (cleanups.size > 0) await Promise.all([...cleanups]);
+      })();
+      const cleanupTimeout = new Promise<void>((resolve) =>
+        setTimeout(resolve, SHUTDOWN_CLOSE_WAIT_MS).unref(),
+      );
+      await Promise.race([cleaned, cleanupTimeout]);
+      if (cleanups.size > 0) log.warn({ pending: cleanups.size }, 'shutdown: cleanups still running');

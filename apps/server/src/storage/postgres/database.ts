@@ -49,6 +49,8 @@ export function createPool(options: PostgresStorageOptions): pg.Pool {
     connectionString: url.toString(),
     max: Math.max(1, Math.trunc(options.poolSize ?? 10)),
     application_name: 'chat-server',
+    // A database that does not answer fails the query instead of holding it for ever.
+    connectionTimeoutMillis: 5000,
   });
   pool.on('error', (error) => options.onError?.(error));
   return pool;
@@ -70,6 +72,7 @@ export async function inTransaction<T>(
 ): Promise<T> {
   const client = await pool.connect();
   let broken: Error | undefined;
+  const detach = watchCheckedOut(client, (error) => (broken = error));
   try {
     await client.query(mode === 'write' ? 'BEGIN' : 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
     const result = await fn(client);
@@ -83,8 +86,23 @@ export async function inTransaction<T>(
     }
     throw error;
   } finally {
+    detach();
     client.release(broken);
   }
+}
+
+/**
+ * A client checked out of the pool has no `'error'` listener of the pool's (it
+ * has one only while idle), and an `'error'` event without a listener ends the
+ * process: a server stopped or a socket cut mid-transaction emits one beside
+ * rejecting the running query. This listens while the client is out, marks it
+ * broken (so the pool destroys it on release) and leaves the failure to the
+ * rejected query. Returns the way to stop listening, before release.
+ */
+export function watchCheckedOut(client: pg.PoolClient, onBroken: (error: Error) => void): () => void {
+  const listener = (error: Error) => onBroken(error);
+  client.on('error', listener);
+  return () => client.off('error', listener);
 }
 
 /** PostgreSQL's SQLSTATE of a failed query, if it is one. */

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { SCHEMA_MIGRATIONS_DDL, pendingMigrations, readMigrations } from '../migrations';
+import { watchCheckedOut } from './database';
 
 /** The PostgreSQL schema's migration files. */
 export const POSTGRES_MIGRATIONS_DIR = new URL('./migrations/', import.meta.url);
@@ -23,6 +24,7 @@ export async function migratePostgres(
   const migrations = readMigrations(dir);
   const client = await pool.connect();
   let broken: Error | undefined;
+  const detach = watchCheckedOut(client, (error) => (broken = error));
   try {
     const target = schema ?? (await currentSchema(client));
     const key = advisoryKey(`chat-migrations:${target}`);
@@ -60,6 +62,7 @@ export async function migratePostgres(
     broken = error instanceof Error ? error : new Error(String(error));
     throw error;
   } finally {
+    detach();
     client.release(broken);
   }
 }

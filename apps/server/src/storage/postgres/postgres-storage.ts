@@ -1,12 +1,25 @@
 import type { Storage } from '../storage';
 import { authQueries } from './auth';
 import { conversationQueries } from './conversations';
-import { createPool, type PostgresStorageOptions } from './database';
+import { createPool, type PostgresStorageOptions as PoolOptions } from './database';
 import { messageQueries } from './messages';
 import { migratePostgres } from './migrate';
 import { userQueries } from './users';
 
-export type { PostgresStorageOptions } from './database';
+export interface PostgresStorageOptions extends PoolOptions {
+  /**
+   * When given, a database that cannot be reached (or migrated) at open is
+   * waited for instead of failing the open: it resolves at once, every method
+   * but `ping` and `close` rejects until the migrations ran, `ping` rejects
+   * with the reason, and the migrations are retried with backoff (0.2 s to
+   * 5 s), calling this at each failed attempt.
+   */
+  waitForDatabase?: (error: Error, attempt: number) => void;
+}
+
+/** Backoff of the migration retries while the database is away. */
+const RETRY_FIRST_MS = 200;
+const RETRY_MAX_MS = 5000;
 
 /**
  * The shared storage: PostgreSQL through a `pg` pool, for several server
@@ -20,19 +33,38 @@ export type { PostgresStorageOptions } from './database';
  */
 export async function createPostgresStorage(options: PostgresStorageOptions): Promise<Storage> {
   const pool = createPool(options);
-  try {
-    await migratePostgres(pool, options.schema);
-  } catch (error) {
-    await pool.end();
-    throw error;
+  let closing: Promise<void> | null = null;
+  let notReady: Error | null = null;
+  if (options.waitForDatabase) {
+    const report = options.waitForDatabase;
+    notReady = new Error('database not migrated yet');
+    const migrate = async (attempt: number): Promise<void> => {
+      try {
+        await migratePostgres(pool, options.schema);
+        notReady = null;
+      } catch (error) {
+        notReady = error instanceof Error ? error : new Error(String(error));
+        if (closing) return;
+        report(notReady, attempt);
+        const delay = Math.min(RETRY_FIRST_MS * 2 ** attempt, RETRY_MAX_MS);
+        setTimeout(() => void migrate(attempt + 1), delay).unref();
+      }
+    };
+    void migrate(0);
+  } else {
+    try {
+      await migratePostgres(pool, options.schema);
+    } catch (error) {
+      await pool.end();
+      throw error;
+    }
   }
   const users = userQueries(pool);
   const auth = authQueries(pool);
   const conversations = conversationQueries(pool);
   const messages = messageQueries(pool);
-  let closing: Promise<void> | null = null;
 
-  return {
+  const storage: Storage = {
     kind: 'postgres',
 
     ensureUser: users.ensureUser,
@@ -69,7 +101,19 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
     /** Waits for the queries in flight, then closes every connection. A second call is harmless. */
     close() {
       closing ??= pool.end();
+      if (notReady) throw new Error(`database unavailable: ${notReady.message}`, { cause: notReady });
       return closing;
     },
   };
 }
+  if (!options.waitForDatabase) return storage;
+  // Before the schema is there no query can be right: each refuses at once.
+  const guarded: Record<string, unknown> = { ...storage };
+  for (const [name, method] of Object.entries(storage)) {
+    if (typeof method !== 'function' || name === 'ping' || name === 'close') continue;
+    guarded[name] = (...args: unknown[]) =>
+      notReady
+        ? Promise.reject(new Error(`database unavailable: ${notReady.message}`, { cause: notReady }))
+        : (method as (...a: unknown[]) => unknown)(...args);
+  }
+  return guarded as unknown as Storage;
