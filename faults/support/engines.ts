@@ -84,7 +84,17 @@ export class PrivatePostgres {
       '-c full_page_writes=off',
       '-c max_connections=200',
     ].join(' ');
-    pgTool(['pg_ctl', '-D', join(this.dir, 'data'), '-o', options, '-l', join(this.dir, 'log'), '-w', 'start']);
+    pgTool([
+      'pg_ctl',
+      '-D',
+      join(this.dir, 'data'),
+      '-o',
+      options,
+      '-l',
+      join(this.dir, 'log'),
+      '-w',
+      'start',
+    ]);
   }
 
   /** `immediate`: as a crash (no checkpoint, connections cut); `fast`: a clean stop. */

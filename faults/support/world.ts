@@ -40,6 +40,8 @@ export interface WorldOptions {
   tokens?: (user: TestUser, index: number) => TokenGetter;
   /** Pads every body to this many characters (default: none). */
   bodyChars?: number;
+  /** Server WebSocket URLs to spread the clients over, round robin (default: the server's). */
+  wsUrls?: readonly string[];
 }
 
 /** One person: a user and the ChatClient standing for them (replaced on `reload`). */
@@ -153,7 +155,7 @@ export class World {
         new Participant(
           index,
           user,
-          proxy?.url ?? server.wsUrl,
+          proxy?.url ?? options.wsUrls?.[index % options.wsUrls.length] ?? server.wsUrl,
           {
             getToken: options.tokens?.(user, index) ?? (async () => user.token),
             backoff: options.backoff ?? FAULT_BACKOFF,
@@ -209,6 +211,21 @@ export class World {
         }
       }),
     );
+  }
+
+  /** Retries every send a server refused (`internal` while its database was away), as a user would. */
+  retryFailed(): number {
+    let retried = 0;
+    for (const participant of this.participants) {
+      for (const id of this.conversationIds) {
+        for (const pending of participant.client.getConversation(id).pending) {
+          if (pending.state !== 'failed') continue;
+          participant.client.retry(pending.client_id);
+          retried++;
+        }
+      }
+    }
+    return retried;
   }
 
   /** client_ids acked by a `message_ack` so far (any client incarnation). */

@@ -3,7 +3,7 @@ import type { Logger } from '../logger';
 
 /**
  * A Redis connection that lives through outages: it connects in the background
- * and reconnects with backoff (up to 2 s apart) for ever, so a process started
+ * and reconnects with backoff (up to 0.5 s apart, so it is back within half a second of Redis) for ever, so a process started
  * while Redis is down waits for it instead of exiting. Commands are never queued
  * while it is away (`enableOfflineQueue: false`): they fail at once, and each
  * caller has its own way to do without (local delivery, local presence, resync
@@ -16,7 +16,7 @@ export function openRedis(url: string, name: string, log: Logger): Redis {
     autoResubscribe: false,
     maxRetriesPerRequest: 1,
     connectTimeout: 2000,
-    retryStrategy: (times) => Math.min(50 * 2 ** Math.min(times, 6), 2000),
+    retryStrategy: (times) => Math.min(50 * 2 ** Math.min(times, 4), 500),
   });
   let downSince: number | null = null;
   let everReady = false;
