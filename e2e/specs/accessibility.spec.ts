@@ -140,9 +140,10 @@ test('axe finds nothing serious on the list, the chat, the menu, an edit and the
 
     await page.getByRole('button', { name: 'New conversation' }).click();
     const dialog = page.getByRole('dialog', { name: 'New conversation' });
-    await dialog.getByRole('searchbox', { name: 'Search people' }).fill('a');
-    await dialog.getByRole('button', { name: 'Alan Turing', exact: true }).click();
-    await dialog.getByRole('button', { name: 'Grace Hopper', exact: true }).click();
+    for (const name of ['Alan Turing', 'Grace Hopper']) {
+      await dialog.getByRole('searchbox', { name: 'Search people' }).fill(name);
+      await dialog.getByRole('button', { name, exact: true }).click();
+    }
     await expect(dialog.getByRole('textbox', { name: 'Group title' })).toBeVisible();
     await expectNoSeriousViolations(page, `new conversation dialog, ${colorScheme}`);
     await dialog.getByRole('button', { name: 'Cancel' }).click();
