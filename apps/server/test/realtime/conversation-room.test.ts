@@ -36,7 +36,7 @@ const created = (seq: number) => newMessageEvent(message(seq));
  * A room over a storage that holds `stored` (the current state of each message)
  * and counts its reads; time moves only by `clock.advance`.
  */
-function setUp(stored: ChangeEvent[] = []) {
+function setUp(stored: ChangeEvent[] = [], options: { typingExpiryMs?: number } = {}) {
   const clock = new ManualClock();
   const reads: number[] = [];
   let answer: (() => void) | null = null;
@@ -49,6 +49,7 @@ function setUp(stored: ChangeEvent[] = []) {
     changesSince: (sinceSeq) => {
       reads.push(sinceSeq);
       const events = stored.filter((event) => event.seq > sinceSeq).sort((a, b) => a.seq - b.seq);
+    ...options,
       if (!holdReads) return Promise.resolve(events);
       return new Promise((resolve) => (answer = () => resolve(events)));
     },
@@ -202,3 +203,81 @@ describe('ConversationRoom', () => {
     expect(joining.frames).toEqual([]);
   });
 });
+
+  it('catches up to storage at once when told its last_seq, though no later change reveals the gap', async () => {
+    const { room, reads } = setUp([created(1), created(2), created(3)]);
+    room.start(1);
+    const ann = joined(room, 'ann', 1);
+    room.catchUp(3);
+    await settle();
+    expect(reads).toEqual([1]);
+    expect(ann.changeSeqs).toEqual([2, 3]);
+    room.catchUp(3);
+    await settle();
+    expect(reads, 'nothing owed: storage is not read again').toEqual([1]);
+  });
+
+  it('a catch-up whose read fails is retried later, not lost', async () => {
+    const stored = [created(1), created(2)];
+    let failing = true;
+    const clock = new ManualClock();
+    const room = new ConversationRoom({
+      conversationId: CONVERSATION,
+      gapFillDelayMs: GAP_FILL_DELAY_MS,
+      clock,
+      log: pino({ level: 'silent' }),
+      changesSince: (sinceSeq) =>
+        failing
+          ? Promise.reject(new Error('database away'))
+          : Promise.resolve(stored.filter((event) => event.seq > sinceSeq)),
+    });
+    room.start(0);
+    const ann = joined(room, 'ann', 0);
+    room.catchUp(2);
+    await settle();
+    expect(ann.changeSeqs).toEqual([]);
+    failing = false;
+    clock.advance(GAP_FILL_DELAY_MS * 2);
+    await settle();
+    expect(ann.changeSeqs).toEqual([1, 2]);
+  });
+
+  const typing = (userId: string, isTyping: boolean) => ({
+    kind: 'others' as const,
+    userId,
+    type: 'typing' as const,
+    frame: serializeFrame(typingFrame(CONVERSATION, userId, isTyping)),
+  });
+
+  it('ends a remote typing that is not repeated within the expiry, announcing it once', () => {
+    const { room, clock } = setUp([], { typingExpiryMs: 6000 });
+    room.start(0);
+    const ann = joined(room, 'ann');
+    room.onEvent(typing('bob', true));
+    clock.advance(5999);
+    expect(ann.frames).toEqual([typingFrame(CONVERSATION, 'bob', true)]);
+    clock.advance(1);
+    expect(ann.frames).toEqual([
+      typingFrame(CONVERSATION, 'bob', true),
+      typingFrame(CONVERSATION, 'bob', false),
+    ]);
+    clock.advance(60_000);
+    expect(ann.frames).toHaveLength(2);
+  });
+
+  it('a repeated typing only re-arms the expiry: recipients see one start, and the explicit stop', () => {
+    const { room, clock } = setUp([], { typingExpiryMs: 6000 });
+    room.start(0);
+    const ann = joined(room, 'ann');
+    room.onEvent(typing('bob', true));
+    for (let i = 0; i < 5; i++) {
+      clock.advance(2000);
+      room.onEvent(typing('bob', true));
+    }
+    room.onEvent(typing('bob', false));
+    clock.advance(60_000);
+    expect(ann.frames).toEqual([
+      typingFrame(CONVERSATION, 'bob', true),
+      typingFrame(CONVERSATION, 'bob', false),
+    ]);
+  });

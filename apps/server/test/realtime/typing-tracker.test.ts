@@ -4,11 +4,12 @@ import { TypingTracker } from '../../src/realtime/typing-tracker';
 
 const TIMEOUT_MS = 6000;
 
-function setUp() {
+function setUp(repeatMs?: number) {
   const clock = new ManualClock();
   const announced: string[] = [];
   const tracker = new TypingTracker({
     timeoutMs: TIMEOUT_MS,
+    ...(repeatMs === undefined ? {} : { repeatMs }),
     clock,
     announce: (conversationId, userId, isTyping) => announced.push(`${conversationId}:${userId}:${isTyping}`),
   });
@@ -16,6 +17,19 @@ function setUp() {
 }
 
 describe('TypingTracker', () => {
+  it('with repeatMs, repeats a true while it lasts (for other processes) and stops repeating when it ends', () => {
+    const { clock, tracker, announced } = setUp(2000);
+    tracker.set('c', 'ann', 'conn-1', true);
+    clock.advance(2000);
+    tracker.set('c', 'ann', 'conn-1', true);
+    clock.advance(2000);
+    expect(announced).toEqual(['c:ann:true', 'c:ann:true', 'c:ann:true']);
+    tracker.end('c', 'ann');
+    clock.advance(60_000);
+    expect(announced).toEqual(['c:ann:true', 'c:ann:true', 'c:ann:true', 'c:ann:false']);
+    expect(clock.pending).toBe(0);
+  });
+
   it('announces a start once; a refresh only pushes the expiry back', () => {
     const { clock, tracker, announced } = setUp();
     tracker.set('c', 'ann', 'conn-1', true);
