@@ -247,7 +247,7 @@ async function buildServer(workspaces) {
 
 function buildWeb() {
   // Through the npm running this script when there is one (npm start, npm run build).
-  const npmCli = process.env.npm_execpath?.endsWith('.js') ? process.env.npm_execpath : undefined;
+  const npmCli = /npm-cli\.js$/.test(process.env.npm_execpath ?? '') ? process.env.npm_execpath : undefined;
   const args = ['run', 'build', '--workspace', '@chat/web'];
   const result = npmCli
     ? spawnSync(process.execPath, [npmCli, ...args], { cwd: ROOT, stdio: 'inherit' })
