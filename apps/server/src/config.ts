@@ -45,6 +45,26 @@ export interface ServerConfig {
   accessTokenTtlSec: number;
   /** Embedded auth: sign-ins and sign-ups per IP per 5 minutes (0 turns the throttle off). */
   authRateLimit: number;
+  /** Embedded auth: failed sign-ins per account before each guess waits a doubling delay (0 turns it off). */
+  authAccountAttempts: number;
+  /** The longest of those delays, in seconds. */
+  authMaxDelaySec: number;
+  /** Shortest password the embedded auth accepts, in characters. */
+  passwordMinLength: number;
+  /** A file of refused passwords, one a line, on top of the built-in common ones. */
+  passwordBlocklistFile: string | undefined;
+  /** SMTP server for recovery and e-mail change mail, e.g. smtp://user:pass@mail.example.com:587; unset logs the links. */
+  smtpUrl: string | undefined;
+  /** The From of those e-mails. */
+  smtpFrom: string;
+  /** Lifetime of recovery and e-mail change links and codes. */
+  recoveryTtlSec: number;
+  /** Tokens whose iat is further in the future than this are refused. */
+  tokenClockSkewSec: number;
+  /** Tokens meant to live longer than this (exp - iat) are refused. */
+  tokenMaxLifetimeSec: number;
+  /** How often sockets of sessions signed out on another process are found and closed. */
+  sessionCheckIntervalMs: number;
   /** The public origin, e.g. https://chat.example.com (the `iss` of embedded tokens); default: each request's own. */
   publicUrl: string | undefined;
   /** SQLite durability: FULL fsyncs every commit (default), NORMAL is durable against process crashes only. */
@@ -76,6 +96,16 @@ export const defaultConfig: ServerConfig = {
   typingTimeoutMs: 6000,
   accessTokenTtlSec: 3600,
   authRateLimit: 30,
+  authAccountAttempts: 5,
+  authMaxDelaySec: 300,
+  passwordMinLength: 8,
+  passwordBlocklistFile: undefined,
+  smtpUrl: undefined,
+  smtpFrom: 'Chat <no-reply@localhost>',
+  recoveryTtlSec: 3600,
+  tokenClockSkewSec: 60,
+  tokenMaxLifetimeSec: 7 * 24 * 3600,
+  sessionCheckIntervalMs: 30_000,
   publicUrl: undefined,
   sqliteSynchronous: 'FULL',
   webDistDir: DEFAULT_WEB_DIST,
@@ -105,6 +135,16 @@ const EnvSchema = z.object({
   TYPING_TIMEOUT_MS: int(100).optional(),
   ACCESS_TOKEN_TTL_SEC: int(30).optional(),
   AUTH_RATE_LIMIT: int(0).optional(),
+  AUTH_ACCOUNT_ATTEMPTS: int(0).optional(),
+  AUTH_MAX_DELAY_SEC: int(1).optional(),
+  PASSWORD_MIN_LENGTH: int(6, 72).optional(),
+  PASSWORD_BLOCKLIST_FILE: text.optional(),
+  SMTP_URL: z.url().optional(),
+  SMTP_FROM: text.optional(),
+  RECOVERY_TTL_SEC: int(60).optional(),
+  TOKEN_CLOCK_SKEW_SEC: int(0, 3600).optional(),
+  TOKEN_MAX_LIFETIME_SEC: int(60).optional(),
+  SESSION_CHECK_INTERVAL_MS: int(100).optional(),
   PUBLIC_URL: z.url().optional(),
   SQLITE_SYNCHRONOUS: z.enum(['FULL', 'NORMAL']).optional(),
   WEB_DIST_DIR: text.optional(),
@@ -146,6 +186,16 @@ export function loadConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Partial
     typingTimeoutMs: e.TYPING_TIMEOUT_MS,
     accessTokenTtlSec: e.ACCESS_TOKEN_TTL_SEC,
     authRateLimit: e.AUTH_RATE_LIMIT,
+    authAccountAttempts: e.AUTH_ACCOUNT_ATTEMPTS,
+    authMaxDelaySec: e.AUTH_MAX_DELAY_SEC,
+    passwordMinLength: e.PASSWORD_MIN_LENGTH,
+    passwordBlocklistFile: e.PASSWORD_BLOCKLIST_FILE,
+    smtpUrl: e.SMTP_URL,
+    smtpFrom: e.SMTP_FROM,
+    recoveryTtlSec: e.RECOVERY_TTL_SEC,
+    tokenClockSkewSec: e.TOKEN_CLOCK_SKEW_SEC,
+    tokenMaxLifetimeSec: e.TOKEN_MAX_LIFETIME_SEC,
+    sessionCheckIntervalMs: e.SESSION_CHECK_INTERVAL_MS,
     publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ''),
     sqliteSynchronous: e.SQLITE_SYNCHRONOUS,
     webDistDir: e.WEB_DIST_DIR,
@@ -161,6 +211,11 @@ export function resolveConfig(overrides: Partial<ServerConfig>): ServerConfig {
   }
   if (config.supabaseJwtSecret && !config.supabaseUrl) {
     throw new ConfigError('SUPABASE_JWT_SECRET is set without SUPABASE_URL');
+  }
+  if (config.accessTokenTtlSec > config.tokenMaxLifetimeSec) {
+    throw new ConfigError(
+      'ACCESS_TOKEN_TTL_SEC is longer than TOKEN_MAX_LIFETIME_SEC: no issued token would be accepted',
+    );
   }
   return config;
 }

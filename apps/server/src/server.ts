@@ -1,5 +1,7 @@
 import Fastify, { LogController, type FastifyBaseLogger } from 'fastify';
 import { registerEmbeddedAuth } from './auth/embedded-auth-routes';
+import { embeddedAuthSettings } from './auth/embedded-auth-settings';
+import { createSessionGuard } from './auth/session-guard';
 import { createTokenVerifier } from './auth/token-verifier';
 import { systemClock, type Clock } from './clock';
 import { ensureJwtSecret, resolveConfig, type ServerConfig } from './config';
@@ -83,7 +85,18 @@ export async function createServer(
       });
   const { broker, presence } = parts.fanOut ?? (ownFanOut as FanOut);
   const publisher = new Publisher({ broker, log });
-  const verifier = createTokenVerifier({ jwtSecret, supabaseUrl: config.supabaseUrl, now: clock.now });
+  const tokenVerifier = createTokenVerifier({
+    jwtSecret,
+    supabaseUrl: config.supabaseUrl,
+    now: clock.now,
+    maxClockSkewSec: config.tokenClockSkewSec,
+    maxLifetimeSec: config.tokenMaxLifetimeSec,
+  });
+  // The embedded auth knows its sessions: a signed-out one is refused on every edge and process.
+  const sessionGuard = embeddedAuth
+    ? createSessionGuard({ verifier: tokenVerifier, storage, clock, log })
+    : null;
+  const verifier = sessionGuard?.verifier ?? tokenVerifier;
 
   const ctx: ServerContext = {
     config,
@@ -144,6 +157,10 @@ export async function createServer(
       log,
       issuerBaseUrl: config.publicUrl,
       signInRateLimit: config.authRateLimit > 0 ? { limit: config.authRateLimit, windowMs: 300_000 } : false,
+      ...embeddedAuthSettings(config),
+      verifier,
+      clock,
+      onSessionsRevoked: (sessionIds) => sessionGuard?.revoked(sessionIds),
     });
   }
   await registerApiRoutes(app, ctx);
@@ -151,6 +168,8 @@ export async function createServer(
 
   const gateway = createGateway(ctx);
   app.server.on('upgrade', gateway.handleUpgrade);
+  sessionGuard?.onRevoked((sessionIds) => gateway.closeSessions(sessionIds));
+  const stopSessionSweep = sessionGuard?.watch(() => gateway.sessionIds(), config.sessionCheckIntervalMs);
 
   try {
     await app.listen({ port: config.port, host: config.host });
@@ -177,6 +196,7 @@ export async function createServer(
     close() {
       closing ??= (async () => {
         shuttingDown = true;
+        stopSessionSweep?.();
         await gateway.shutdown();
         ctx.typing.clear();
         await app.close();

@@ -22,6 +22,12 @@ export const GoTrueErrorCode = {
   BadJwt: 'bad_jwt',
   UserNotFound: 'user_not_found',
   OverRequestRateLimit: 'over_request_rate_limit',
+  OverEmailSendRateLimit: 'over_email_send_rate_limit',
+  SessionNotFound: 'session_not_found',
+  RefreshTokenAlreadyUsed: 'refresh_token_already_used',
+  SamePassword: 'same_password',
+  EmailExists: 'email_exists',
+  OtpExpired: 'otp_expired',
   NotFound: 'not_found',
   UnexpectedFailure: 'unexpected_failure',
 } as const;
@@ -73,6 +79,34 @@ export const authErrors = {
     new GoTrueError(429, GoTrueErrorCode.OverRequestRateLimit, 'Request rate limit reached', {
       retryAfterMs,
     }),
+  emailRateLimited: (retryAfterMs: number) =>
+    new GoTrueError(
+      429,
+      GoTrueErrorCode.OverEmailSendRateLimit,
+      `For security purposes, you can only request this after ${Math.max(1, Math.ceil(retryAfterMs / 1000))} seconds.`,
+      { retryAfterMs },
+    ),
+  sessionNotFound: () =>
+    new GoTrueError(
+      403,
+      GoTrueErrorCode.SessionNotFound,
+      'Session from session_id claim in JWT does not exist',
+    ),
+  refreshTokenAlreadyUsed: () =>
+    new GoTrueError(400, GoTrueErrorCode.RefreshTokenAlreadyUsed, 'Invalid Refresh Token: Already Used'),
+  samePassword: () =>
+    new GoTrueError(
+      422,
+      GoTrueErrorCode.SamePassword,
+      'New password should be different from the old password.',
+    ),
+  emailExists: () =>
+    new GoTrueError(
+      422,
+      GoTrueErrorCode.EmailExists,
+      'A user with this email address has already been registered',
+    ),
+  otpExpired: () => new GoTrueError(403, GoTrueErrorCode.OtpExpired, 'Token has expired or is invalid'),
   notFound: () => new GoTrueError(404, GoTrueErrorCode.NotFound, 'Not found'),
   unexpected: () => new GoTrueError(500, GoTrueErrorCode.UnexpectedFailure, 'Unexpected failure'),
 };

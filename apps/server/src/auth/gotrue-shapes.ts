@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { AuthUser } from '../storage/storage';
 import type { IssuedSession } from './session-tokens';
 
@@ -17,10 +18,26 @@ export interface GoTrueUser {
   last_sign_in_at: string | null;
   app_metadata: { provider: 'email'; providers: ['email'] };
   user_metadata: Record<string, unknown>;
-  identities: [];
+  identities: [GoTrueIdentity];
+  /** A pending e-mail change (confirmation sent), as GoTrue reports it. */
+  new_email?: string;
+  email_change_sent_at?: string;
   created_at: string;
   updated_at: string;
   is_anonymous: false;
+}
+
+/** The `email` identity every password account has in GoTrue. */
+export interface GoTrueIdentity {
+  identity_id: string;
+  id: string;
+  user_id: string;
+  identity_data: { email: string; email_verified: true; phone_verified: false; sub: string };
+  provider: 'email';
+  last_sign_in_at: string | null;
+  created_at: string;
+  updated_at: string;
+  email: string;
 }
 
 export interface GoTrueSession {
@@ -32,8 +49,16 @@ export interface GoTrueSession {
   user: GoTrueUser;
 }
 
-/** `lastSignInAt`: no sign-in time is stored, so callers pass the best they know (or null). */
-export function goTrueUser(user: AuthUser, lastSignInAt: Date | null): GoTrueUser {
+/**
+ * `lastSignInAt`: no sign-in time is stored, so callers pass the best they know (or null).
+ * `pendingEmail`: the address of an e-mail change whose confirmation was just sent.
+ */
+export function goTrueUser(
+  user: AuthUser,
+  lastSignInAt: Date | null,
+  pendingEmail?: { email: string; sentAt: Date },
+): GoTrueUser {
+  const signedIn = lastSignInAt ? lastSignInAt.toISOString() : null;
   return {
     id: user.id,
     aud: 'authenticated',
@@ -42,10 +67,25 @@ export function goTrueUser(user: AuthUser, lastSignInAt: Date | null): GoTrueUse
     email_confirmed_at: user.created_at,
     phone: '',
     confirmed_at: user.created_at,
-    last_sign_in_at: lastSignInAt ? lastSignInAt.toISOString() : null,
+    last_sign_in_at: signedIn,
     app_metadata: { provider: 'email', providers: ['email'] },
     user_metadata: user.user_metadata,
-    identities: [],
+    identities: [
+      {
+        identity_id: identityIdOf(user.id),
+        id: user.id,
+        user_id: user.id,
+        identity_data: { email: user.email, email_verified: true, phone_verified: false, sub: user.id },
+        provider: 'email',
+        last_sign_in_at: signedIn,
+        created_at: user.created_at,
+        updated_at: user.updated_at,
+        email: user.email,
+      },
+    ],
+    ...(pendingEmail
+      ? { new_email: pendingEmail.email, email_change_sent_at: pendingEmail.sentAt.toISOString() }
+      : {}),
     created_at: user.created_at,
     updated_at: user.updated_at,
     is_anonymous: false,
@@ -61,4 +101,11 @@ export function goTrueSession(session: IssuedSession): GoTrueSession {
     refresh_token: session.refresh_token,
     user: goTrueUser(session.user, session.issued_at),
   };
+}
+
+/** A stable UUID for the one identity of a user (no identities table: it is derived, not stored). */
+function identityIdOf(userId: string): string {
+  const hex = createHash('sha256').update(`email-identity:${userId}`).digest('hex');
+  const variant = ((parseInt(hex[16] ?? '0', 16) & 0x3) | 0x8).toString(16);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }

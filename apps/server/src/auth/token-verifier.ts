@@ -1,7 +1,7 @@
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import type { JWTPayload, JWTVerifyGetKey } from 'jose';
 import { z } from 'zod';
-import type { User } from '@chat/protocol';
+import type { NewUser } from '../storage/storage';
 import { displayNameOf } from './display-name';
 
 /**
@@ -15,14 +15,23 @@ import { displayNameOf } from './display-name';
  * - Any other `alg` (`none` included) is refused before any key is looked at, and
  *   each path allows only its own algorithms, so a token cannot pick its key type.
  *
- * `verify` never throws: every failure is `{ok: false, reason}` with short human text.
+ * - `nbf` is honoured; `iat` more than `maxClockSkewSec` in the future is refused, and
+ *   so is a token meant to live longer than `maxLifetimeSec` (`exp` − `iat`, or
+ *   `exp` − now without `iat`): a leaked long-lived token would outlive any sign-out.
+ *
+ * `verify` never throws: every failure is `{ok: false, reason}` with short human text
+ * (and a `code` when the edge answers it differently).
  */
 export interface TokenVerifier {
   verify(token: string): Promise<VerifyResult>;
 }
 
 export type VerifyResult =
-  { ok: true; claims: AccessClaims; user: User; expiresAt: Date } | { ok: false; reason: string };
+  | { ok: true; claims: AccessClaims; user: NewUser; expiresAt: Date }
+  | { ok: false; reason: string; code?: VerifyFailureCode };
+
+/** `session_not_found`: a well-signed token of a session that signed out (GoTrue's 403 on /user). */
+export type VerifyFailureCode = 'session_not_found';
 
 export interface TokenVerifierOptions {
   /** The HS256 secret. Without it, HS256 tokens are refused. */
@@ -39,7 +48,14 @@ export interface TokenVerifierOptions {
   jwksTimeoutMs?: number;
   /** `exp` and `nbf` are judged at this time, in ms since the epoch. Default: the wall clock. */
   now?: () => number;
+  /** How far in the future `iat` may be (clocks of other issuers drift). Default 60 s. */
+  maxClockSkewSec?: number;
+  /** The longest lifetime a token may claim. Default one week, Supabase's maximum JWT expiry. */
+  maxLifetimeSec?: number;
 }
+
+export const DEFAULT_MAX_CLOCK_SKEW_SEC = 60;
+export const DEFAULT_MAX_TOKEN_LIFETIME_SEC = 7 * 24 * 3600;
 
 /** Tokens longer than this are refused unread: no Supabase token comes near it. */
 export const MAX_TOKEN_LENGTH = 16 * 1024;
@@ -65,6 +81,8 @@ export type AccessClaims = z.infer<typeof AccessClaims>;
 
 export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
   const now = options.now ?? Date.now;
+  const maxClockSkewSec = options.maxClockSkewSec ?? DEFAULT_MAX_CLOCK_SKEW_SEC;
+  const maxLifetimeSec = options.maxLifetimeSec ?? DEFAULT_MAX_TOKEN_LIFETIME_SEC;
   const secret = options.jwtSecret ? new TextEncoder().encode(options.jwtSecret) : null;
   const jwksUrl =
     options.jwksUrl ??
@@ -122,6 +140,8 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
         return { ok: false, reason: parsed.error.issues[0]?.message ?? 'invalid claims' };
       }
       const claims = parsed.data;
+      const timing = checkTiming(claims, now() / 1000, maxClockSkewSec, maxLifetimeSec);
+      if (timing) return { ok: false, reason: timing };
       const email = claims.email ?? '';
       return {
         ok: true,
@@ -131,6 +151,19 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
       };
     },
   };
+}
+
+/** The reason a token's times are refused, or null (exp and nbf are jose's). */
+function checkTiming(
+  claims: AccessClaims,
+  nowSec: number,
+  maxClockSkewSec: number,
+  maxLifetimeSec: number,
+): string | null {
+  if (claims.iat !== undefined && claims.iat > nowSec + maxClockSkewSec) return 'token issued in the future';
+  const start = claims.iat ?? nowSec;
+  if (claims.exp - start > maxLifetimeSec) return 'token lifetime too long';
+  return null;
 }
 
 /** jose's error codes, as short reasons a client can show or log. */

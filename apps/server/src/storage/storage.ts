@@ -27,15 +27,39 @@ export interface Storage {
   getAuthUser(id: string): Promise<AuthUser | null>;
   createAuthSession(session: { id: string; user_id: string; refresh_token_hash: string }): Promise<void>;
   /**
-   * Atomically revokes `oldHash` and issues `newHash` in the same session. Returns
-   * null when the token is unknown, revoked, or its session is revoked.
+   * Atomically revokes `oldHash` (at `now`, default the wall clock) and issues `newHash`
+   * in the same session. Returns null when the token is unknown, revoked, or its session is revoked.
    */
   rotateRefreshToken(
     oldHash: string,
     newHash: string,
+    now?: Date,
   ): Promise<{ user_id: string; session_id: string } | null>;
+  /** A refresh token in any state (reuse detection needs the revoked ones too); null when unknown. */
+  findRefreshToken(hash: string): Promise<StoredRefreshToken | null>;
   revokeAuthSession(sessionId: string): Promise<void>;
-  revokeUserAuthSessions(userId: string): Promise<void>;
+  /** Revokes the user's live sessions, but `exceptSessionId`; returns the ids it revoked. */
+  revokeUserAuthSessions(userId: string, exceptSessionId?: string): Promise<string[]>;
+  /** Those of `sessionIds` that are revoked (unknown ids are not: tokens minted elsewhere have none). */
+  revokedAuthSessions(sessionIds: readonly string[]): Promise<string[]>;
+  /**
+   * Changes what is given (display_name in `users` too, so the chat sees it);
+   * `email_taken` when another user holds the new e-mail; null for an unknown id.
+   */
+  updateAuthUser(id: string, changes: AuthUserChanges, now: Date): Promise<AuthUser | 'email_taken' | null>;
+  /** Stores a recovery or e-mail change token; earlier unused ones of the same user and purpose stop working. */
+  createOneTimeToken(token: NewOneTimeToken, now: Date): Promise<void>;
+  /**
+   * Uses a one-time token once: by its link hash, or by the user's latest code.
+   * A wrong code counts an attempt; at `maxAttempts` the token is spent. Null
+   * when nothing live matches.
+   */
+  consumeOneTimeToken(
+    match: { token_hash: string } | { user_id: string; code_hash: string },
+    purpose: OneTimeTokenPurpose,
+    now: Date,
+    maxAttempts: number,
+  ): Promise<{ user_id: string; new_email: string | null } | null>;
 
   // ---- conversations ----
   /**
@@ -102,6 +126,35 @@ export interface NewPasswordUser {
   display_name: string;
   password_hash: string;
   user_metadata: Record<string, unknown>;
+}
+
+export interface StoredRefreshToken {
+  session_id: string;
+  user_id: string;
+  /** ISO time the token was rotated or revoked; null while it is the live one. */
+  revoked_at: string | null;
+  session_revoked: boolean;
+}
+
+export interface AuthUserChanges {
+  email?: string;
+  display_name?: string;
+  password_hash?: string;
+  user_metadata?: Record<string, unknown>;
+}
+
+export type OneTimeTokenPurpose = 'recovery' | 'email_change';
+
+export interface NewOneTimeToken {
+  /** sha256 of the token in the link. */
+  token_hash: string;
+  /** sha256 of the user's id and the short code, so equal codes of two users differ. */
+  code_hash: string;
+  user_id: string;
+  purpose: OneTimeTokenPurpose;
+  /** E-mail change only: the address it changes to. */
+  new_email: string | null;
+  expires_at: Date;
 }
 
 export interface NewConversation {

@@ -32,6 +32,8 @@ export class Connection implements Recipient {
   user: User | null = null;
   /** The token's exp, in ms since the epoch. */
   tokenExpiresAt = 0;
+  /** The embedded auth session of the latest token (its sign-out closes this socket); null for others. */
+  sessionId: string | null = null;
   /** Conversations this connection is joined to (or joining). */
   readonly joined = new Set<string>();
   /** Conversations the user was found a member of (membership never shrinks). */

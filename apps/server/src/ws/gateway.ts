@@ -20,6 +20,10 @@ export interface Gateway {
    * announced to the other processes.
    */
   shutdown(): Promise<void>;
+  /** The embedded auth sessions of the open sockets (for the sign-out sweep). */
+  sessionIds(): string[];
+  /** Closes every socket of these signed-out sessions with 4001. */
+  closeSessions(sessionIds: readonly string[]): void;
 }
 
 /**
@@ -126,6 +130,19 @@ export function createGateway(ctx: ServerContext): Gateway {
         return;
       }
       wss.handleUpgrade(request, socket, head, accept);
+    },
+    sessionIds() {
+      const ids: string[] = [];
+      for (const connection of connections) if (connection.sessionId) ids.push(connection.sessionId);
+      return ids;
+    },
+    closeSessions(sessionIds) {
+      const ended = new Set(sessionIds);
+      for (const connection of connections) {
+        if (connection.sessionId === null || !ended.has(connection.sessionId)) continue;
+        connection.sendError({ code: 'unauthorized', message: 'session signed out' });
+        connection.close(CloseCode.Unauthorized, 'session signed out');
+      }
     },
     async shutdown() {
       accepting = false;

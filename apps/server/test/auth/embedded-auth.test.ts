@@ -87,7 +87,7 @@ describe('embedded auth through @supabase/supabase-js', () => {
       role: 'authenticated',
       user_metadata: { display_name: 'Ada Lovelace' },
       app_metadata: { provider: 'email', providers: ['email'] },
-      identities: [],
+      identities: [{ provider: 'email', user_id: user!.id, identity_data: { email, sub: user!.id } }],
       is_anonymous: false,
     });
     expect(user!.email_confirmed_at).toBeTruthy();
@@ -98,7 +98,11 @@ describe('embedded auth through @supabase/supabase-js', () => {
       ok: true,
       user: { id: user!.id, email, display_name: 'Ada Lovelace' },
     });
-    expect(await storage.getUser(user!.id)).toEqual({ id: user!.id, email, display_name: 'Ada Lovelace' });
+    expect(await storage.getUser(user!.id)).toMatchObject({
+      id: user!.id,
+      email,
+      display_name: 'Ada Lovelace',
+    });
   });
 
   it("issues Supabase's claims", async () => {
@@ -172,7 +176,7 @@ describe('embedded auth through @supabase/supabase-js', () => {
     expect(unknown.error).toMatchObject({ status: 400, code: 'invalid_credentials' });
   });
 
-  it('rotates refresh tokens: the old one is refused afterwards', async () => {
+  it('rotates refresh tokens: the old one, used again within the grace, gets the current one', async () => {
     const client = supabase(url);
     const { data } = await client.auth.signUp({ email: uniqueEmail(), password: 'hunter22' });
     const first = data.session!;
@@ -185,9 +189,9 @@ describe('embedded auth through @supabase/supabase-js', () => {
     expect(decodeJwt(second.access_token).session_id).toBe(decodeJwt(first.access_token).session_id);
 
     const reused = await supabase(url).auth.refreshSession({ refresh_token: first.refresh_token });
-    expect(isAuthApiError(reused.error)).toBe(true);
-    expect(reused.error).toMatchObject({ status: 400, code: 'refresh_token_not_found' });
+    expect(reused.data.session?.refresh_token).toBe(second.refresh_token);
     const unknown = await supabase(url).auth.refreshSession({ refresh_token: 'no-such-token' });
+    expect(isAuthApiError(unknown.error)).toBe(true);
     expect(unknown.error).toMatchObject({ status: 400, code: 'refresh_token_not_found' });
 
     // The rotated one still works.
@@ -368,15 +372,12 @@ describe('embedded auth over plain HTTP', () => {
 });
 
 describe('embedded auth throttle', () => {
-  it('answers over_request_rate_limit past the per-IP limit', async () => {
+  it('answers over_request_rate_limit past the per-IP limit of sign-ups', async () => {
     const { app, url } = await startAuthServer({ signInRateLimit: { limit: 2, windowMs: 60_000 } });
     try {
       const client = supabase(url);
-      const email = uniqueEmail();
-      expect((await client.auth.signUp({ email, password: 'hunter22' })).error).toBeNull();
-      expect((await client.auth.signInWithPassword({ email, password: 'hunter22' })).error).toBeNull();
-      const third = await client.auth.signInWithPassword({ email, password: 'hunter22' });
-      expect(third.error).toMatchObject({ status: 429, code: 'over_request_rate_limit' });
+      expect((await client.auth.signUp({ email: uniqueEmail(), password: 'hunter22' })).error).toBeNull();
+      expect((await client.auth.signUp({ email: uniqueEmail(), password: 'hunter22' })).error).toBeNull();
       const raw = await fetch(`${url}/auth/v1/signup`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },

@@ -60,12 +60,12 @@ describe('authenticateRequest', () => {
     );
     expect(response.status).toBe(200);
     const expected = { id, email: 'grace@example.com', display_name: 'Grace Hopper' };
-    expect(await response.json()).toEqual({ user: expected });
-    expect(await storage.getUser(id)).toEqual(expected);
+    expect(await response.json()).toMatchObject({ user: expected });
+    expect(await storage.getUser(id)).toMatchObject(expected);
 
     // Seen again: the same stored user.
     const again = await me(`bearer ${await token({ sub: id, email: 'grace@example.com' })}`);
-    expect(await again.json()).toEqual({ user: expected });
+    expect(await again.json()).toMatchObject({ user: expected });
   });
 
   it('refuses a request without a bearer token', async () => {

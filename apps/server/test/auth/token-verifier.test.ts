@@ -95,6 +95,39 @@ describe('token verifier: HS256 with the shared secret', () => {
     expect(await verifier.verify(await hs256(claims({ exp: undefined })))).toMatchObject({ ok: false });
   });
 
+  it('refuses a token issued 100 years in the future, and accepts one within the 60 s skew', async () => {
+    const future = now() + 100 * 365 * 24 * 3600;
+    const far = await verifier.verify(await hs256(claims({ iat: future, exp: future + 3600 })));
+    expect(far).toEqual({ ok: false, reason: 'token issued in the future' });
+    const skewed = await verifier.verify(await hs256(claims({ iat: now() + 50, exp: now() + 3600 })));
+    expect(skewed.ok).toBe(true);
+    const beyond = await verifier.verify(await hs256(claims({ iat: now() + 120, exp: now() + 3600 })));
+    expect(beyond).toEqual({ ok: false, reason: 'token issued in the future' });
+  });
+
+  it('refuses a token meant to live longer than the maximum lifetime (a week by default), with or without iat', async () => {
+    const week = 7 * 24 * 3600;
+    expect((await verifier.verify(await hs256(claims({ exp: now() + week })))).ok).toBe(true);
+    const long = await verifier.verify(await hs256(claims({ exp: now() + week + 60 })));
+    expect(long).toEqual({ ok: false, reason: 'token lifetime too long' });
+    const noIat = claims({ exp: now() + 10 * 365 * 24 * 3600 });
+    delete noIat.iat;
+    expect(await verifier.verify(await hs256(noIat))).toEqual({
+      ok: false,
+      reason: 'token lifetime too long',
+    });
+    const strict = createTokenVerifier({ jwtSecret: SECRET, maxLifetimeSec: 600, maxClockSkewSec: 0 });
+    expect(await strict.verify(await hs256(claims({ exp: now() + 3600 })))).toMatchObject({ ok: false });
+    expect(await strict.verify(await hs256(claims({ iat: now() + 5, exp: now() + 60 })))).toMatchObject({
+      reason: 'token issued in the future',
+    });
+  });
+
+  it('honours nbf', async () => {
+    const early = await verifier.verify(await hs256(claims({ nbf: now() + 600 })));
+    expect(early).toEqual({ ok: false, reason: 'token not yet valid' });
+  });
+
   it('refuses garbage without throwing', async () => {
     for (const token of ['', 'abc', 'a.b.c', 'x'.repeat(20_000), null as unknown as string]) {
       expect(await verifier.verify(token)).toMatchObject({ ok: false, reason: expect.any(String) });

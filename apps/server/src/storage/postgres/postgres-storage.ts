@@ -76,8 +76,13 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
     getAuthUser: auth.getAuthUser,
     createAuthSession: auth.createAuthSession,
     rotateRefreshToken: auth.rotateRefreshToken,
+    findRefreshToken: auth.findRefreshToken,
     revokeAuthSession: auth.revokeAuthSession,
     revokeUserAuthSessions: auth.revokeUserAuthSessions,
+    revokedAuthSessions: auth.revokedAuthSessions,
+    updateAuthUser: auth.updateAuthUser,
+    createOneTimeToken: auth.createOneTimeToken,
+    consumeOneTimeToken: auth.consumeOneTimeToken,
 
     createConversation: conversations.createConversation,
     getConversation: conversations.getConversation,

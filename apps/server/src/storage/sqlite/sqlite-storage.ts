@@ -42,8 +42,13 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
     getAuthUser: read(auth.getAuthUser),
     createAuthSession: write(auth.createAuthSession),
     rotateRefreshToken: write(auth.rotateRefreshToken),
+    findRefreshToken: read(auth.findRefreshToken),
     revokeAuthSession: write(auth.revokeAuthSession),
     revokeUserAuthSessions: write(auth.revokeUserAuthSessions),
+    revokedAuthSessions: read(auth.revokedAuthSessions),
+    updateAuthUser: write(auth.updateAuthUser),
+    createOneTimeToken: write(auth.createOneTimeToken),
+    consumeOneTimeToken: write(auth.consumeOneTimeToken),
 
     createConversation: write(conversations.createConversation),
     getConversation: read(conversations.getConversation),

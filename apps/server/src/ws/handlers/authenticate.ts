@@ -35,6 +35,7 @@ export async function handleAuthenticate(
   const user = connection.user ?? (await ctx.storage.ensureUser(result.user));
   connection.user = user;
   connection.tokenExpiresAt = result.expiresAt.getTime();
+  connection.sessionId = result.claims.session_id ?? null;
   armExpiry(ctx, connection);
   if (first) {
     connection.clearAuthTimer();

@@ -179,5 +179,127 @@ export function usersContract(makeStorage: MakeStorage): void {
       expect(await storage.rotateRefreshToken('q1', 'q2')).toBeNull();
       expect(await storage.rotateRefreshToken('s1', 's2')).toMatchObject({ user_id: sam.id });
     });
+
+    it('findRefreshToken: a rotated token is found with its rotation time; a revoked session shows', async () => {
+      const { storage } = fixture();
+      const user = (await storage.createPasswordUser(passwordUser('pat@example.com')))!;
+      const sessionId = randomUUID();
+      await storage.createAuthSession({ id: sessionId, user_id: user.id, refresh_token_hash: 'f1' });
+      expect(await storage.findRefreshToken('f1')).toEqual({
+        session_id: sessionId,
+        user_id: user.id,
+        revoked_at: null,
+        session_revoked: false,
+      });
+      const at = new Date('2030-01-02T03:04:05.678Z');
+      await storage.rotateRefreshToken('f1', 'f2', at);
+      expect(await storage.findRefreshToken('f1')).toMatchObject({ revoked_at: at.toISOString() });
+      expect(await storage.findRefreshToken('f2')).toMatchObject({
+        revoked_at: null,
+        session_revoked: false,
+      });
+      await storage.revokeAuthSession(sessionId);
+      expect(await storage.findRefreshToken('f2')).toMatchObject({ session_revoked: true });
+      expect(await storage.findRefreshToken('unknown')).toBeNull();
+    });
+
+    it('revokeUserAuthSessions: all but the one kept, returning the ids; revokedAuthSessions names them', async () => {
+      const { storage } = fixture();
+      const pat = (await storage.createPasswordUser(passwordUser('pat@example.com')))!;
+      const [keep, end1, end2] = [randomUUID(), randomUUID(), randomUUID()];
+      for (const [id, hash] of [
+        [keep, 'k1'],
+        [end1, 'e1'],
+        [end2, 'e2'],
+      ] as const) {
+        await storage.createAuthSession({ id, user_id: pat.id, refresh_token_hash: hash });
+      }
+      expect((await storage.revokeUserAuthSessions(pat.id, keep)).sort()).toEqual([end1, end2].sort());
+      expect(await storage.revokeUserAuthSessions(pat.id, keep)).toEqual([]);
+      const unknown = randomUUID();
+      expect((await storage.revokedAuthSessions([keep, end1, end2, unknown])).sort()).toEqual(
+        [end1, end2].sort(),
+      );
+      expect(await storage.revokedAuthSessions([])).toEqual([]);
+      expect(await storage.rotateRefreshToken('k1', 'k2')).toMatchObject({ session_id: keep });
+    });
+
+    it('updateAuthUser: changes what is given, the chat name included; a taken e-mail is refused', async () => {
+      const { storage } = fixture();
+      const pat = (await storage.createPasswordUser(passwordUser('pat@example.com')))!;
+      await storage.createPasswordUser(passwordUser('sam@example.com', 'Sam'));
+      const now = new Date('2031-05-06T07:08:09.000Z');
+      const renamed = await storage.updateAuthUser(
+        pat.id,
+        { display_name: 'Patricia', user_metadata: { display_name: 'Patricia', theme: 'dark' } },
+        now,
+      );
+      expect(renamed).toMatchObject({
+        email: 'pat@example.com',
+        display_name: 'Patricia',
+        password_hash: 'hash:secret',
+        user_metadata: { display_name: 'Patricia', theme: 'dark' },
+        updated_at: now.toISOString(),
+      });
+      expect(await storage.getUser(pat.id)).toMatchObject({ display_name: 'Patricia' });
+      expect((await storage.searchUsers('patri', randomUUID(), 5)).map((u) => u.id)).toContain(pat.id);
+
+      expect(await storage.updateAuthUser(pat.id, { email: 'SAM@example.com' }, now)).toBe('email_taken');
+      expect(
+        await storage.updateAuthUser(pat.id, { email: 'Pat.New@example.com', password_hash: 'hash:2' }, now),
+      ).toMatchObject({ email: 'pat.new@example.com', password_hash: 'hash:2', display_name: 'Patricia' });
+      expect(await storage.findAuthUserByEmail('pat.new@example.com')).toMatchObject({ id: pat.id });
+      expect(await storage.updateAuthUser(randomUUID(), { display_name: 'X' }, now)).toBeNull();
+    });
+
+    it('one-time tokens: used once by link or code, until they expire; a new one replaces the old', async () => {
+      const { storage } = fixture();
+      const pat = (await storage.createPasswordUser(passwordUser('pat@example.com')))!;
+      const t0 = new Date('2032-01-01T00:00:00.000Z');
+      const later = (ms: number) => new Date(t0.getTime() + ms);
+      const token = (hash: string, code: string) => ({
+        token_hash: hash,
+        code_hash: code,
+        user_id: pat.id,
+        purpose: 'recovery' as const,
+        new_email: null,
+        expires_at: later(3_600_000),
+      });
+
+      await storage.createOneTimeToken(token('link1', 'code1'), t0);
+      expect(
+        await storage.consumeOneTimeToken({ token_hash: 'link1' }, 'email_change', later(1), 1),
+      ).toBeNull();
+      expect(await storage.consumeOneTimeToken({ token_hash: 'link1' }, 'recovery', later(1), 1)).toEqual({
+        user_id: pat.id,
+        new_email: null,
+      });
+      expect(await storage.consumeOneTimeToken({ token_hash: 'link1' }, 'recovery', later(2), 1)).toBeNull();
+
+      await storage.createOneTimeToken(token('link2', 'code2'), later(10));
+      await storage.createOneTimeToken(token('link3', 'code3'), later(20));
+      expect(await storage.consumeOneTimeToken({ token_hash: 'link2' }, 'recovery', later(30), 1)).toBeNull();
+      const byCode = { user_id: pat.id, code_hash: 'code3' };
+      expect(await storage.consumeOneTimeToken(byCode, 'recovery', later(3_600_021), 5)).toBeNull();
+      expect(await storage.consumeOneTimeToken(byCode, 'recovery', later(40), 5)).toMatchObject({
+        user_id: pat.id,
+      });
+
+      await storage.createOneTimeToken(token('link4', 'code4'), later(50));
+      for (let attempt = 0; attempt < 3; attempt++) {
+        expect(
+          await storage.consumeOneTimeToken(
+            { user_id: pat.id, code_hash: 'wrong' },
+            'recovery',
+            later(60),
+            3,
+          ),
+        ).toBeNull();
+      }
+      // Spent by the wrong guesses: the right code comes too late.
+      expect(
+        await storage.consumeOneTimeToken({ user_id: pat.id, code_hash: 'code4' }, 'recovery', later(70), 3),
+      ).toBeNull();
+    });
   });
 }
