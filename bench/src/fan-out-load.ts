@@ -80,7 +80,7 @@ export class FanOutLoad {
         case 'message':
           if (frame.message.seq !== lastSeq + 1) this.ledger.orderViolation();
           lastSeq = frame.message.seq;
-          this.ledger.delivery(frame.message.client_id, index, at);
+          this.ledger.delivery(frame.message.client_id ?? '', index, at);
           return;
         case 'message_ack':
           this.ledger.ack(frame.client_id, at);

@@ -73,6 +73,8 @@ export function computeFigures(world: World, storage: StorageView, who = world.p
       const viewById = new Map(view.map((message) => [message.id, message]));
       const clientIds = new Set<string>();
       for (const message of view) {
+        // System messages have no client id: only sends can be doubled.
+        if (message.client_id === null) continue;
         if (clientIds.has(message.client_id)) {
           doubled++;
           note(`client ${participant.index} holds client_id ${message.client_id} twice`);

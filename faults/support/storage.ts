@@ -32,14 +32,10 @@ export async function readConversation(
     if (!page.has_more || page.messages.length === 0) break;
     before = page.messages[0]!.seq;
   }
-  return messages.map(({ id, conversation_id, seq, sender_id, client_id, body }) => ({
-    id,
-    conversation_id,
-    seq,
-    sender_id,
-    client_id,
-    body,
-  }));
+  // The scenarios send text only; a system message (no client id) is not theirs to count.
+  return messages.flatMap(({ id, conversation_id, seq, sender_id, client_id, body }) =>
+    client_id === null ? [] : [{ id, conversation_id, seq, sender_id, client_id, body }],
+  );
 }
 
 /**

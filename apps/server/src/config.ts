@@ -41,6 +41,8 @@ export interface ServerConfig {
   maxBufferedBytes: number;
   /** Typing expires after this long without a refresh. */
   typingTimeoutMs: number;
+  /** The most members a group may hold (section 9); more is 409. */
+  maxGroupMembers: number;
   /** Lifetime of access tokens issued by embedded auth. */
   accessTokenTtlSec: number;
   /** Embedded auth: sign-ins and sign-ups per IP per 5 minutes (0 turns the throttle off). */
@@ -94,6 +96,7 @@ export const defaultConfig: ServerConfig = {
   heartbeatIntervalMs: 30_000,
   maxBufferedBytes: 4 * 1024 * 1024,
   typingTimeoutMs: 6000,
+  maxGroupMembers: 256,
   accessTokenTtlSec: 3600,
   authRateLimit: 30,
   authAccountAttempts: 5,
@@ -133,6 +136,7 @@ const EnvSchema = z.object({
   HEARTBEAT_INTERVAL_MS: int(100).optional(),
   MAX_BUFFERED_BYTES: int(1024).optional(),
   TYPING_TIMEOUT_MS: int(100).optional(),
+  MAX_GROUP_MEMBERS: int(2).optional(),
   ACCESS_TOKEN_TTL_SEC: int(30).optional(),
   AUTH_RATE_LIMIT: int(0).optional(),
   AUTH_ACCOUNT_ATTEMPTS: int(0).optional(),
@@ -184,6 +188,7 @@ export function loadConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Partial
     heartbeatIntervalMs: e.HEARTBEAT_INTERVAL_MS,
     maxBufferedBytes: e.MAX_BUFFERED_BYTES,
     typingTimeoutMs: e.TYPING_TIMEOUT_MS,
+    maxGroupMembers: e.MAX_GROUP_MEMBERS,
     accessTokenTtlSec: e.ACCESS_TOKEN_TTL_SEC,
     authRateLimit: e.AUTH_RATE_LIMIT,
     authAccountAttempts: e.AUTH_ACCOUNT_ATTEMPTS,

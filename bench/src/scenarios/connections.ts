@@ -70,7 +70,7 @@ export async function runConnections({ repoRoot, options, failures }: BenchConte
         await client.authenticateAndJoin(user.token, conversationIds[index] as string);
         handshake.record(performance.now() - opened);
         client.onFrame = (frame, at) => {
-          if (frame.type === 'message') ledger.delivery(frame.message.client_id, index, at);
+          if (frame.type === 'message') ledger.delivery(frame.message.client_id ?? '', index, at);
           else if (frame.type === 'message_ack') ledger.ack(frame.client_id, at);
           else if (frame.type === 'error') ledger.error(frame.code);
         };

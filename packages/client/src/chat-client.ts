@@ -368,7 +368,7 @@ export class ChatClient {
     const self = this.user?.id ?? null;
     for (const message of frame.messages) {
       // A send whose ack was lost with the socket is in the history: it landed.
-      if (message.sender_id === self) this.sender.acked(message.client_id);
+      if (message.sender_id === self && message.client_id !== null) this.sender.acked(message.client_id);
       this.list.applyMessage(message, self);
     }
   }
@@ -396,7 +396,7 @@ export class ChatClient {
       case 'message': {
         const message = frame.message;
         this.store(message.conversation_id).applyMessage(message, true);
-        if (message.sender_id === self) this.sender.acked(message.client_id);
+        if (message.sender_id === self && message.client_id !== null) this.sender.acked(message.client_id);
         this.list.applyMessage(message, self);
         if (message.sender_id !== self) this.emitter.emit('message', message);
         break;

@@ -11,13 +11,15 @@ function conversation(id: string, patch: Partial<Conversation> = {}): Conversati
     title: null,
     is_group: false,
     members: [
-      { user_id: ALICE, display_name: 'Alice', read_seq: 0 },
-      { user_id: BOB, display_name: 'Bob', read_seq: 0 },
+      { user_id: ALICE, display_name: 'Alice', read_seq: 0, role: 'member', is_agent: false },
+      { user_id: BOB, display_name: 'Bob', read_seq: 0, role: 'member', is_agent: false },
     ],
     last_message: null,
     last_seq: 0,
     unread_count: 0,
     created_at: '2024-12-31T00:00:00.000Z',
+    settings: { muted_until: null, archived: false, pinned: false },
+    unread_mentions: 0,
     ...patch,
   };
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MAX_REF_LENGTH } from './limits';
+import { MAX_MENTIONS, MAX_REF_LENGTH } from './limits';
 import { Id } from './models';
 import { bodyProblem, isValidReaction } from './text';
 
@@ -25,6 +25,8 @@ export const SendMessageFrame = frame('send_message', {
   client_id: Id,
   body: Body,
   reply_to: Id.nullish(),
+  /** v2 (section 10): members mentioned; how they look in `body` is the client's choice. */
+  mentions: z.array(Id).max(MAX_MENTIONS).optional(),
 });
 export const TypingFrame = frame('typing', { conversation_id: Id, is_typing: z.boolean() });
 export const MarkReadFrame = frame('mark_read', {

@@ -12,6 +12,11 @@ export {
   ConversationMember,
   JoinedMember,
   Conversation,
+  ConversationSettings,
+  SystemEvent,
+  MemberRole,
+  Attachment,
+  MessageState,
 } from './models';
 export {
   Ref,
@@ -39,6 +44,7 @@ export {
   ReadFrame,
   PresenceFrame,
   ConversationFrame,
+  ConversationRemovedFrame,
   PongFrame,
   AckFrame,
   ErrorFrame,
@@ -57,7 +63,13 @@ export {
   MessagesResponse,
   ClientConfig,
   MAX_TITLE_LENGTH,
-  MAX_GROUP_MEMBERS,
+  RenameRequest,
+  AddMembersRequest,
+  ChangeRoleRequest,
+  SettingsRequest,
+  SearchQuery,
+  SearchResult,
+  SearchResponse,
 } from './rest';
 export { parseClientFrame, parseServerFrame } from './parse';
 export type { FrameProblem, ParseResult } from './parse';

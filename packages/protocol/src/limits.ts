@@ -12,3 +12,12 @@ export const MAX_EDITS = 5;
 export const DELETE_WINDOW_MS = 2 * 60 * 1000;
 export const TYPING_TIMEOUT_MS = 6000;
 export const AUTH_TIMEOUT_MS = 10_000;
+/** v2 (section 10): mentions in one message. */
+export const MAX_MENTIONS = 50;
+/** v2 (section 12): search page size. */
+export const SEARCH_DEFAULT_LIMIT = 20;
+export const SEARCH_MAX_LIMIT = 50;
+/** v2 (section 9): the default bound of a group's members (the server's MAX_GROUP_MEMBERS). */
+export const DEFAULT_MAX_GROUP_MEMBERS = 256;
+/** The wire protocol version `authenticated` announces. */
+export const PROTOCOL_VERSION = 2;

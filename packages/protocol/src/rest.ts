@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ERROR_CODES } from './codes';
-import { HISTORY_DEFAULT_LIMIT, HISTORY_MAX_LIMIT } from './limits';
-import { Conversation, Message, User } from './models';
+import { HISTORY_DEFAULT_LIMIT, HISTORY_MAX_LIMIT, SEARCH_DEFAULT_LIMIT, SEARCH_MAX_LIMIT } from './limits';
+import { Conversation, Id, MemberRole, Message, User, type ConversationSettings } from './models';
 
 /** Every REST error body: `{error:{code, message}}` with the matching HTTP status. */
 export const ErrorBody = z.object({
@@ -20,10 +20,11 @@ export const ConversationsResponse = z.object({ conversations: z.array(Conversat
 export type ConversationsResponse = z.infer<typeof ConversationsResponse>;
 
 export const MAX_TITLE_LENGTH = 100;
-export const MAX_GROUP_MEMBERS = 100;
+/** A sanity bound on one request's ids; the group size limit is the server's (409 past it). */
+const MAX_IDS_PER_REQUEST = 1000;
 
 export const CreateConversationRequest = z.object({
-  member_ids: z.array(z.uuid()).min(1).max(MAX_GROUP_MEMBERS),
+  member_ids: z.array(z.uuid()).min(1).max(MAX_IDS_PER_REQUEST),
   title: z.string().trim().max(MAX_TITLE_LENGTH).nullish(),
 });
 export type CreateConversationRequest = z.infer<typeof CreateConversationRequest>;
@@ -47,6 +48,58 @@ export type MessagesQuery = z.infer<typeof MessagesQuery>;
 
 export const MessagesResponse = z.object({ messages: z.array(Message), has_more: z.boolean() });
 export type MessagesResponse = z.infer<typeof MessagesResponse>;
+
+/** v2 (section 9): a title of 1-100 code points after trimming, or null to clear it. */
+export const RenameRequest = z.object({
+  title: z
+    .string()
+    .trim()
+    .refine((title) => {
+      const length = [...title].length;
+      return length >= 1 && length <= MAX_TITLE_LENGTH;
+    }, `title must be 1-${MAX_TITLE_LENGTH} characters after trimming`)
+    .nullable(),
+});
+export type RenameRequest = z.infer<typeof RenameRequest>;
+
+export const AddMembersRequest = z.object({ user_ids: z.array(Id).min(1).max(MAX_IDS_PER_REQUEST) });
+export type AddMembersRequest = z.infer<typeof AddMembersRequest>;
+
+export const ChangeRoleRequest = z.object({ role: MemberRole });
+export type ChangeRoleRequest = z.infer<typeof ChangeRoleRequest>;
+
+/** v2 (section 9): the caller's own settings; fields left out stay as they are. */
+export const SettingsRequest = z
+  .object({
+    muted_until: z.iso.datetime({ offset: true }).nullable().optional(),
+    archived: z.boolean().optional(),
+    pinned: z.boolean().optional(),
+  })
+  .strict();
+export type SettingsRequest = z.infer<typeof SettingsRequest>;
+export type { ConversationSettings };
+
+/** v2 (section 12). */
+export const SearchQuery = z.object({
+  q: z.string().max(500),
+  conversation_id: Id.optional(),
+  before: Id.optional(),
+  limit: optionalInt
+    .pipe(z.int().positive().optional())
+    .transform((limit) => Math.min(limit ?? SEARCH_DEFAULT_LIMIT, SEARCH_MAX_LIMIT)),
+});
+export type SearchQuery = z.infer<typeof SearchQuery>;
+
+export const SearchResult = z.object({
+  conversation_id: Id,
+  message: Message,
+  /** `[start, end)` code-point ranges of `body`, each a whole word that matched. */
+  matches: z.array(z.tuple([z.int().nonnegative(), z.int().nonnegative()])),
+});
+export type SearchResult = z.infer<typeof SearchResult>;
+
+export const SearchResponse = z.object({ results: z.array(SearchResult), has_more: z.boolean() });
+export type SearchResponse = z.infer<typeof SearchResponse>;
 
 /** `GET /api/config`: what a web app needs to find its auth at runtime. */
 export const ClientConfig = z.object({

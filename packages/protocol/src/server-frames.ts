@@ -1,12 +1,18 @@
 import { z } from 'zod';
 import { ERROR_CODES } from './codes';
 import { Conversation, Id, JoinedMember, Message, MessageChange, Timestamp, User } from './models';
+import { PROTOCOL_VERSION } from './limits';
 import { Ref } from './client-frames';
 
 const frame = <T extends string, S extends z.ZodRawShape>(type: T, shape: S) =>
   z.object({ type: z.literal(type), ref: Ref.optional(), ...shape });
 
-export const AuthenticatedFrame = frame('authenticated', { user: User, expires_at: Timestamp });
+export const AuthenticatedFrame = frame('authenticated', {
+  user: User,
+  expires_at: Timestamp,
+  /** v2: the protocol version the server speaks. */
+  protocol: z.literal(PROTOCOL_VERSION),
+});
 export const JoinedFrame = frame('joined', {
   conversation_id: Id,
   last_seq: z.int().nonnegative(),
@@ -14,7 +20,11 @@ export const JoinedFrame = frame('joined', {
   messages: z.array(Message),
   has_more: z.boolean(),
 });
-export const LeftFrame = frame('left', { conversation_id: Id });
+export const LeftFrame = frame('left', {
+  conversation_id: Id,
+  /** v2: `left` answers the connection's own leave; `removed` when the user stopped being a member. */
+  reason: z.enum(['left', 'removed']),
+});
 export const MessageAckFrame = frame('message_ack', { client_id: Id, message: Message });
 export const MessageFrame = frame('message', { message: Message });
 export const MessageUpdatedFrame = frame('message_updated', {
@@ -37,6 +47,8 @@ export const PresenceFrame = frame('presence', {
   online: z.boolean(),
 });
 export const ConversationFrame = frame('conversation', { conversation: Conversation });
+/** v2 (section 9): the user is no longer a member. */
+export const ConversationRemovedFrame = frame('conversation_removed', { conversation_id: Id });
 export const PongFrame = frame('pong', { server_time: Timestamp });
 export const AckFrame = z.object({ type: z.literal('ack'), ref: Ref });
 export const ErrorFrame = frame('error', {
@@ -57,6 +69,7 @@ export const ServerFrame = z.discriminatedUnion('type', [
   ReadFrame,
   PresenceFrame,
   ConversationFrame,
+  ConversationRemovedFrame,
   PongFrame,
   AckFrame,
   ErrorFrame,

@@ -5,6 +5,8 @@ import { signTestToken, type TokenOptions } from './tokens';
 
 /** A user as the server provisioned them, and a token of theirs. */
 export interface TestUser extends User {
+  /** A test user's own address, always known (only a directory search hides it). */
+  email: string;
   token: string;
 }
 
@@ -23,7 +25,7 @@ export async function createUser(
     options.email ?? `${displayName.toLowerCase().replace(/\W+/g, '.')}.${id.slice(0, 6)}@example.test`;
   const token = await signTestToken({ ...options, sub: id, email, displayName });
   const { user } = (await httpJson(server, token, 'GET', '/api/me')) as { user: User };
-  return { ...user, token };
+  return { ...user, email, token };
 }
 
 /** `POST /api/conversations` by `owner` with `others` (and a title, for a group). */

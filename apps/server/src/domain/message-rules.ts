@@ -13,6 +13,7 @@ export interface MessageFacts {
   created_at: string;
   deleted_at: string | null;
   edit_count: number;
+  kind: 'text' | 'system';
   /** Whether the acting user is a member of the message's conversation. */
   actor_is_member: boolean;
 }
@@ -24,12 +25,15 @@ export interface SendFacts {
   duplicate: Message | null;
   /** The conversation of the message named by `reply_to`; null when there is no such message. */
   replyToConversationId: string | null;
+  /** The conversation's members; read only when the send mentions someone. */
+  memberIds: ReadonlySet<string>;
 }
 
 export interface SendRequest {
   conversation_id: string;
   body: string;
   reply_to: string | null;
+  mentions: readonly string[];
 }
 
 export const messageNotFound = (): Rejection => reject(ErrorCode.NotFound, 'message not found');
@@ -59,7 +63,16 @@ export function checkSend(
   if (send.reply_to !== null && facts.replyToConversationId !== send.conversation_id) {
     return reject(ErrorCode.BadRequest, 'reply_to must be a message of the same conversation');
   }
+  if (send.mentions.some((userId) => !facts.memberIds.has(userId))) {
+    return reject(ErrorCode.BadRequest, 'mentions must name members of the conversation');
+  }
   return checkBody(send.body);
+}
+
+/** System messages record changes to the conversation: nobody edits, unsends or reacts to them. */
+function checkNotSystem(facts: MessageFacts): Rejection | null {
+  if (facts.kind === 'system') return reject(ErrorCode.BadRequest, 'a system message cannot be changed');
+  return null;
 }
 
 export function checkEdit(
@@ -69,6 +82,8 @@ export function checkEdit(
   body: string,
 ): Rejection | null {
   if (!facts || !facts.actor_is_member) return messageNotFound();
+  const system = checkNotSystem(facts);
+  if (system) return system;
   if (facts.sender_id !== userId) return reject(ErrorCode.Forbidden, 'only the sender can edit a message');
   if (facts.deleted_at) return reject(ErrorCode.Conflict, 'the message was unsent');
   if (now.getTime() - Date.parse(facts.created_at) > EDIT_WINDOW_MS) {
@@ -82,6 +97,8 @@ export function checkEdit(
 
 export function checkDelete(facts: MessageFacts | null, userId: string, now: Date): Rejection | null {
   if (!facts || !facts.actor_is_member) return messageNotFound();
+  const system = checkNotSystem(facts);
+  if (system) return system;
   if (facts.sender_id !== userId) return reject(ErrorCode.Forbidden, 'only the sender can unsend a message');
   if (facts.deleted_at) return reject(ErrorCode.Conflict, 'the message was already unsent');
   if (now.getTime() - Date.parse(facts.created_at) > DELETE_WINDOW_MS) {
@@ -92,6 +109,8 @@ export function checkDelete(facts: MessageFacts | null, userId: string, now: Dat
 
 export function checkReact(facts: MessageFacts | null): Rejection | null {
   if (!facts || !facts.actor_is_member) return messageNotFound();
+  const system = checkNotSystem(facts);
+  if (system) return system;
   if (facts.deleted_at) return reject(ErrorCode.Conflict, 'the message was unsent');
   return null;
 }

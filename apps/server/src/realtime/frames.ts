@@ -1,12 +1,13 @@
-import type {
-  Conversation,
-  ErrorCode,
-  JoinedMember,
-  Message,
-  MessageChange,
-  ServerFrame,
-  ServerFrameOf,
-  User,
+import {
+  PROTOCOL_VERSION,
+  type Conversation,
+  type ErrorCode,
+  type JoinedMember,
+  type Message,
+  type MessageChange,
+  type ServerFrame,
+  type ServerFrameOf,
+  type User,
 } from '@chat/protocol';
 
 /**
@@ -60,6 +61,7 @@ export const authenticatedFrame = (
   ...withRef(ref),
   user,
   expires_at: expiresAt.toISOString(),
+  protocol: PROTOCOL_VERSION,
 });
 
 export const joinedFrame = (
@@ -73,10 +75,16 @@ export const joinedFrame = (
   },
 ): ServerFrameOf<'joined'> => ({ type: 'joined', ...withRef(ref), ...joined });
 
-export const leftFrame = (ref: Ref, conversationId: string): ServerFrameOf<'left'> => ({
+/** `reason`: `left` answers the connection's own leave; `removed` when the user stopped being a member. */
+export const leftFrame = (
+  ref: Ref,
+  conversationId: string,
+  reason: 'left' | 'removed' = 'left',
+): ServerFrameOf<'left'> => ({
   type: 'left',
   ...withRef(ref),
   conversation_id: conversationId,
+  reason,
 });
 
 export const messageAckFrame = (
@@ -129,4 +137,9 @@ export const readFrame = (conversationId: string, userId: string, seq: number): 
 export const conversationFrame = (conversation: Conversation): ServerFrameOf<'conversation'> => ({
   type: 'conversation',
   conversation,
+});
+
+export const conversationRemovedFrame = (conversationId: string): ServerFrameOf<'conversation_removed'> => ({
+  type: 'conversation_removed',
+  conversation_id: conversationId,
 });

@@ -2,7 +2,14 @@ import type { Conversation, Message, MessageChange } from '@chat/protocol';
 import { conversationTopic, userTopic, type Broker, type BrokerEvent } from '../broker/broker';
 import type { Logger } from '../logger';
 import { messageUpdatedEvent, newMessageEvent } from './change-events';
-import { conversationFrame, presenceFrame, readFrame, serializeFrame, typingFrame } from './frames';
+import {
+  conversationFrame,
+  conversationRemovedFrame,
+  presenceFrame,
+  readFrame,
+  serializeFrame,
+  typingFrame,
+} from './frames';
 
 /**
  * The one way an event leaves for other connections, whoever raised it: a
@@ -51,6 +58,23 @@ export class Publisher {
         this.publish(userTopic(memberId), { kind: 'user', type: 'conversation', frame }),
       ),
     );
+  }
+
+  /** A conversation as one user sees it (their settings and counts), to every connection of theirs. */
+  conversationTo(userId: string, conversation: Conversation): Promise<void> {
+    const frame = serializeFrame(conversationFrame(conversation));
+    return this.publish(userTopic(userId), { kind: 'user', type: 'conversation', frame });
+  }
+
+  /** The user is no longer a member: their connections leave it and hear `conversation_removed`. */
+  membershipEnded(userId: string, conversationId: string): Promise<void> {
+    const frame = serializeFrame(conversationRemovedFrame(conversationId));
+    return this.publish(userTopic(userId), {
+      kind: 'removed',
+      conversationId,
+      type: 'conversation_removed',
+      frame,
+    });
   }
 
   private toConversation(conversationId: string, event: BrokerEvent): Promise<void> {

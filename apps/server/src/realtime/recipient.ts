@@ -8,4 +8,6 @@ import type { ServerFrameType } from '@chat/protocol';
 export interface Recipient {
   readonly userId: string | null;
   sendSerialized(text: string, type: ServerFrameType): void;
+  /** The user stopped being a member: leave the conversation's room and say so (`left`, `removed`). */
+  endMembership(conversationId: string): void;
 }

@@ -24,7 +24,10 @@ export class UserChannels {
     const recipients = new Set([recipient]);
     const unsubscribe = this.deps.broker
       .subscribe(userTopic(userId), (event) => {
-        for (const target of recipients) target.sendSerialized(event.frame, event.type);
+        for (const target of recipients) {
+          if (event.kind === 'removed') target.endMembership(event.conversationId);
+          target.sendSerialized(event.frame, event.type);
+        }
       })
       .catch((error: unknown) => {
         this.deps.log.error({ err: error, userId }, 'user topic subscribe failed');

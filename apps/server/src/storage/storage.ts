@@ -1,6 +1,8 @@
 import type { Conversation, ConversationMember, Message, MessageChange, User } from '@chat/protocol';
+import type { GroupFacts, GroupPlan } from '../domain/group-rules';
 import type { Membership } from '../domain/membership-rules';
 import type { Rejection } from '../domain/rejection';
+import type { SearchTerms } from '../domain/search-text';
 
 /**
  * The one storage interface. SQLite (embedded default) and PostgreSQL implement it,
@@ -15,7 +17,7 @@ export interface Storage {
 
   // ---- users ----
   /** Creates the user when the id is new (first use of a token); returns the stored user. */
-  ensureUser(user: User): Promise<User>;
+  ensureUser(user: NewUser): Promise<User>;
   getUser(id: string): Promise<User | null>;
   /** Display name or e-mail prefix, case-insensitive; `excludeId` left out; ordered by display name. */
   searchUsers(query: string, excludeId: string, limit: number): Promise<User[]>;
@@ -73,6 +75,25 @@ export interface Storage {
   listConversations(viewerId: string): Promise<Conversation[]>;
   membership(conversationId: string, userId: string): Promise<Membership>;
   memberIds(conversationId: string): Promise<string[]>;
+  /**
+   * One change to a group (docs/protocol.md section 9) in one transaction: the
+   * facts are read (and locked), `decide` (a domain/group-rules planner) makes
+   * the plan, and the plan is applied: one system message per event, each
+   * taking the next seq, then the title, members and roles. An unknown
+   * conversation is `not_found` without asking `decide`.
+   */
+  changeGroup(input: {
+    conversation_id: string;
+    actor_id: string;
+    decide: (facts: GroupFacts) => Rejection | GroupPlan;
+  }): Promise<GroupChangeOutcome>;
+  /** The member's own settings; fields left out stay. Not a member: the membership refusal. */
+  updateSettings(input: {
+    conversation_id: string;
+    user_id: string;
+    changes: SettingsChanges;
+    now: Date;
+  }): Promise<Rejection | { status: 'changed' }>;
 
   // ---- messages ----
   /**
@@ -107,6 +128,13 @@ export interface Storage {
   /** Messages with updated_seq > sinceSeq in updated_seq order (gap filling), with their last change. */
   changesSince(conversationId: string, sinceSeq: number, limit: number): Promise<StoredChange[]>;
   lastSeq(conversationId: string): Promise<number>;
+  /**
+   * docs/protocol.md section 12: the viewer's text messages (or one
+   * conversation's, when the viewer is a member) that hold every term, not
+   * deleted, newest first (created_at, then id), older than `before` when
+   * given; each with its match ranges (domain/search-text `matchRanges`).
+   */
+  searchMessages(input: SearchInput): Promise<{ results: SearchHit[]; has_more: boolean }>;
 
   /** Cheap round trip for /readyz. */
   ping(): Promise<void>;
@@ -114,6 +142,8 @@ export interface Storage {
 }
 
 export interface AuthUser extends User {
+  /** Always known for an account (only a directory search hides it). */
+  email: string;
   password_hash: string | null;
   user_metadata: Record<string, unknown>;
   created_at: string;
@@ -126,6 +156,40 @@ export interface NewPasswordUser {
   display_name: string;
   password_hash: string;
   user_metadata: Record<string, unknown>;
+}
+
+/** A user as a token or a sign-up first names them. */
+export interface NewUser {
+  id: string;
+  email: string;
+  display_name: string;
+}
+
+export interface SettingsChanges {
+  muted_until?: string | null | undefined;
+  archived?: boolean | undefined;
+  pinned?: boolean | undefined;
+}
+
+export type GroupChangeOutcome =
+  /** `messages`: the system messages appended, in seq order. */
+  | { status: 'changed'; plan: GroupPlan; messages: Message[] }
+  /** Nothing to do (a rename to the same title, only members added): no seq taken. */
+  | { status: 'unchanged' }
+  | Rejection;
+
+export interface SearchInput {
+  viewer_id: string;
+  terms: SearchTerms;
+  conversation_id?: string | undefined;
+  /** A message id: results older than it. An unknown id yields nothing. */
+  before?: string | undefined;
+  limit: number;
+}
+
+export interface SearchHit {
+  message: Message;
+  matches: Array<[number, number]>;
 }
 
 export interface StoredRefreshToken {
@@ -169,6 +233,8 @@ export interface NewMessage {
   client_id: string;
   body: string;
   reply_to: string | null;
+  /** User ids mentioned (section 10); each must be a member. */
+  mentions: string[];
 }
 
 export type AppendOutcome =

@@ -49,7 +49,13 @@ export class Connection implements Recipient {
 
   constructor(
     readonly socket: WebSocket,
-    private readonly deps: { limits: ConnectionLimits; metrics: Metrics; clock: Clock },
+    private readonly deps: {
+      limits: ConnectionLimits;
+      metrics: Metrics;
+      clock: Clock;
+      /** What leaving a conversation takes (rooms, presence, typing), run when membership ends. */
+      onMembershipEnded: (connection: Connection, conversationId: string) => void;
+    },
   ) {
     const now = () => deps.clock.now();
     this.sendBucket = new TokenBucket(deps.limits.rateLimitMessagesPerSec, deps.limits.rateLimitBurst, now);
@@ -119,6 +125,11 @@ export class Connection implements Recipient {
   ): void {
     this.deps.metrics.errors.inc({ code: error.code });
     this.send(errorFrame(error, context));
+  }
+
+  endMembership(conversationId: string): void {
+    this.memberOf.delete(conversationId);
+    this.deps.onMembershipEnded(this, conversationId);
   }
 
   /** `{type:'ack', ref}` for a request that has no named reply; nothing without a ref. */

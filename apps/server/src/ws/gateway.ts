@@ -5,7 +5,7 @@ import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { ServerContext } from '../context';
 import { Connection } from './connection';
 import { dispatchFrame } from './dispatch';
-import { leaveConversation } from './handlers/join-leave';
+import { endMembership, leaveConversation } from './handlers/join-leave';
 
 /** Frames of one connection waiting their turn; past this the peer is flooding. */
 const MAX_QUEUED_FRAMES = 1000;
@@ -40,12 +40,12 @@ export function createGateway(ctx: ServerContext): Gateway {
     clientTracking: false,
   });
   const connections = new Set<Connection>();
+  /** Cleanups after close still running: shutdown waits for them before the broker and presence close. */
+  const cleanups = new Set<Promise<void>>();
   let accepting = true;
 
   const stopHeartbeat = clock.setInterval(() => {
     for (const connection of connections) {
-  /** Cleanups after close still running: shutdown waits for them before the broker and presence close. */
-  const cleanups = new Set<Promise<void>>();
       if (!connection.isAlive) {
         connection.terminate();
         continue;
@@ -56,7 +56,12 @@ export function createGateway(ctx: ServerContext): Gateway {
   }, config.heartbeatIntervalMs);
 
   function accept(socket: WebSocket): void {
-    const connection = new Connection(socket, { limits: config, metrics, clock });
+    const connection = new Connection(socket, {
+      limits: config,
+      metrics,
+      clock,
+      onMembershipEnded: (ended, conversationId) => endMembership(ctx, ended, conversationId),
+    });
     connections.add(connection);
     metrics.connections.inc({ state: 'unauthenticated' });
     connection.setAuthTimer(
@@ -158,16 +163,6 @@ export function createGateway(ctx: ServerContext): Gateway {
       const timeout = new Promise<void>((resolve) => setTimeout(resolve, SHUTDOWN_CLOSE_WAIT_MS).unref());
       await Promise.race([Promise.all(closed), timeout]);
       for (const connection of connections) connection.terminate();
-      wss.close();
-    },
-  };
-}
-
-function rawToString(data: RawData): string {
-  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
-  if (data instanceof ArrayBuffer) return Buffer.from(data).toString('utf8');
-  return data.toString('utf8');
-}
       // Each leave announces presence offline and typing stopped through the
       // broker: they must go out while it is still open.
       const giveUpAt = Date.now() + SHUTDOWN_CLOSE_WAIT_MS;
@@ -183,3 +178,13 @@ function rawToString(data: RawData): string {
       );
       await Promise.race([cleaned, cleanupTimeout]);
       if (cleanups.size > 0) log.warn({ pending: cleanups.size }, 'shutdown: cleanups still running');
+      wss.close();
+    },
+  };
+}
+
+function rawToString(data: RawData): string {
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  if (data instanceof ArrayBuffer) return Buffer.from(data).toString('utf8');
+  return data.toString('utf8');
+}

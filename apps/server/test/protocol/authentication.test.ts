@@ -118,7 +118,7 @@ describe('PROTOCOL 2: authentication', () => {
     const response = await api(harness.server, token, 'GET', '/api/me');
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({
-      user: { id: sub, email: 'rest.first@example.test', display_name: 'Rest First' },
+      user: { id: sub, email: 'rest.first@example.test', display_name: 'Rest First', is_agent: false },
     });
   });
 

@@ -164,6 +164,8 @@ describe('join_conversation', () => {
       user_id: cast.alice.id,
       display_name: 'Alice',
       read_seq: 0,
+      role: expect.any(String),
+      is_agent: false,
       online: true,
     });
     // Bob is connected but not joined: not online here.
@@ -171,12 +173,16 @@ describe('join_conversation', () => {
       user_id: cast.bob.id,
       display_name: 'Bob',
       read_seq: 2,
+      role: expect.any(String),
+      is_agent: false,
       online: false,
     });
     expect(byId.get(cast.carol.id)).toEqual({
       user_id: cast.carol.id,
       display_name: 'Carol',
       read_seq: 0,
+      role: expect.any(String),
+      is_agent: false,
       online: true,
     });
   });

@@ -61,12 +61,14 @@ const nextMillisecond = () => new Promise((resolve) => setTimeout(resolve, 3));
 describe('GET /api/me', () => {
   it("GET /api/me: returns {user} with the bearer's id, email and display_name", async () => {
     const body = await json<{ user: User }>(await get(cast.alice, '/api/me'), 200);
-    expect(body).toEqual({ user: { id: cast.alice.id, email: cast.alice.email, display_name: 'Alice' } });
+    expect(body).toEqual({
+      user: { id: cast.alice.id, email: cast.alice.email, display_name: 'Alice', is_agent: false },
+    });
   });
 });
 
 describe('GET /api/users', () => {
-  it('GET /api/users: query matches a prefix of the display name', async () => {
+  it('GET /api/users (v2): query matches a prefix of the display name; e-mails hidden unless the query is a prefix of them', async () => {
     const word = tag();
     const [first, second] = await Promise.all([
       createUser(cast.server, `${capitalised(word)} One`, { email: `a.${word}@example.test` }),
@@ -76,8 +78,9 @@ describe('GET /api/users', () => {
     expect(found.map((u) => u.id).sort()).toEqual([first!.id, second!.id].sort());
     expect(found.find((u) => u.id === first!.id)).toEqual({
       id: first!.id,
-      email: first!.email,
+      email: null,
       display_name: `${capitalised(word)} One`,
+      is_agent: false,
     });
     // A piece from the middle of the name is no prefix.
     expect(await searchUsers(cast.alice, word.slice(2))).toEqual([]);
@@ -89,8 +92,25 @@ describe('GET /api/users', () => {
     const found = await searchUsers(cast.alice, word.slice(0, 6));
     expect(found.map((u) => u.id)).toEqual([user.id]);
     expect(await searchUsers(cast.alice, `${word}.mail@`)).toEqual([
-      { id: user.id, email: user.email, display_name: 'Plain Name' },
+      { id: user.id, email: user.email, display_name: 'Plain Name', is_agent: false },
     ]);
+  });
+
+  it('GET /api/users (v2): an empty query finds no one', async () => {
+    await createUser(cast.server, 'Someone Listed');
+    expect(await searchUsers(cast.alice, '')).toEqual([]);
+    expect(await searchUsers(cast.alice, '   ')).toEqual([]);
+  });
+
+  it('GET /api/users (v2): an e-mail is shown to a query that is a prefix of it, whatever its case', async () => {
+    const word = tag();
+    const user = await createUser(cast.server, `${capitalised(word)} Cased`, {
+      email: `mail.${word}@example.test`,
+    });
+    const [byName] = await searchUsers(cast.alice, capitalised(word));
+    expect(byName).toMatchObject({ id: user.id, email: null });
+    const [byMail] = await searchUsers(cast.alice, `MAIL.${word.toUpperCase()}`);
+    expect(byMail).toMatchObject({ id: user.id, email: user.email });
   });
 
   it('GET /api/users: the caller is left out', async () => {
@@ -133,13 +153,15 @@ describe('GET /api/conversations', () => {
       last_message: null,
       last_seq: 0,
       unread_count: 0,
+      unread_mentions: 0,
+      settings: { muted_until: null, archived: false, pinned: false },
     });
     const byUserId = (a: { user_id: string }, b: { user_id: string }) => a.user_id.localeCompare(b.user_id);
     expect([...(listed[0]?.members ?? [])].sort(byUserId)).toEqual(
       [
-        { user_id: dave.id, display_name: 'Dave', read_seq: 0 },
-        { user_id: erin.id, display_name: 'Erin', read_seq: 0 },
-        { user_id: cast.alice.id, display_name: 'Alice', read_seq: 0 },
+        { user_id: dave.id, display_name: 'Dave', read_seq: 0, role: 'admin', is_agent: false },
+        { user_id: erin.id, display_name: 'Erin', read_seq: 0, role: 'member', is_agent: false },
+        { user_id: cast.alice.id, display_name: 'Alice', read_seq: 0, role: 'member', is_agent: false },
       ].sort(byUserId),
     );
     expect(Date.parse(listed[0]!.created_at)).not.toBeNaN();

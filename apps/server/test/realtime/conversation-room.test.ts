@@ -27,6 +27,11 @@ function message(seq: number, updatedSeq = seq, body = `m${seq}`): Message {
     edited_at: updatedSeq === seq ? null : new Date(0).toISOString(),
     deleted_at: null,
     reactions: {},
+    kind: 'text',
+    event: null,
+    attachments: [],
+    mentions: [],
+    state: 'complete',
   };
 }
 
@@ -44,12 +49,12 @@ function setUp(stored: ChangeEvent[] = [], options: { typingExpiryMs?: number } 
   const room = new ConversationRoom({
     conversationId: CONVERSATION,
     gapFillDelayMs: GAP_FILL_DELAY_MS,
+    ...options,
     clock,
     log: pino({ level: 'silent' }),
     changesSince: (sinceSeq) => {
       reads.push(sinceSeq);
       const events = stored.filter((event) => event.seq > sinceSeq).sort((a, b) => a.seq - b.seq);
-    ...options,
       if (!holdReads) return Promise.resolve(events);
       return new Promise((resolve) => (answer = () => resolve(events)));
     },
@@ -202,7 +207,6 @@ describe('ConversationRoom', () => {
     expect(bob.frames).toEqual([{ ...frame }]);
     expect(joining.frames).toEqual([]);
   });
-});
 
   it('catches up to storage at once when told its last_seq, though no later change reveals the gap', async () => {
     const { room, reads } = setUp([created(1), created(2), created(3)]);
@@ -281,3 +285,4 @@ describe('ConversationRoom', () => {
       typingFrame(CONVERSATION, 'bob', false),
     ]);
   });
+});

@@ -2,7 +2,9 @@ import { describe } from 'vitest';
 import { changesContract } from './contract/changes';
 import { conversationsContract } from './contract/conversations';
 import type { MakeStorage } from './contract/fixture';
+import { groupsContract } from './contract/groups';
 import { messagesContract } from './contract/messages';
+import { searchContract } from './contract/search';
 import { snapshotContract } from './contract/snapshot';
 import { usersContract } from './contract/users';
 
@@ -25,5 +27,7 @@ export function describeStorageContract(name: string, makeStorage: MakeStorage):
     messagesContract(makeStorage);
     changesContract(makeStorage);
     snapshotContract(makeStorage);
+    groupsContract(makeStorage);
+    searchContract(makeStorage);
   });
 }

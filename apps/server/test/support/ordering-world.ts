@@ -73,6 +73,10 @@ class Connection implements Recipient {
     this.apply(message);
   }
 
+  endMembership(): void {
+    this.violations.push(`c${this.index}'s membership ended, which the schedule never does`);
+  }
+
   apply(message: Message): void {
     let messages = this.view.get(message.conversation_id);
     if (!messages) this.view.set(message.conversation_id, (messages = new Map()));
@@ -189,7 +193,7 @@ export class OrderingWorld {
     const connection = this.random.pick(this.connections);
     const conversationId = this.random.pick(this.conversationIds);
     const publisher = this.publishers[connection.process]!;
-    const user = { id: connection.userId, email: '', display_name: '' };
+    const user = { id: connection.userId, email: '', display_name: '', is_agent: false };
     switch (action) {
       case 'send': {
         const count = this.random.int(1, 4);

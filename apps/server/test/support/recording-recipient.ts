@@ -8,6 +8,8 @@ import type { Recipient } from '../../src/realtime/recipient';
  */
 export class RecordingRecipient implements Recipient {
   readonly frames: ServerFrame[] = [];
+  /** Conversations whose membership ended, in order. */
+  readonly ended: string[] = [];
 
   constructor(readonly userId: string | null) {}
 
@@ -15,6 +17,10 @@ export class RecordingRecipient implements Recipient {
     const frame = JSON.parse(text) as ServerFrame;
     if (frame.type !== type) throw new Error(`frame ${frame.type} sent as ${type}`);
     this.frames.push(frame);
+  }
+
+  endMembership(conversationId: string): void {
+    this.ended.push(conversationId);
   }
 
   /** The seqs of the message changes received, in arrival order. */

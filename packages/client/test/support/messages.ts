@@ -20,12 +20,24 @@ export function message(seq: number, patch: Partial<Message> = {}): Message {
     edited_at: null,
     deleted_at: null,
     reactions: {},
+    kind: 'text',
+    event: null,
+    attachments: [],
+    mentions: [],
+    state: 'complete',
     ...patch,
   };
 }
 
 export function member(userId: string, readSeq = 0, online = false): JoinedMember {
-  return { user_id: userId, display_name: userId === ALICE ? 'Alice' : 'Bob', read_seq: readSeq, online };
+  return {
+    user_id: userId,
+    display_name: userId === ALICE ? 'Alice' : 'Bob',
+    read_seq: readSeq,
+    role: 'member',
+    is_agent: false,
+    online,
+  };
 }
 
 export function joinedFrame(

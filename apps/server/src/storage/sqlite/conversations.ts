@@ -3,11 +3,14 @@ import type { Database } from 'better-sqlite3';
 import type { Conversation, ConversationMember } from '@chat/protocol';
 import { directKey } from '../../domain/conversation-rules';
 import { checkMembership, type Membership } from '../../domain/membership-rules';
-import type { NewConversation, ReadOutcome } from '../storage';
+import type { Rejection } from '../../domain/rejection';
+import { byTenure, type GroupFacts } from '../../domain/group-rules';
+import type { NewConversation, ReadOutcome, SettingsChanges } from '../storage';
 import {
   MESSAGE_COLUMNS,
   toMember,
   toMessage,
+  toSettings,
   type ConversationRow,
   type MemberRow,
   type MessageRow,
@@ -26,8 +29,30 @@ export function conversationQueries(db: Database) {
     `INSERT INTO conversations (id, title, is_group, direct_key, created_at)
      VALUES (:id, :title, :is_group, :direct_key, :created_at)`,
   );
-  const insertMember = db.prepare<[string, string, string]>(
-    'INSERT INTO conversation_members (conversation_id, user_id, joined_at) VALUES (?, ?, ?)',
+  const insertMember = db.prepare<[string, string, string, string]>(
+    'INSERT INTO conversation_members (conversation_id, user_id, joined_at, role) VALUES (?, ?, ?, ?)',
+  );
+  const deleteMember = db.prepare<[string, string]>(
+    'DELETE FROM conversation_members WHERE conversation_id = ? AND user_id = ?',
+  );
+  const setRole = db.prepare<[string, string, string]>(
+    'UPDATE conversation_members SET role = ? WHERE conversation_id = ? AND user_id = ?',
+  );
+  const setTitle = db.prepare<[string | null, string]>('UPDATE conversations SET title = ? WHERE id = ?');
+  const groupOf = db.prepare<[string], { is_group: 0 | 1; title: string | null }>(
+    'SELECT is_group, title FROM conversations WHERE id = ?',
+  );
+  const settingsOf = db.prepare<
+    [string, string],
+    { muted_until: string | null; archived: 0 | 1; pinned_at: string | null }
+  >(
+    'SELECT muted_until, archived, pinned_at FROM conversation_members WHERE conversation_id = ? AND user_id = ?',
+  );
+  const setSettings = db.prepare<
+    [{ muted_until: string | null; archived: 0 | 1; pinned_at: string | null; id: string; user: string }]
+  >(
+    `UPDATE conversation_members SET muted_until = :muted_until, archived = :archived, pinned_at = :pinned_at
+     WHERE conversation_id = :id AND user_id = :user`,
   );
   const byDirectKey = db
     .prepare<[string], string>('SELECT id FROM conversations WHERE direct_key = ?')
@@ -56,11 +81,16 @@ export function conversationQueries(db: Database) {
     'UPDATE conversation_members SET read_seq = ? WHERE conversation_id = ? AND user_id = ?',
   );
 
-  // The viewer's unread count: other members' messages, not deleted, above their read_seq.
+  // The viewer's unread count (other members' text messages, not deleted, above their read_seq),
+  // unread mentions (the same, mentioning the viewer) and own settings.
   const conversationColumns = `c.id, c.title, c.is_group, c.last_seq, c.created_at,
     (SELECT COUNT(*) FROM messages u
       WHERE u.conversation_id = c.id AND u.seq > COALESCE(me.read_seq, 0)
-        AND u.sender_id <> :viewer AND u.deleted_at IS NULL) AS unread_count`;
+        AND u.sender_id <> :viewer AND u.deleted_at IS NULL AND u.kind = 'text') AS unread_count,
+    (SELECT COUNT(*) FROM message_mentions mm JOIN messages u ON u.id = mm.message_id
+      WHERE mm.user_id = :viewer AND mm.conversation_id = c.id AND mm.seq > COALESCE(me.read_seq, 0)
+        AND u.sender_id <> :viewer AND u.deleted_at IS NULL) AS unread_mentions,
+    me.muted_until, me.archived, me.pinned_at`;
   const oneConversation = db.prepare<[{ id: string; viewer: string }], ConversationRow>(
     `SELECT ${conversationColumns} FROM conversations c
      LEFT JOIN conversation_members me ON me.conversation_id = c.id AND me.user_id = :viewer
@@ -71,7 +101,8 @@ export function conversationQueries(db: Database) {
      JOIN conversations c ON c.id = me.conversation_id
      WHERE me.user_id = :viewer`,
   );
-  const memberColumns = `cm.conversation_id, cm.user_id, u.display_name, cm.read_seq`;
+  const memberColumns = `cm.conversation_id, cm.user_id, u.display_name, cm.read_seq, cm.role, u.is_agent,
+    cm.joined_at`;
   const membersOf = db.prepare<[string], MemberRow>(
     `SELECT ${memberColumns} FROM conversation_members cm JOIN users u ON u.id = cm.user_id
      WHERE cm.conversation_id = ? ORDER BY cm.rowid`,
@@ -106,6 +137,62 @@ export function conversationQueries(db: Database) {
     membership,
     members,
 
+    /** What domain/group-rules decides on; null for an unknown conversation. */
+    groupFacts(conversationId: string): GroupFacts | null {
+      const group = groupOf.get(conversationId);
+      if (!group) return null;
+      return {
+        is_group: group.is_group === 1,
+        title: group.title,
+        members: membersOf
+          .all(conversationId)
+          .sort(byTenure)
+          .map(({ user_id, role }) => ({ user_id, role })),
+      };
+    },
+
+    setTitle(conversationId: string, title: string | null): void {
+      setTitle.run(title, conversationId);
+    },
+
+    addMember(conversationId: string, userId: string, now: string): void {
+      insertMember.run(conversationId, userId, now, 'member');
+    },
+
+    removeMember(conversationId: string, userId: string): void {
+      deleteMember.run(conversationId, userId);
+    },
+
+    setRole(conversationId: string, userId: string, role: 'admin' | 'member'): void {
+      setRole.run(role, conversationId, userId);
+    },
+
+    updateSettings(input: {
+      conversation_id: string;
+      user_id: string;
+      changes: SettingsChanges;
+      now: Date;
+    }): { status: 'changed' } | Rejection {
+      const refusal = checkMembership(membership(input.conversation_id, input.user_id));
+      if (refusal) return refusal;
+      const current = settingsOf.get(input.conversation_id, input.user_id)!;
+      const { muted_until, archived, pinned } = input.changes;
+      const pinnedAt =
+        pinned === undefined
+          ? current.pinned_at
+          : pinned
+            ? (current.pinned_at ?? input.now.toISOString())
+            : null;
+      setSettings.run({
+        id: input.conversation_id,
+        user: input.user_id,
+        muted_until: muted_until === undefined ? current.muted_until : muted_until,
+        archived: archived === undefined ? current.archived : archived ? 1 : 0,
+        pinned_at: pinnedAt,
+      });
+      return { status: 'changed' };
+    },
+
     /** Takes the conversation's next counter value. Call inside a write transaction. */
     takeSeq(conversationId: string): number {
       const seq = takeSeqOf.get(conversationId);
@@ -131,7 +218,9 @@ export function conversationQueries(db: Database) {
         direct_key: key,
         created_at: now,
       });
-      for (const userId of [input.creatorId, ...others]) insertMember.run(id, userId, now);
+      // The creator of a group is its first admin; a 1:1 has none.
+      insertMember.run(id, input.creatorId, now, key === null ? 'admin' : 'member');
+      for (const userId of others) insertMember.run(id, userId, now, 'member');
       return { id, created: true };
     },
 
@@ -152,10 +241,11 @@ export function conversationQueries(db: Database) {
       const lastById = new Map(
         viewerLastMessages.all(viewerId).map((m) => [m.conversation_id, toMessage(m)]),
       );
-      return viewerConversations
-        .all({ viewer: viewerId })
+      const rows = viewerConversations.all({ viewer: viewerId });
+      const pinnedAt = new Map(rows.map((row) => [row.id, row.pinned_at]));
+      return rows
         .map((row) => toConversation(row, membersById.get(row.id) ?? [], lastById.get(row.id) ?? null))
-        .sort(byNewestActivity);
+        .sort((a, b) => byPinThenActivity(a, b, pinnedAt));
     },
 
     memberIds(conversationId: string): string[] {
@@ -200,7 +290,21 @@ function toConversation(
     last_seq: row.last_seq,
     unread_count: row.unread_count,
     created_at: row.created_at,
+    settings: toSettings(row),
+    unread_mentions: row.unread_mentions,
   };
+}
+
+/** Pinned first, most recently pinned first; then by activity. */
+function byPinThenActivity(a: Conversation, b: Conversation, pinnedAt: Map<string, string | null>): number {
+  const pa = pinnedAt.get(a.id) ?? null;
+  const pb = pinnedAt.get(b.id) ?? null;
+  if (pa !== null || pb !== null) {
+    if (pa === null) return 1;
+    if (pb === null) return -1;
+    if (pa !== pb) return compare(pb, pa);
+  }
+  return byNewestActivity(a, b);
 }
 
 /** Newest first by the last message's time, or the creation time without messages. */

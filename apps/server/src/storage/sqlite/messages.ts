@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
-import { JOIN_PAGE_SIZE, JOIN_SINCE_MAX, type Message, type MessageChange } from '@chat/protocol';
+import {
+  JOIN_PAGE_SIZE,
+  JOIN_SINCE_MAX,
+  type Message,
+  type MessageChange,
+  type SystemEvent,
+} from '@chat/protocol';
 import {
   checkDelete,
   checkEdit,
@@ -9,6 +15,7 @@ import {
   messageNotFound,
   type MessageFacts,
 } from '../../domain/message-rules';
+import { searchText } from '../../domain/search-text';
 import type { AppendOutcome, ChangeOutcome, JoinSnapshot, NewMessage, StoredChange } from '../storage';
 import type { conversationQueries } from './conversations';
 import { applyReaction } from '../../domain/reactions';
@@ -25,9 +32,14 @@ import { MESSAGE_COLUMNS, toMessage, type MessageRow, type Reactions } from './r
 export function messageQueries(db: Database, conversations: ReturnType<typeof conversationQueries>) {
   const insert = db.prepare<[MessageRow]>(
     `INSERT INTO messages (id, conversation_id, seq, updated_seq, sender_id, client_id, body, reply_to,
-       reactions, edit_count, last_change, created_at, edited_at, deleted_at)
+       reactions, edit_count, last_change, created_at, edited_at, deleted_at, kind, event, mentions,
+       attachments, state, search_text)
      VALUES (:id, :conversation_id, :seq, :updated_seq, :sender_id, :client_id, :body, :reply_to,
-       :reactions, :edit_count, :last_change, :created_at, :edited_at, :deleted_at)`,
+       :reactions, :edit_count, :last_change, :created_at, :edited_at, :deleted_at, :kind, :event, :mentions,
+       :attachments, :state, :search_text)`,
+  );
+  const insertMention = db.prepare<[string, string, number, string]>(
+    'INSERT OR IGNORE INTO message_mentions (user_id, conversation_id, seq, message_id) VALUES (?, ?, ?, ?)',
   );
   const bySenderClientId = db.prepare<[string, string], MessageRow>(
     `SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.sender_id = ? AND m.client_id = ?`,
@@ -42,7 +54,8 @@ export function messageQueries(db: Database, conversations: ReturnType<typeof co
   );
   const update = db.prepare<[MessageRow]>(
     `UPDATE messages SET updated_seq = :updated_seq, body = :body, reactions = :reactions,
-       edit_count = :edit_count, last_change = :last_change, edited_at = :edited_at, deleted_at = :deleted_at
+       edit_count = :edit_count, last_change = :last_change, edited_at = :edited_at, deleted_at = :deleted_at,
+       state = :state, search_text = :search_text
      WHERE id = :id`,
   );
   const newestBefore = db.prepare<[string, number, number], MessageRow>(
@@ -61,27 +74,33 @@ export function messageQueries(db: Database, conversations: ReturnType<typeof co
       membership: conversations.membership(item.conversation_id, item.sender_id),
       duplicate: stored ? toMessage(stored) : null,
       replyToConversationId: item.reply_to === null ? null : (conversationOf.get(item.reply_to) ?? null),
+      memberIds: new Set(item.mentions.length > 0 ? conversations.memberIds(item.conversation_id) : []),
     });
     if (refusal) return refusal;
     const seq = conversations.takeSeq(item.conversation_id);
+    const mentions = [...new Set(item.mentions)];
     const row: MessageRow = {
-      id: randomUUID(),
-      conversation_id: item.conversation_id,
-      seq,
-      updated_seq: seq,
-      sender_id: item.sender_id,
+      ...newRow(item.conversation_id, seq, item.sender_id, new Date().toISOString()),
       client_id: item.client_id,
       body: item.body,
       reply_to: item.reply_to,
-      reactions: '{}',
-      edit_count: 0,
-      last_change: null,
-      created_at: new Date().toISOString(),
-      edited_at: null,
-      deleted_at: null,
+      mentions: JSON.stringify(mentions),
+      search_text: searchText(item.body),
     };
     insert.run(row);
+    for (const userId of mentions) insertMention.run(userId, item.conversation_id, seq, row.id);
     return { status: 'created', message: toMessage(row) };
+  }
+
+  /** A system message (section 8) recording `event`, by `actorId`, at the next seq. */
+  function appendSystem(conversationId: string, actorId: string, event: SystemEvent, now: string): Message {
+    const row: MessageRow = {
+      ...newRow(conversationId, conversations.takeSeq(conversationId), actorId, now),
+      kind: 'system',
+      event: JSON.stringify(event),
+    };
+    insert.run(row);
+    return toMessage(row);
   }
 
   /** The message and whether `actor` may see it, in the shape message-rules.ts checks. */
@@ -112,6 +131,8 @@ export function messageQueries(db: Database, conversations: ReturnType<typeof co
       return batch.map(appendOne);
     },
 
+    appendSystem,
+
     editMessage(input: { message_id: string; user_id: string; body: string; now: Date }): ChangeOutcome {
       const row = load(input.message_id, input.user_id);
       const rejection = checkEdit(row, input.user_id, input.now, input.body);
@@ -121,6 +142,7 @@ export function messageQueries(db: Database, conversations: ReturnType<typeof co
       const edited = {
         ...row,
         body: input.body,
+        search_text: searchText(input.body),
         edit_count: row.edit_count + 1,
         edited_at: input.now.toISOString(),
       };
@@ -132,7 +154,7 @@ export function messageQueries(db: Database, conversations: ReturnType<typeof co
       const rejection = checkDelete(row, input.user_id, input.now);
       if (rejection || !row) return rejection ?? messageNotFound();
       return commitChange(
-        { ...row, body: '', reactions: '{}', deleted_at: input.now.toISOString() },
+        { ...row, body: '', reactions: '{}', search_text: '', deleted_at: input.now.toISOString() },
         'deleted',
       );
     },
@@ -174,5 +196,31 @@ export function messageQueries(db: Database, conversations: ReturnType<typeof co
         .all(conversationId, sinceSeq, Math.max(0, Math.trunc(limit)))
         .map((row) => ({ message: toMessage(row), change: row.last_change ?? 'created' }));
     },
+  };
+}
+
+/** A message row with every column at its default: a text message, never changed. */
+function newRow(conversationId: string, seq: number, senderId: string, now: string): MessageRow {
+  return {
+    id: randomUUID(),
+    conversation_id: conversationId,
+    seq,
+    updated_seq: seq,
+    sender_id: senderId,
+    client_id: null,
+    body: '',
+    reply_to: null,
+    reactions: '{}',
+    edit_count: 0,
+    last_change: null,
+    created_at: now,
+    edited_at: null,
+    deleted_at: null,
+    kind: 'text',
+    event: null,
+    mentions: '[]',
+    attachments: '[]',
+    state: 'complete',
+    search_text: '',
   };
 }

@@ -1,4 +1,13 @@
-import type { ConversationMember, Message, MessageChange, User } from '@chat/protocol';
+import type {
+  Attachment,
+  ConversationMember,
+  ConversationSettings,
+  Message,
+  MessageChange,
+  MessageState,
+  SystemEvent,
+  User,
+} from '@chat/protocol';
 import type { AuthUser } from '../storage';
 
 /**
@@ -12,6 +21,7 @@ export interface UserRow {
   display_name: string;
   password_hash: string | null;
   user_metadata: string;
+  is_agent: 0 | 1;
   created_at: string;
   updated_at: string;
 }
@@ -22,7 +32,7 @@ export interface MessageRow {
   seq: number;
   updated_seq: number;
   sender_id: string;
-  client_id: string;
+  client_id: string | null;
   body: string;
   reply_to: string | null;
   reactions: string;
@@ -31,6 +41,16 @@ export interface MessageRow {
   created_at: string;
   edited_at: string | null;
   deleted_at: string | null;
+  kind: 'text' | 'system';
+  /** JSON of the SystemEvent, or null. */
+  event: string | null;
+  /** JSON array of user ids. */
+  mentions: string;
+  /** JSON array of attachments. */
+  attachments: string;
+  state: MessageState;
+  /** domain/search-text `searchText` of the body; '' when search must not find it. */
+  search_text: string | null;
 }
 
 export interface ConversationRow {
@@ -40,22 +60,33 @@ export interface ConversationRow {
   last_seq: number;
   created_at: string;
   unread_count: number;
+  unread_mentions: number;
+  muted_until: string | null;
+  archived: 0 | 1 | null;
+  pinned_at: string | null;
 }
 
-export interface MemberRow extends ConversationMember {
+export interface MemberRow {
   conversation_id: string;
+  user_id: string;
+  display_name: string;
+  read_seq: number;
+  role: 'admin' | 'member';
+  is_agent: 0 | 1;
+  joined_at: string;
 }
 
 /** reaction -> user ids in the order they reacted. */
 export type Reactions = Record<string, string[]>;
 
 export function toUser(row: UserRow): User {
-  return { id: row.id, email: row.email, display_name: row.display_name };
+  return { id: row.id, email: row.email, display_name: row.display_name, is_agent: row.is_agent === 1 };
 }
 
 export function toAuthUser(row: UserRow): AuthUser {
   return {
     ...toUser(row),
+    email: row.email,
     password_hash: row.password_hash,
     user_metadata: JSON.parse(row.user_metadata) as Record<string, unknown>,
     created_at: row.created_at,
@@ -77,13 +108,29 @@ export function toMessage(row: MessageRow): Message {
     edited_at: row.edited_at,
     deleted_at: row.deleted_at,
     reactions: JSON.parse(row.reactions) as Reactions,
+    kind: row.kind,
+    event: row.event === null ? null : (JSON.parse(row.event) as SystemEvent),
+    attachments: JSON.parse(row.attachments) as Attachment[],
+    mentions: JSON.parse(row.mentions) as string[],
+    state: row.state,
   };
 }
 
 export function toMember(row: MemberRow): ConversationMember {
-  return { user_id: row.user_id, display_name: row.display_name, read_seq: row.read_seq };
+  return {
+    user_id: row.user_id,
+    display_name: row.display_name,
+    read_seq: row.read_seq,
+    role: row.role,
+    is_agent: row.is_agent === 1,
+  };
+}
+
+export function toSettings(row: ConversationRow): ConversationSettings {
+  return { muted_until: row.muted_until, archived: row.archived === 1, pinned: row.pinned_at !== null };
 }
 
 /** Columns of `messages` in MessageRow order, for statements that join it (alias `m`). */
 export const MESSAGE_COLUMNS = `m.id, m.conversation_id, m.seq, m.updated_seq, m.sender_id, m.client_id,
-  m.body, m.reply_to, m.reactions, m.edit_count, m.last_change, m.created_at, m.edited_at, m.deleted_at`;
+  m.body, m.reply_to, m.reactions, m.edit_count, m.last_change, m.created_at, m.edited_at, m.deleted_at,
+  m.kind, m.event, m.mentions, m.attachments, m.state, m.search_text`;

@@ -3,7 +3,9 @@ import type { Storage } from '../storage';
 import { authQueries } from './auth';
 import { conversationQueries } from './conversations';
 import { openSqliteDatabase, type SqliteStorageOptions } from './database';
+import { groupQueries } from './groups';
 import { messageQueries } from './messages';
+import { searchQueries } from './search';
 import { userQueries } from './users';
 
 export type { SqliteStorageOptions } from './database';
@@ -24,6 +26,9 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
   const auth = authQueries(db);
   const conversations = conversationQueries(db);
   const messages = messageQueries(db, conversations);
+  const groups = groupQueries(conversations, messages);
+  const search = searchQueries(db);
+  search.backfillSearchText();
   const write = transactional(db, 'immediate');
   const read = transactional(db, 'deferred');
   const selectOne = db.prepare('SELECT 1');
@@ -56,6 +61,8 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
     membership: read(conversations.membership),
     memberIds: read(conversations.memberIds),
     markRead: write(conversations.markRead),
+    changeGroup: write(groups.changeGroup),
+    updateSettings: write(conversations.updateSettings),
     lastSeq: read(conversations.lastSeq),
 
     appendMessages: write(messages.appendMessages),
@@ -65,6 +72,7 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
     joinSnapshot: read(messages.joinSnapshot),
     messagesBefore: read(messages.messagesBefore),
     changesSince: read(messages.changesSince),
+    searchMessages: read(search.searchMessages),
 
     ping: read(() => {
       selectOne.get();

@@ -1,5 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import type { User } from '@chat/protocol';
+import type { NewUser } from '../storage';
 import { toUser, type UserRow } from './rows';
 
 /**
@@ -11,7 +12,7 @@ import { toUser, type UserRow } from './rows';
  * runs each in a transaction.
  */
 export function userQueries(db: Database) {
-  const insertIfNew = db.prepare<[User & { now: string }]>(
+  const insertIfNew = db.prepare<[NewUser & { now: string }]>(
     `INSERT INTO users (id, email, display_name, created_at, updated_at)
      VALUES (:id, :email, :display_name, :now, :now)
      ON CONFLICT (id) DO NOTHING`,
@@ -29,7 +30,7 @@ export function userQueries(db: Database) {
   );
 
   return {
-    ensureUser(user: User): User {
+    ensureUser(user: NewUser): User {
       insertIfNew.run({ ...user, email: user.email.toLowerCase(), now: new Date().toISOString() });
       return toUser(byId.get(user.id)!);
     },

@@ -65,7 +65,20 @@ export async function handleLeave(
 ): Promise<void> {
   requireUser(connection);
   await leaveConversation(ctx, connection, frame.conversation_id);
-  connection.send(leftFrame(frame.ref, frame.conversation_id));
+  connection.send(leftFrame(frame.ref, frame.conversation_id, 'left'));
+}
+
+/**
+ * The user was removed or left the group: a joined connection leaves at once
+ * (it receives nothing more of the conversation) and hears `left` with reason
+ * `removed`; presence and typing end as on any leave.
+ */
+export function endMembership(ctx: ServerContext, connection: Connection, conversationId: string): void {
+  if (!connection.joined.has(conversationId)) return;
+  leaveConversation(ctx, connection, conversationId).catch((error: unknown) =>
+    ctx.log.error({ err: error, conversationId, connectionId: connection.id }, 'leave on removal failed'),
+  );
+  connection.send(leftFrame(undefined, conversationId, 'removed'));
 }
 
 /** Also run for every joined conversation when a connection closes. */

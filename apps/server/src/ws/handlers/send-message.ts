@@ -33,6 +33,7 @@ export function handleSendMessage(
       client_id: frame.client_id,
       body: frame.body,
       reply_to: frame.reply_to ?? null,
+      mentions: frame.mentions ?? [],
     })
     .then((outcome) => answer(ctx, connection, frame, outcome, receivedAt));
 }

@@ -22,13 +22,15 @@ export function conversationsContract(makeStorage: MakeStorage): void {
         title: null,
         is_group: false,
         members: [
-          { user_id: ann!.id, display_name: 'Ann', read_seq: 0 },
-          { user_id: bob!.id, display_name: 'Bob', read_seq: 0 },
+          { user_id: ann!.id, display_name: 'Ann', read_seq: 0, role: 'member', is_agent: false },
+          { user_id: bob!.id, display_name: 'Bob', read_seq: 0, role: 'member', is_agent: false },
         ],
         last_message: null,
         last_seq: 0,
         unread_count: 0,
         created_at: expect.any(String),
+        settings: { muted_until: null, archived: false, pinned: false },
+        unread_mentions: 0,
       });
       expect(Date.parse(conversation!.created_at)).not.toBeNaN();
     });
@@ -166,6 +168,7 @@ export function conversationsContract(makeStorage: MakeStorage): void {
             sender_id: other.id,
             client_id: randomUUID(),
             body: `from ${other.id}`,
+            mentions: [],
             reply_to: null,
           },
         ]);

@@ -70,6 +70,7 @@ export function newMessage(
     client_id: randomUUID(),
     body,
     reply_to: null,
+    mentions: [],
     ...extra,
   } satisfies NewMessage;
 }

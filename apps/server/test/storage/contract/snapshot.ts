@@ -29,9 +29,9 @@ export function snapshotContract(makeStorage: MakeStorage): void {
       const snapshot = await storage.joinSnapshot(id, undefined);
       expect(snapshot.last_seq).toBe(3);
       expect(snapshot.members).toEqual([
-        { user_id: ann!.id, display_name: 'Ann', read_seq: 0 },
-        { user_id: bob!.id, display_name: 'Bob', read_seq: 2 },
-        { user_id: cy!.id, display_name: 'Cy', read_seq: 0 },
+        { user_id: ann!.id, display_name: 'Ann', read_seq: 0, role: 'admin', is_agent: false },
+        { user_id: bob!.id, display_name: 'Bob', read_seq: 2, role: 'member', is_agent: false },
+        { user_id: cy!.id, display_name: 'Cy', read_seq: 0, role: 'member', is_agent: false },
       ]);
       expect(snapshot.messages.map((m) => m.seq)).toEqual([1, 2, 3]);
       expect(snapshot.has_more).toBe(false);

@@ -21,7 +21,7 @@ export function usersContract(makeStorage: MakeStorage): void {
       const { storage } = fixture();
       const id = randomUUID();
       const user = await storage.ensureUser({ id, email: 'Ada@Example.COM', display_name: 'Ada' });
-      expect(user).toEqual({ id, email: 'ada@example.com', display_name: 'Ada' });
+      expect(user).toEqual({ id, email: 'ada@example.com', display_name: 'Ada', is_agent: false });
       expect(await storage.getUser(id)).toEqual(user);
     });
 
@@ -118,6 +118,7 @@ export function usersContract(makeStorage: MakeStorage): void {
         id: input.id,
         email: 'pat@example.com',
         display_name: 'Pat',
+        is_agent: false,
       });
     });
 
