@@ -10,8 +10,15 @@ afterEach(cleanup);
 
 function members(bobRead: number): JoinedMember[] {
   return [
-    { user_id: ME, display_name: 'Ada Lovelace', read_seq: 0, online: true },
-    { user_id: BOB, display_name: 'Bob Marley', read_seq: bobRead, online: true },
+    { user_id: ME, display_name: 'Ada Lovelace', read_seq: 0, online: true, role: 'member', is_agent: false },
+    {
+      user_id: BOB,
+      display_name: 'Bob Marley',
+      read_seq: bobRead,
+      online: true,
+      role: 'member',
+      is_agent: false,
+    },
   ];
 }
 

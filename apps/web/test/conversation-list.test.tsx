@@ -15,12 +15,14 @@ function conversation(id: string, extra: Partial<Conversation>): Conversation {
     title: null,
     is_group: false,
     members: [
-      { user_id: ME, display_name: 'Ada Lovelace', read_seq: 0 },
-      { user_id: BOB, display_name: 'Bob Marley', read_seq: 0 },
+      { user_id: ME, display_name: 'Ada Lovelace', read_seq: 0, role: 'member', is_agent: false },
+      { user_id: BOB, display_name: 'Bob Marley', read_seq: 0, role: 'member', is_agent: false },
     ],
     last_message: null,
     last_seq: 0,
     unread_count: 0,
+    unread_mentions: 0,
+    settings: { muted_until: null, archived: false, pinned: false },
     created_at: now.toISOString(),
     ...extra,
   };
@@ -50,9 +52,9 @@ describe('ConversationList', () => {
     const group = conversation('30000000-0000-4000-8000-000000000002', {
       is_group: true,
       members: [
-        { user_id: ME, display_name: 'Ada Lovelace', read_seq: 0 },
-        { user_id: BOB, display_name: 'Bob Marley', read_seq: 0 },
-        { user_id: CAROL, display_name: 'Carol Danvers', read_seq: 0 },
+        { user_id: ME, display_name: 'Ada Lovelace', read_seq: 0, role: 'member', is_agent: false },
+        { user_id: BOB, display_name: 'Bob Marley', read_seq: 0, role: 'member', is_agent: false },
+        { user_id: CAROL, display_name: 'Carol Danvers', read_seq: 0, role: 'member', is_agent: false },
       ],
       last_message: msg(3, BOB, '', 0, { deleted_at: now.toISOString() }),
       unread_count: 0,
@@ -83,8 +85,8 @@ describe('ConversationList', () => {
 
 describe('NewConversationDialog', () => {
   const people: User[] = [
-    { id: BOB, display_name: 'Bob Marley', email: 'bob@example.com' },
-    { id: CAROL, display_name: 'Carol Danvers', email: 'carol@example.com' },
+    { id: BOB, display_name: 'Bob Marley', email: 'bob@example.com', is_agent: false },
+    { id: CAROL, display_name: 'Carol Danvers', email: 'carol@example.com', is_agent: false },
   ];
 
   it('searches as you type, picks several people and starts a titled group', async () => {

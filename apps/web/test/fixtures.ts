@@ -32,6 +32,11 @@ export function msg(
     edited_at: null,
     deleted_at: null,
     reactions: {},
+    kind: 'text',
+    event: null,
+    attachments: [],
+    mentions: [],
+    state: 'complete',
     ...extra,
   };
 }

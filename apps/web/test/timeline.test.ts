@@ -102,7 +102,7 @@ describe('buildTimeline', () => {
     const stored = msg(1, ME, 'a', 0);
     const items = buildTimeline({
       messages: [stored],
-      pending: [{ ...pending(1, 'a', 0), client_id: stored.client_id }],
+      pending: [{ ...pending(1, 'a', 0), client_id: stored.client_id! }],
       myUserId: ME,
       isGroup: false,
     });

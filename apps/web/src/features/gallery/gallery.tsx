@@ -102,9 +102,9 @@ export function Gallery() {
         <NewConversationDialog
           searchUsers={async (query) =>
             [
-              { id: IDS.BOB, display_name: 'Bob Marley', email: 'bob@example.com' },
-              { id: IDS.CAROL, display_name: 'Carol Danvers', email: 'carol@example.com' },
-              { id: IDS.DAN, display_name: 'Dan Brown', email: 'dan@example.com' },
+              { id: IDS.BOB, display_name: 'Bob Marley', email: 'bob@example.com', is_agent: false },
+              { id: IDS.CAROL, display_name: 'Carol Danvers', email: 'carol@example.com', is_agent: false },
+              { id: IDS.DAN, display_name: 'Dan Brown', email: 'dan@example.com', is_agent: false },
             ].filter((u) => `${u.display_name} ${u.email}`.toLowerCase().includes(query.toLowerCase()))
           }
           createConversation={() => Promise.reject(new Error('The gallery cannot create conversations.'))}

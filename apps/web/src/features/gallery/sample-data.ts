@@ -6,7 +6,11 @@ export const ME = {
   id: '00000000-0000-4000-8000-000000000001',
   display_name: 'Ada Lovelace',
   email: 'ada@example.com',
+  is_agent: false,
 };
+/** The v2 member fields every sample person shares. */
+const PERSON = { role: 'member', is_agent: false } as const;
+const SETTINGS = { muted_until: null, archived: false, pinned: false };
 const BOB = '00000000-0000-4000-8000-000000000002';
 const CAROL = '00000000-0000-4000-8000-000000000003';
 const DAN = '00000000-0000-4000-8000-000000000004';
@@ -40,6 +44,11 @@ function message(
     edited_at: null,
     deleted_at: null,
     reactions: {},
+    kind: 'text',
+    event: null,
+    attachments: [],
+    mentions: [],
+    state: 'complete',
     ...extra,
   };
 }
@@ -105,8 +114,8 @@ export function directPending(now: number): PendingMessage[] {
 
 export function directMembers(readSeq: number): JoinedMember[] {
   return [
-    { user_id: ME.id, display_name: ME.display_name, read_seq: 12, online: true },
-    { user_id: BOB, display_name: 'Bob Marley', read_seq: readSeq, online: true },
+    { user_id: ME.id, display_name: ME.display_name, read_seq: 12, online: true, ...PERSON },
+    { user_id: BOB, display_name: 'Bob Marley', read_seq: readSeq, online: true, ...PERSON },
   ];
 }
 
@@ -128,9 +137,9 @@ export function groupMessages(now: number): Message[] {
 
 export function groupMembers(): JoinedMember[] {
   return [
-    { user_id: ME.id, display_name: ME.display_name, read_seq: 106, online: true },
-    { user_id: CAROL, display_name: 'Carol Danvers', read_seq: 106, online: true },
-    { user_id: DAN, display_name: 'Dan Brown', read_seq: 104, online: false },
+    { user_id: ME.id, display_name: ME.display_name, read_seq: 106, online: true, ...PERSON },
+    { user_id: CAROL, display_name: 'Carol Danvers', read_seq: 106, online: true, ...PERSON },
+    { user_id: DAN, display_name: 'Dan Brown', read_seq: 104, online: false, ...PERSON },
   ];
 }
 
@@ -168,6 +177,8 @@ export function conversations(now: number): Conversation[] {
       last_message: direct.at(-1) ?? null,
       last_seq: 12,
       unread_count: 0,
+      unread_mentions: 0,
+      settings: SETTINGS,
       created_at: new Date(now - 30 * 24 * 60 * MINUTE).toISOString(),
     },
     {
@@ -178,6 +189,8 @@ export function conversations(now: number): Conversation[] {
       last_message: group.at(-1) ?? null,
       last_seq: 106,
       unread_count: 2,
+      unread_mentions: 0,
+      settings: SETTINGS,
       created_at: new Date(now - 30 * 24 * 60 * MINUTE).toISOString(),
     },
     {
@@ -185,15 +198,17 @@ export function conversations(now: number): Conversation[] {
       title: 'Book club 📚',
       is_group: true,
       members: [
-        { user_id: ME.id, display_name: ME.display_name, read_seq: 40 },
-        { user_id: CAROL, display_name: 'Carol Danvers', read_seq: 40 },
-        { user_id: DAN, display_name: 'Dan Brown', read_seq: 40 },
+        { user_id: ME.id, display_name: ME.display_name, read_seq: 40, ...PERSON },
+        { user_id: CAROL, display_name: 'Carol Danvers', read_seq: 40, ...PERSON },
+        { user_id: DAN, display_name: 'Dan Brown', read_seq: 40, ...PERSON },
       ],
       last_message: message(40, '10000000-0000-4000-8000-000000000003', DAN, '', now - 4 * 24 * 60 * MINUTE, {
         deleted_at: new Date(now - 4 * 24 * 60 * MINUTE).toISOString(),
       }),
       last_seq: 41,
       unread_count: 0,
+      unread_mentions: 0,
+      settings: SETTINGS,
       created_at: new Date(now - 60 * 24 * 60 * MINUTE).toISOString(),
     },
     {
@@ -201,8 +216,8 @@ export function conversations(now: number): Conversation[] {
       title: null,
       is_group: false,
       members: [
-        { user_id: ME.id, display_name: ME.display_name, read_seq: 3 },
-        { user_id: DAN, display_name: 'Dan Brown', read_seq: 3 },
+        { user_id: ME.id, display_name: ME.display_name, read_seq: 3, ...PERSON },
+        { user_id: DAN, display_name: 'Dan Brown', read_seq: 3, ...PERSON },
       ],
       last_message: message(
         3,
@@ -213,6 +228,8 @@ export function conversations(now: number): Conversation[] {
       ),
       last_seq: 3,
       unread_count: 0,
+      unread_mentions: 0,
+      settings: SETTINGS,
       created_at: new Date(now - 60 * 24 * 60 * MINUTE).toISOString(),
     },
   ];
