@@ -26,6 +26,8 @@ export async function startChatServer(
     reuse?: { dataDir: string; jwtSecret: string };
     /** Write a V8 CPU profile of the server into this directory when it exits. */
     cpuProfDir?: string | null;
+    /** PostgreSQL instead of SQLite. */
+    databaseUrl?: string;
   } = {},
 ): Promise<ChatServerProcess> {
   const dataDir = options.reuse?.dataDir ?? mkdtempSync(join(tmpdir(), 'chat-bench-'));
@@ -53,6 +55,7 @@ export async function startChatServer(
         RATE_LIMIT_BURST: '100000',
         FLOOD_CLOSE_THRESHOLD: '100000',
         SQLITE_SYNCHRONOUS: options.synchronous ?? 'FULL',
+        ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
       },
       ready: /Chat is running at (http:\/\/\S+)/,
     });

@@ -9,6 +9,7 @@ import { runAckLatency } from './scenarios/ack-latency';
 import { runBareWs } from './scenarios/bare-ws';
 import { runConnections } from './scenarios/connections';
 import { runFanOut } from './scenarios/fan-out';
+import { runSearch } from './scenarios/search';
 
 /**
  * `npm run bench`: runs the scenarios in turn, each against a fresh server
@@ -45,6 +46,7 @@ async function main(): Promise<number> {
     },
     connections: () => runConnections(ctx),
     bare: () => runBareWs(ctx, chatFanOut),
+    search: () => runSearch(ctx),
   };
 
   for (const name of options.only) {

@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
  * Defaults size a full run to about three minutes on a 2-core machine;
  * `BENCH_QUICK=1` is a ~20 s smoke run that writes no report unless asked.
  */
-export const SCENARIOS = ['ack', 'fanout', 'connections', 'bare'] as const;
+export const SCENARIOS = ['ack', 'fanout', 'connections', 'bare', 'search'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 export interface BenchOptions {
@@ -30,6 +30,9 @@ export interface BenchOptions {
   connectConcurrency: number;
   /** Characters in each message body. */
   bodyLength: number;
+  /** Scenario 5: messages stored before searching, and searches timed per kind of query. */
+  searchMessages: number;
+  searchQueries: number;
   /** Markdown report to (re)write; null writes none. */
   reportPath: string | null;
   /** When set, every chat server runs with `--cpu-prof` and writes its profile here on exit. */
@@ -50,6 +53,8 @@ const KNOWN = [
   'CONNECTIONS',
   'CONNECT_CONCURRENCY',
   'BODY_LENGTH',
+  'SEARCH_MESSAGES',
+  'SEARCH_QUERIES',
   'REPORT',
   'CPU_PROF',
 ];
@@ -118,6 +123,8 @@ export function loadOptions(
     connections: int('BENCH_CONNECTIONS', 2000, 300),
     connectConcurrency: int('BENCH_CONNECT_CONCURRENCY', 100, 50),
     bodyLength: int('BENCH_BODY_LENGTH', 64, 64),
+    searchMessages: int('BENCH_SEARCH_MESSAGES', 100_000, 10_000),
+    searchQueries: int('BENCH_SEARCH_QUERIES', 200, 40),
     reportPath: report === 'none' || report === '' ? null : (report ?? (quick ? null : defaultReportPath)),
     cpuProfDir: env.BENCH_CPU_PROF?.trim() ? resolve(env.BENCH_CPU_PROF) : null,
   };
