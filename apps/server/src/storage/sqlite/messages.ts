@@ -78,17 +78,17 @@ export function messageQueries(db: Database, conversations: ReturnType<typeof co
     });
     if (refusal) return refusal;
     const seq = conversations.takeSeq(item.conversation_id);
-    const mentions = [...new Set(item.mentions)];
     const row: MessageRow = {
       ...newRow(item.conversation_id, seq, item.sender_id, new Date().toISOString()),
       client_id: item.client_id,
       body: item.body,
       reply_to: item.reply_to,
-      mentions: JSON.stringify(mentions),
+      // As sent (section 10); the counting rows below are one per user.
+      mentions: JSON.stringify(item.mentions),
       search_text: searchText(item.body),
     };
     insert.run(row);
-    for (const userId of mentions) insertMention.run(userId, item.conversation_id, seq, row.id);
+    for (const userId of new Set(item.mentions)) insertMention.run(userId, item.conversation_id, seq, row.id);
     return { status: 'created', message: toMessage(row) };
   }
 
