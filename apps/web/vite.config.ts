@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
+import { precompressPlugin } from './vite-compress-plugin.ts';
 import { SERVICE_WORKER_ENTRY, SERVICE_WORKER_FILE, serviceWorkerPlugin } from './vite-sw-plugin.ts';
 
 /** Where `npm run dev` sends /api, /auth and /ws (the chat server). */
@@ -8,7 +9,7 @@ const target = process.env.CHAT_SERVER_URL ?? 'http://127.0.0.1:3000';
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
 export default defineConfig({
-  plugins: [react(), serviceWorkerPlugin()],
+  plugins: [react(), serviceWorkerPlugin(), precompressPlugin()],
   build: {
     outDir: 'dist',
     emptyOutDir: true,
