@@ -18,7 +18,8 @@ export async function mapLimit<T, R>(
   return results;
 }
 
-async function api<T>(baseUrl: string, user: BenchUser, path: string, body?: unknown): Promise<T> {
+/** A REST call as `user`: GET, or POST with a JSON body. */
+export async function api<T>(baseUrl: string, user: BenchUser, path: string, body?: unknown): Promise<T> {
   const response = await fetch(`${baseUrl}${path}`, {
     method: body === undefined ? 'GET' : 'POST',
     headers: {

@@ -4,7 +4,7 @@ import { startChatServer } from '../chat-server';
 import { serverFailures, type BenchContext } from '../context';
 import { int, latencyCells, ms, table, type ScenarioReport } from '../format';
 import { LatencyRecorder } from '../latency';
-import { mapLimit, provisionUsers } from '../provision';
+import { api, mapLimit, provisionUsers } from '../provision';
 import { RawClient } from '../raw-client';
 import { mintUsers, type BenchUser } from '../tokens';
 
@@ -96,20 +96,6 @@ async function postgresEngine(): Promise<Engine | null> {
       await dropper.end();
     },
   };
-}
-
-async function api<T>(baseUrl: string, user: BenchUser, path: string, body?: unknown): Promise<T> {
-  const response = await fetch(`${baseUrl}${path}`, {
-    method: body === undefined ? 'GET' : 'POST',
-    headers: {
-      authorization: `Bearer ${user.token}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${path}: HTTP ${response.status} ${text}`);
-  return JSON.parse(text) as T;
 }
 
 /** Sends `count` messages spread over the conversations, `SEND_WINDOW` in flight. */
