@@ -1,5 +1,14 @@
-import { bodyProblem } from '@chat/protocol';
-import type { ClientFrame, Conversation, ServerFrame, ServerFrameOf, User } from '@chat/protocol';
+import { HISTORY_MAX_LIMIT, bodyProblem } from '@chat/protocol';
+import type {
+  ClientFrame,
+  Conversation,
+  MemberRole,
+  SearchResponse,
+  ServerFrame,
+  ServerFrameOf,
+  SettingsRequest,
+  User,
+} from '@chat/protocol';
 import { systemClock } from './clock';
 import type { Clock } from './clock';
 import { Connection } from './connection';
@@ -66,6 +75,8 @@ export class ChatClient {
   /** `GET /api/conversations` requests in flight. */
   private listLoads = 0;
   private readonly olderLoads = new Map<string, Promise<void>>();
+  /** Conversations the user stopped being a member of (until a `conversation` brings one back). */
+  private readonly gone = new Set<string>();
   /** Counts authenticated sockets (the first one is not a reconnect). */
   private sockets = 0;
   private batchDepth = 0;
@@ -285,8 +296,12 @@ export class ChatClient {
    * `pending` of the conversation's view until then. Throws a ChatError
    * `bad_request` for a body the server would refuse.
    */
-  send(conversationId: string, body: string, options: { replyTo?: string | null } = {}): PendingMessage {
-    const message = this.sender.send(conversationId, body, options.replyTo ?? null);
+  send(
+    conversationId: string,
+    body: string,
+    options: { replyTo?: string | null; mentions?: readonly string[] } = {},
+  ): PendingMessage {
+    const message = this.sender.send(conversationId, body, options.replyTo ?? null, options.mentions);
     // The server ends this user's typing when the message lands.
     this.typing.forget(conversationId);
     return message;
@@ -331,7 +346,105 @@ export class ChatClient {
     return this.request({ type: 'react', message_id: messageId, reaction });
   }
 
+  // ---- groups and settings (REST; each answer applied at once, before its frame arrives) ----
+
+  /** Renames a group (null clears the title); every member sees a system line. */
+  async rename(conversationId: string, title: string | null): Promise<Conversation> {
+    return this.applied(await this.api.rename(conversationId, title));
+  }
+
+  /** Adds people to a group; those already in it are skipped. */
+  async addMembers(conversationId: string, userIds: readonly string[]): Promise<Conversation> {
+    return this.applied(await this.api.addMembers(conversationId, userIds));
+  }
+
+  /** Removes another member (admins only). */
+  async removeMember(conversationId: string, userId: string): Promise<void> {
+    await this.api.removeMember(conversationId, userId);
+  }
+
+  /** Leaves a group: it is dropped from the list and no longer joined, here and on every device. */
+  async leaveGroup(conversationId: string): Promise<void> {
+    const self = this.user?.id ?? (await this.api.me()).id;
+    await this.api.removeMember(conversationId, self);
+    this.batch(() => this.removed(conversationId));
+  }
+
+  /** Makes a member an admin, or an admin a member (admins only). */
+  async changeRole(conversationId: string, userId: string, role: MemberRole): Promise<Conversation> {
+    return this.applied(await this.api.changeRole(conversationId, userId, role));
+  }
+
+  /**
+   * This user's own settings of a conversation (pin, mute until, archive); the user's other
+   * devices follow through their `conversation` frame.
+   */
+  async updateSettings(conversationId: string, settings: SettingsRequest): Promise<Conversation> {
+    return this.applied(await this.api.updateSettings(conversationId, settings));
+  }
+
+  /** Searches the user's messages (or one conversation's): `GET /api/search`. */
+  search(
+    q: string,
+    options: { conversationId?: string; before?: string; limit?: number } = {},
+  ): Promise<SearchResponse> {
+    return this.api.search(q, options);
+  }
+
+  /**
+   * Loads older pages until the message with `seq` is held, with a few before it for context,
+   * so that a search result opens in place, without a gap in the history shown. Needs the
+   * conversation joined (a fresh join replaces the window).
+   */
+  async loadUntil(conversationId: string, seq: number): Promise<void> {
+    const store = this.store(conversationId);
+    const floor = Math.max(1, seq - 5);
+    for (;;) {
+      const lowest = store.lowestSeq;
+      if (lowest !== null && (lowest <= floor || !store.view.hasMoreBefore)) return;
+      const page = await this.api.messages(conversationId, {
+        ...(lowest === null ? {} : { beforeSeq: lowest }),
+        limit: HISTORY_MAX_LIMIT,
+      });
+      this.batch(() => store.prependOlder(page.messages, page.has_more));
+      if (!page.has_more || page.messages.length === 0) return;
+    }
+  }
+
   // ---- internals ----
+
+  /** A REST answer's conversation, applied to the list and the store as its frame would be. */
+  private applied(conversation: Conversation): Conversation {
+    this.batch(() => this.conversationChanged(conversation));
+    return conversation;
+  }
+
+  private conversationChanged(conversation: Conversation): void {
+    this.gone.delete(conversation.id);
+    this.list.upsert(conversation);
+    this.stores.get(conversation.id)?.applyMembers(conversation.members);
+    if (this.listWatchers > 0) this.joinListed();
+  }
+
+  /** No longer a member: out of the list, its messages dropped, never rejoined. */
+  private removed(conversationId: string): void {
+    if (this.gone.has(conversationId)) return; // our own leave, then its frame
+    this.gone.add(conversationId);
+    this.joins.forget(conversationId);
+    this.typing.forget(conversationId);
+    this.list.remove(conversationId);
+    const store = this.stores.get(conversationId);
+    if (store) {
+      store.dispose();
+      this.stores.delete(conversationId);
+      // A screen still showing it reads this: the history is gone, and why.
+      this.store(conversationId).setError({
+        code: 'forbidden',
+        message: 'You are no longer in this conversation.',
+      });
+    }
+    this.emitter.emit('conversation_removed', conversationId);
+  }
 
   private store(conversationId: string): ConversationStore {
     let store = this.stores.get(conversationId);
@@ -398,7 +511,7 @@ export class ChatClient {
         this.store(message.conversation_id).applyMessage(message, true);
         if (message.sender_id === self && message.client_id !== null) this.sender.acked(message.client_id);
         this.list.applyMessage(message, self);
-        if (message.sender_id !== self) this.emitter.emit('message', message);
+        if (message.sender_id !== self && message.kind !== 'system') this.emitter.emit('message', message);
         break;
       }
       case 'message_ack':
@@ -427,12 +540,17 @@ export class ChatClient {
         this.store(frame.conversation_id).applyPresence(frame.user_id, frame.online);
         break;
       case 'left':
-        if (!this.joins.has(frame.conversation_id)) this.stores.get(frame.conversation_id)?.markNotJoined();
+        // `removed`: no longer a member (conversation_removed follows); `left`: our own leave.
+        if (frame.reason === 'removed' || !this.joins.has(frame.conversation_id)) {
+          this.stores.get(frame.conversation_id)?.markNotJoined();
+        }
         break;
       case 'conversation':
-        this.list.upsert(frame.conversation);
-        if (this.listWatchers > 0) this.joinListed();
+        this.conversationChanged(frame.conversation);
         this.emitter.emit('conversation', frame.conversation);
+        break;
+      case 'conversation_removed':
+        this.removed(frame.conversation_id);
         break;
       case 'error':
         if (!this.sender.refused(frame)) this.emitter.emit('error', frame);

@@ -1,4 +1,4 @@
-import type { JoinedMember, Message, ServerFrameOf } from '@chat/protocol';
+import type { ConversationMember, JoinedMember, Message, ServerFrameOf } from '@chat/protocol';
 import { systemClock } from './clock';
 import type { Clock } from './clock';
 import type { ConversationView, PendingMessage } from './types';
@@ -129,6 +129,38 @@ export class ConversationStore {
     const member = this.members.get(userId);
     if (!member || seq <= member.read_seq) return;
     this.members.set(userId, { ...member, read_seq: seq });
+    this.changed({ members: true });
+  }
+
+  /**
+   * The members of a newer conversation entry (a `conversation` frame after a group change):
+   * people added join the list (offline until their presence says otherwise), people gone leave
+   * it, roles and names follow. Presence and the higher read_seq stay.
+   */
+  applyMembers(members: readonly ConversationMember[]): void {
+    if (!this.joined && this.members.size === 0) return; // the join will bring them
+    const next = new Map<string, JoinedMember>();
+    for (const member of members) {
+      const held = this.members.get(member.user_id);
+      next.set(member.user_id, {
+        ...member,
+        read_seq: Math.max(member.read_seq, held?.read_seq ?? 0),
+        online: held?.online ?? false,
+      });
+    }
+    const same =
+      next.size === this.members.size &&
+      [...next].every(([id, member]) => {
+        const held = this.members.get(id);
+        return (
+          held !== undefined &&
+          held.role === member.role &&
+          held.display_name === member.display_name &&
+          held.read_seq === member.read_seq
+        );
+      });
+    if (same) return;
+    this.members = next;
     this.changed({ members: true });
   }
 

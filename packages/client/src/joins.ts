@@ -57,6 +57,15 @@ export class Joins {
     return true;
   }
 
+  /**
+   * The user is no longer a member: every holder is dropped without a `leave_conversation`
+   * (the server has already left this connection), and nothing rejoins it.
+   */
+  forget(conversationId: string): void {
+    this.holders.delete(conversationId);
+    this.listed.delete(conversationId);
+  }
+
   /** Holds each conversation of the list not yet held for it. */
   joinListed(conversationIds: Iterable<string>): void {
     for (const id of conversationIds) {

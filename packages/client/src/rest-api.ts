@@ -4,9 +4,17 @@ import {
   ErrorBody,
   MeResponse,
   MessagesResponse,
+  SearchResponse,
   UsersResponse,
 } from '@chat/protocol';
-import type { Conversation, Message, User } from '@chat/protocol';
+import type {
+  Conversation,
+  MemberRole,
+  Message,
+  SearchResponse as SearchPage,
+  SettingsRequest,
+  User,
+} from '@chat/protocol';
 import { ChatError } from './errors';
 import type { TokenGetter } from './types';
 
@@ -76,14 +84,56 @@ export class ChatApi {
     if (query.beforeSeq !== undefined) params.set('before_seq', String(query.beforeSeq));
     if (query.limit !== undefined) params.set('limit', String(query.limit));
     const search = params.toString() ? `?${params.toString()}` : '';
-    const path = `/api/conversations/${encodeURIComponent(conversationId)}/messages${search}`;
+    const path = `${conversationPath(conversationId)}/messages${search}`;
     return this.request('GET', path, MessagesResponse);
   }
 
+  /** `PATCH /api/conversations/:id {title}`: a group's new name (null clears it). */
+  async rename(conversationId: string, title: string | null): Promise<Conversation> {
+    return (await this.request('PATCH', conversationPath(conversationId), ConversationResponse, { title }))
+      .conversation;
+  }
+
+  /** `POST /api/conversations/:id/members`: people already there are skipped. */
+  async addMembers(conversationId: string, userIds: readonly string[]): Promise<Conversation> {
+    const path = `${conversationPath(conversationId)}/members`;
+    return (await this.request('POST', path, ConversationResponse, { user_ids: userIds })).conversation;
+  }
+
+  /** `DELETE /api/conversations/:id/members/:user_id`: another member (admins only), or the caller: leave. */
+  async removeMember(conversationId: string, userId: string): Promise<void> {
+    const path = `${conversationPath(conversationId)}/members/${encodeURIComponent(userId)}`;
+    await this.request('DELETE', path, null);
+  }
+
+  /** `PATCH /api/conversations/:id/members/:user_id {role}` (admins only). */
+  async changeRole(conversationId: string, userId: string, role: MemberRole): Promise<Conversation> {
+    const path = `${conversationPath(conversationId)}/members/${encodeURIComponent(userId)}`;
+    return (await this.request('PATCH', path, ConversationResponse, { role })).conversation;
+  }
+
+  /** `PATCH /api/conversations/:id/settings`: the caller's own; fields left out stay. */
+  async updateSettings(conversationId: string, settings: SettingsRequest): Promise<Conversation> {
+    const path = `${conversationPath(conversationId)}/settings`;
+    return (await this.request('PATCH', path, ConversationResponse, settings)).conversation;
+  }
+
+  /** `GET /api/search`: messages holding every word of `q`, newest first; `before` pages on. */
+  async search(
+    q: string,
+    options: { conversationId?: string; before?: string; limit?: number } = {},
+  ): Promise<SearchPage> {
+    const params = new URLSearchParams({ q });
+    if (options.conversationId) params.set('conversation_id', options.conversationId);
+    if (options.before) params.set('before', options.before);
+    if (options.limit !== undefined) params.set('limit', String(options.limit));
+    return this.request('GET', `/api/search?${params.toString()}`, SearchResponse);
+  }
+
   private async request<T>(
-    method: 'GET' | 'POST',
+    method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
     path: string,
-    schema: Schema<T>,
+    schema: Schema<T> | null,
     body?: unknown,
   ): Promise<T> {
     const token = await this.options.getToken();
@@ -103,14 +153,19 @@ export class ChatApi {
     } catch (error) {
       throw new ChatError('network', `${method} ${path} failed: ${(error as Error).message}`);
     }
+    if (schema === null && response.ok) return undefined as T; // 204: no body to read
     const json: unknown = await response.json().catch(() => undefined);
     if (!response.ok) {
       const parsed = ErrorBody.safeParse(json);
       if (parsed.success) throw new ChatError(parsed.data.error.code, parsed.data.error.message);
       throw new ChatError('internal', `${method} ${path} answered ${response.status}`);
     }
-    const parsed = schema.safeParse(json);
-    if (!parsed.success) throw new ChatError('internal', `${method} ${path}: unexpected response body`);
+    const parsed = schema?.safeParse(json);
+    if (!parsed?.success) throw new ChatError('internal', `${method} ${path}: unexpected response body`);
     return parsed.data;
   }
+}
+
+function conversationPath(conversationId: string): string {
+  return `/api/conversations/${encodeURIComponent(conversationId)}`;
 }

@@ -1,4 +1,4 @@
-import { bodyProblem } from '@chat/protocol';
+import { MAX_MENTIONS, bodyProblem } from '@chat/protocol';
 import type { ClientFrame, ServerFrameOf } from '@chat/protocol';
 import type { Clock } from './clock';
 import { ChatError } from './errors';
@@ -42,9 +42,17 @@ export class Sender {
   }
 
   /** Throws a ChatError `bad_request` for a body the server would refuse. */
-  send(conversationId: string, body: string, replyTo: string | null): PendingMessage {
+  send(
+    conversationId: string,
+    body: string,
+    replyTo: string | null,
+    mentions: readonly string[] = [],
+  ): PendingMessage {
     const problem = bodyProblem(body);
     if (problem) throw new ChatError('bad_request', problem);
+    if (new Set(mentions).size > MAX_MENTIONS) {
+      throw new ChatError('bad_request', `at most ${MAX_MENTIONS} mentions`);
+    }
     // Strictly increasing, so that the stored order is the order typed.
     const createdAt = Math.max(this.config.clock.now(), this.lastCreatedAt + 1);
     this.lastCreatedAt = createdAt;
@@ -53,6 +61,7 @@ export class Sender {
       conversation_id: conversationId,
       body,
       reply_to: replyTo,
+      ...(mentions.length > 0 ? { mentions: [...new Set(mentions)] } : {}),
       created_at: new Date(createdAt).toISOString(),
       state: 'sending',
     };
@@ -128,6 +137,7 @@ export class Sender {
       client_id: message.client_id,
       body: message.body,
       ...(message.reply_to ? { reply_to: message.reply_to } : {}),
+      ...(message.mentions?.length ? { mentions: message.mentions } : {}),
     });
     if (sent) this.sentOn.set(clientId, this.socketNumber);
   }

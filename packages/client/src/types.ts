@@ -86,6 +86,8 @@ export interface PendingMessage {
   conversation_id: string;
   body: string;
   reply_to: string | null;
+  /** Members mentioned (v2 section 10); absent in outboxes written before mentions. */
+  mentions?: string[];
   created_at: string;
   /** 'sending' while it may still land; 'failed' after a refusal (the user can retry). */
   state: 'sending' | 'failed';
@@ -127,4 +129,6 @@ export interface ChatClientEvents {
   error: ServerFrameOf<'error'>;
   /** A new message from another user in a joined conversation (for notifications). (Added.) */
   message: Message;
+  /** The user stopped being a member (removed, or left from any device): the id. */
+  conversation_removed: string;
 }

@@ -95,4 +95,63 @@ describe('ConversationList', () => {
     expect(list.conversations).not.toBe(before);
     expect(list.conversations).toHaveLength(2);
   });
+
+  test('system messages move last_message but never count as unread; mentions of the user count apart', () => {
+    const { list } = makeList();
+    list.replaceAll([conversation(CONVERSATION)]);
+    list.applyMessage(
+      message(1, { kind: 'system', client_id: null, body: '', event: { type: 'renamed', title: 'Trip' } }),
+      ALICE,
+    );
+    expect(list.get(CONVERSATION)).toMatchObject({ unread_count: 0, unread_mentions: 0, last_seq: 1 });
+    list.applyMessage(message(2, { mentions: [ALICE] }), ALICE);
+    list.applyMessage(message(3, { mentions: [BOB] }), ALICE);
+    expect(list.get(CONVERSATION)).toMatchObject({ unread_count: 2, unread_mentions: 1 });
+    list.applyUpdate(
+      {
+        ...message(2, { mentions: [ALICE] }),
+        body: '',
+        updated_seq: 4,
+        deleted_at: '2025-01-01T00:09:00.000Z',
+      },
+      'deleted',
+      ALICE,
+    );
+    expect(list.get(CONVERSATION)).toMatchObject({ unread_count: 1, unread_mentions: 0 });
+    list.applyRead(CONVERSATION, ALICE, 3, ALICE);
+    expect(list.get(CONVERSATION)).toMatchObject({ unread_count: 0, unread_mentions: 0 });
+  });
+
+  test('pinned first, in the order pinned (newest pin first); the rest by activity; removal drops', () => {
+    const { list } = makeList();
+    const [one, two, three] = [1, 2, 3].map((n) => `00000000-0000-4000-8000-00000000010${n}`) as [
+      string,
+      string,
+      string,
+    ];
+    const at = (day: number) => `2024-0${day}-01T00:00:00.000Z`;
+    list.replaceAll([
+      conversation(one, { created_at: at(1) }),
+      conversation(two, { created_at: at(2) }),
+      conversation(three, { created_at: at(3) }),
+    ]);
+    expect(list.conversations.map((c) => c.id)).toEqual([three, two, one]);
+    const pinned = { muted_until: null, archived: false, pinned: true };
+    list.upsert(conversation(one, { created_at: at(1), settings: pinned }));
+    list.upsert(conversation(two, { created_at: at(2), settings: pinned }));
+    expect(list.conversations.map((c) => c.id)).toEqual([two, one, three]);
+    // A change to a pinned one (a rename) keeps its place.
+    list.upsert(conversation(one, { created_at: at(1), settings: pinned, title: 'Trip' }));
+    expect(list.conversations.map((c) => c.id)).toEqual([two, one, three]);
+    list.remove(two);
+    expect(list.conversations.map((c) => c.id)).toEqual([one, three]);
+  });
+
+  test('an entry older than the messages held keeps the newer message and counts', () => {
+    const { list } = makeList();
+    list.replaceAll([conversation(CONVERSATION)]);
+    list.applyMessage(message(1), ALICE);
+    list.upsert(conversation(CONVERSATION, { title: 'Trip' }));
+    expect(list.get(CONVERSATION)).toMatchObject({ title: 'Trip', last_seq: 1, unread_count: 1 });
+  });
 });
