@@ -1,9 +1,16 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Message } from '@chat/protocol';
+import { planAddMembers } from '../../src/domain/group-rules';
+import { searchTerms } from '../../src/domain/search-text';
 import { readMigrations } from '../../src/storage/migrations';
-import { POSTGRES_MIGRATIONS_DIR } from '../../src/storage/postgres/migrate';
+import { createPool } from '../../src/storage/postgres/database';
+import { POSTGRES_MIGRATIONS_DIR, migratePostgres } from '../../src/storage/postgres/migrate';
 import { createPostgresStorage } from '../../src/storage/postgres/postgres-storage';
 import type { Storage } from '../../src/storage/storage';
 import { api, connectAs, createConversation, createUser } from '../support/fixtures';
@@ -121,12 +128,135 @@ describePostgres('postgres', () => {
           'auth_sessions',
           'conversation_members',
           'conversations',
+          'message_mentions',
           'messages',
           'refresh_tokens',
           'schema_migrations',
           'users',
         ]);
       } finally {
+        await fresh.cleanup();
+      }
+    });
+
+    it('002 migrates a v1 database in place: replies kept, group creators admins, old messages searchable', async () => {
+      const fresh = await freshSchema();
+      // A v1 database: the schema as 001_init.sql left it, with v1 rows in it.
+      const v1Dir = mkdtempSync(join(tmpdir(), 'chat-pg-v1-'));
+      copyFileSync(
+        fileURLToPath(new URL('001_init.sql', POSTGRES_MIGRATIONS_DIR)),
+        join(v1Dir, '001_init.sql'),
+      );
+      const v1 = createPool({ connectionString: STORAGE_URL, schema: fresh.schema, poolSize: 1 });
+      try {
+        await migratePostgres(v1, fresh.schema, pathToFileURL(`${v1Dir}/`));
+        const [ann, bob, cy] = [randomUUID(), randomUUID(), randomUUID()];
+        const [group, direct] = [randomUUID(), randomUUID()];
+        const [hello, reply, unsent, other] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
+        await v1.query(
+          `INSERT INTO users (id, email, display_name, search_name, created_at, updated_at)
+           SELECT id, lower(name) || '@example.com', name, lower(name), now(), now()
+           FROM unnest($1::text[], $2::text[]) AS u (id, name)`,
+          [
+            [ann, bob, cy],
+            ['Ann', 'Bob', 'Cy'],
+          ],
+        );
+        await v1.query(
+          `INSERT INTO conversations (id, title, is_group, direct_key, last_seq, created_at) VALUES
+             ($1, 'Trip', true, NULL, 4, now()), ($2, NULL, false, $3, 1, now())`,
+          [group, direct, [ann, bob].sort().join(':')],
+        );
+        // The creator of the group is position 0 though not the first by id.
+        await v1.query(
+          `INSERT INTO conversation_members (conversation_id, user_id, position, joined_at) VALUES
+             ($1, $3, 0, now()), ($1, $4, 1, now()), ($1, $5, 2, now()), ($2, $4, 0, now()), ($2, $5, 1, now())`,
+          [group, direct, cy, ann, bob],
+        );
+        await v1.query(
+          `INSERT INTO messages (id, conversation_id, seq, updated_seq, sender_id, client_id, body, reply_to,
+             reactions, last_change, created_at, deleted_at) VALUES
+             ($1, $5, 1, 1, $7, $9, 'Café in Zürich tomorrow?', NULL, '{}', NULL, now() - interval '3 s', NULL),
+             ($2, $5, 2, 3, $8, $10, 'Zurich sounds great', $1, $13::json, 'reaction',
+               now() - interval '2 s', NULL),
+             ($3, $5, 4, 4, $7, $11, '', NULL, '{}', 'deleted', now() - interval '1 s', now()),
+             ($4, $6, 1, 1, $8, $12, 'cafe later', NULL, '{}', NULL, now(), NULL)`,
+          [
+            hello,
+            reply,
+            unsent,
+            other,
+            group,
+            direct,
+            cy,
+            ann,
+            randomUUID(),
+            randomUUID(),
+            randomUUID(),
+            randomUUID(),
+            JSON.stringify({ love: [ann] }),
+          ],
+        );
+        await v1.end();
+
+        // Two processes start on it together: 002 runs once, the backfill is shared.
+        const [storage] = await Promise.all([fresh.open(), fresh.open()]);
+        const unindexed = await adminQuery(
+          `SELECT count(*)::int AS n FROM ${fresh.schema}.messages WHERE search_text IS NULL`,
+        );
+        expect(unindexed.rows[0]).toEqual({ n: 0 });
+
+        const snapshot = await storage!.joinSnapshot(group, undefined);
+        expect(snapshot.last_seq).toBe(4);
+        expect(snapshot.members.map((m) => [m.user_id, m.role, m.is_agent])).toEqual([
+          [cy, 'admin', false],
+          [ann, 'member', false],
+          [bob, 'member', false],
+        ]);
+        const [first, second, third] = snapshot.messages;
+        expect(second).toMatchObject({ id: reply, reply_to: hello, reactions: { love: [ann] } });
+        expect(third).toMatchObject({ id: unsent, body: '', deleted_at: expect.any(String) });
+        for (const message of snapshot.messages) {
+          expect(message).toMatchObject({ kind: 'text', event: null, attachments: [], mentions: [] });
+          expect(message.state).toBe('complete');
+        }
+        expect(first?.client_id).toEqual(expect.any(String));
+        const changes = await storage!.changesSince(group, 0, 10);
+        expect(changes.map((c) => c.change)).toEqual(['created', 'reaction', 'deleted']);
+
+        const directView = await storage!.getConversation(direct, ann);
+        expect(directView?.members.map((m) => m.role)).toEqual(['member', 'member']);
+        expect(directView).toMatchObject({
+          settings: { muted_until: null, archived: false, pinned: false },
+          unread_count: 0,
+          unread_mentions: 0,
+        });
+
+        const found = await storage!.searchMessages({
+          viewer_id: ann,
+          terms: searchTerms('zurich')!,
+          limit: 20,
+        });
+        expect(found.results.map((r) => r.message.id)).toEqual([reply, hello]);
+        expect(found.results[1]?.matches).toEqual([[8, 14]]);
+        const cafe = await storage!.searchMessages({ viewer_id: bob, terms: searchTerms('caf')!, limit: 20 });
+        expect(cafe.results.map((r) => r.message.id)).toEqual([other, hello]);
+
+        // The migrated group goes on: a new member is listed last and takes the next seq.
+        const dee = (await makeUsers(storage!, 'dee'))[0]!;
+        const added = await storage!.changeGroup({
+          conversation_id: group,
+          actor_id: ann,
+          decide: (facts) => planAddMembers(facts, ann, [dee.id], 256),
+        });
+        expect(added).toMatchObject({
+          status: 'changed',
+          messages: [{ seq: 5, kind: 'system', client_id: null }],
+        });
+        expect(await storage!.memberIds(group)).toEqual([cy, ann, bob, dee.id]);
+      } finally {
+        await v1.end().catch(() => undefined);
+        rmSync(v1Dir, { recursive: true, force: true });
         await fresh.cleanup();
       }
     });
@@ -250,6 +380,69 @@ describePostgres('postgres', () => {
         expect(latest!.reactions.love!.slice().sort()).toEqual(users.map((u) => u.id).sort());
         expect(latest!.updated_seq).toBe(1 + users.length + 2);
         expect(await first.lastSeq(id)).toBe(latest!.updated_seq);
+      } finally {
+        await fresh.cleanup();
+      }
+    });
+
+    it('group changes and sends from two processes interleave on the row lock: seqs gapless, members current', async () => {
+      const fresh = await freshSchema();
+      try {
+        const [first, second] = [await fresh.open(), await fresh.open()];
+        const [ann, bob, cy, ...joiners] = await makeUsers(
+          first,
+          'ann',
+          'bob',
+          'cy',
+          'dee',
+          'eve',
+          'fay',
+          'gus',
+        );
+        const id = await makeConversation(first, ann!, [bob!, cy!], 'Trip');
+        const outcomes = await Promise.all([
+          ...Array.from({ length: 8 }, (_, i) =>
+            (i % 2 ? first : second).appendMessages([newMessage(id, i % 3 ? bob! : cy!)]),
+          ),
+          ...joiners.map((user, i) =>
+            (i % 2 ? second : first).changeGroup({
+              conversation_id: id,
+              actor_id: ann!.id,
+              decide: (facts) => planAddMembers(facts, ann!.id, [user.id], 256),
+            }),
+          ),
+          // Each joiner mentioned as soon as they are in: refused before, accepted after.
+          ...joiners.map((user) =>
+            second.appendMessages([newMessage(id, ann!, 'hi', { mentions: [user.id] })]),
+          ),
+        ]);
+        const seqs = outcomes.flatMap((outcome) =>
+          Array.isArray(outcome)
+            ? outcome.flatMap((o) => (o.status === 'created' ? [o.message.seq] : []))
+            : outcome.status === 'changed'
+              ? outcome.messages.map((m) => m.seq)
+              : [],
+        );
+        const last = await first.lastSeq(id);
+        expect(seqs.sort((a, b) => a - b)).toEqual(Array.from({ length: last }, (_, i) => i + 1));
+        expect(last).toBeGreaterThanOrEqual(8 + joiners.length);
+        expect(await second.memberIds(id)).toEqual(
+          [ann, bob, cy]
+            .map((u) => u!.id)
+            .concat(
+              (await first.changesSince(id, 0, 100)).flatMap((c) =>
+                c.message.event?.type === 'members_added' ? c.message.event.user_ids : [],
+              ),
+            ),
+        );
+        // A mention was accepted exactly when its user was already a member at that seq.
+        const history = (await first.messagesBefore(id, undefined, 100)).messages;
+        for (const message of history.filter((m) => m.mentions.length > 0)) {
+          const added = history.find(
+            (m) => m.event?.type === 'members_added' && m.event.user_ids.includes(message.mentions[0]!),
+          );
+          expect(added!.seq).toBeLessThan(message.seq);
+        }
       } finally {
         await fresh.cleanup();
       }

@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
-import type { Conversation, ConversationMember } from '@chat/protocol';
+import type { Conversation, ConversationMember, MemberRole } from '@chat/protocol';
 import { directKey } from '../../domain/conversation-rules';
+import { byTenure, type GroupFacts } from '../../domain/group-rules';
 import { checkMembership, type Membership } from '../../domain/membership-rules';
-import type { NewConversation, ReadOutcome } from '../storage';
-import { inTransaction, iso, type Queryable } from './database';
-import { MESSAGE_COLUMNS, toMember, toMessage, type MessageRow } from './rows';
+import type { Rejection } from '../../domain/rejection';
+import type { NewConversation, ReadOutcome, SettingsChanges } from '../storage';
+import { inTransaction, iso, isoOrNull, type Queryable } from './database';
+import { MESSAGE_COLUMNS, toMember, toMessage, type MemberRow, type MessageRow } from './rows';
 
 /**
  * Conversations, their members and their counter. A conversation as a viewer sees
@@ -21,21 +23,31 @@ interface ConversationRow {
   last_seq: number;
   created_at: Date;
   unread_count: number;
-  members: ConversationMember[];
+  unread_mentions: number;
+  muted_until: Date | null;
+  archived: boolean | null;
+  pinned_at: Date | null;
+  members: MemberRow[];
   last_message: MessageRow | null;
 }
 
 /**
- * The viewer ($1) `me`'s unread count (other members' messages, not deleted, above
- * their read_seq), the members in the order they were added (creator first), and
- * the message with the highest seq, as JSON.
+ * The viewer ($1) `me`'s unread count (other members' text messages, not deleted,
+ * above their read_seq), unread mentions (the same, mentioning the viewer) and own
+ * settings, the members in the order they were added (creator first), and the
+ * message with the highest seq, as JSON.
  */
 const CONVERSATION_COLUMNS = `c.id, c.title, c.is_group, c.last_seq, c.created_at,
   (SELECT COUNT(*)::int FROM messages u
     WHERE u.conversation_id = c.id AND u.seq > COALESCE(me.read_seq, 0)
-      AND u.sender_id <> $1 AND u.deleted_at IS NULL) AS unread_count,
+      AND u.sender_id <> $1 AND u.deleted_at IS NULL AND u.kind = 'text') AS unread_count,
+  (SELECT COUNT(*)::int FROM message_mentions mm JOIN messages u ON u.id = mm.message_id
+    WHERE mm.user_id = $1 AND mm.conversation_id = c.id AND mm.seq > COALESCE(me.read_seq, 0)
+      AND u.sender_id <> $1 AND u.deleted_at IS NULL) AS unread_mentions,
+  me.muted_until, me.archived, me.pinned_at,
   (SELECT COALESCE(json_agg(json_build_object(
-       'user_id', cm.user_id, 'display_name', mu.display_name, 'read_seq', cm.read_seq)
+       'user_id', cm.user_id, 'display_name', mu.display_name, 'read_seq', cm.read_seq,
+       'role', cm.role, 'is_agent', mu.is_agent)
        ORDER BY cm.position), '[]'::json)
     FROM conversation_members cm JOIN users mu ON mu.id = cm.user_id
     WHERE cm.conversation_id = c.id) AS members,
@@ -53,13 +65,17 @@ const ONE_CONVERSATION = `SELECT ${CONVERSATION_COLUMNS}
   ${LAST_MESSAGE_JOIN}
   WHERE c.id = $2`;
 
-/** Newest first by the last message's time, or the creation time without messages. */
+/**
+ * Pinned first, most recently pinned first; then newest first by the last
+ * message's time, or the creation time without messages.
+ */
 const VIEWER_CONVERSATIONS = `SELECT ${CONVERSATION_COLUMNS}
   FROM conversation_members me
   JOIN conversations c ON c.id = me.conversation_id
   ${LAST_MESSAGE_JOIN}
   WHERE me.user_id = $1
-  ORDER BY COALESCE(lm.created_at, c.created_at) DESC, c.created_at DESC, c.id COLLATE "C"`;
+  ORDER BY me.pinned_at DESC NULLS LAST, COALESCE(lm.created_at, c.created_at) DESC, c.created_at DESC,
+    c.id COLLATE "C"`;
 
 export function conversationQueries(pool: pg.Pool) {
   async function membership(db: Queryable, conversationId: string, userId: string): Promise<Membership> {
@@ -106,10 +122,13 @@ export function conversationQueries(pool: pg.Pool) {
           if (!existing) throw new Error(`the 1:1 ${key} conflicted but was not found`);
           return { id: existing.id, created: false };
         }
+        // The creator of a group is its first admin; a 1:1 has none.
         await client.query(
-          `INSERT INTO conversation_members (conversation_id, user_id, position, joined_at)
-           SELECT $1, u.id, u.position - 1, $3 FROM unnest($2::text[]) WITH ORDINALITY AS u (id, position)`,
-          [id, [input.creatorId, ...others], now],
+          `INSERT INTO conversation_members (conversation_id, user_id, position, joined_at, role)
+           SELECT $1, u.id, u.position - 1, $3,
+             CASE WHEN $4 AND u.position = 1 THEN 'admin' ELSE 'member' END
+           FROM unnest($2::text[]) WITH ORDINALITY AS u (id, position)`,
+          [id, [input.creatorId, ...others], now, key === null],
         );
         return { id, created: true };
       });
@@ -134,6 +153,40 @@ export function conversationQueries(pool: pg.Pool) {
     },
 
     lastSeq: (conversationId: string) => lastSeq(pool, conversationId),
+
+    /**
+     * One UPDATE of the member's row: a field left out keeps its value, and
+     * pinning again keeps the first pin time (the list orders by it).
+     */
+    async updateSettings(input: {
+      conversation_id: string;
+      user_id: string;
+      changes: SettingsChanges;
+      now: Date;
+    }): Promise<{ status: 'changed' } | Rejection> {
+      const { muted_until, archived, pinned } = input.changes;
+      const updated = await pool.query(
+        `UPDATE conversation_members SET
+           muted_until = CASE WHEN $3 THEN $4::timestamptz ELSE muted_until END,
+           archived = COALESCE($5, archived),
+           pinned_at = CASE WHEN $6::boolean IS NULL THEN pinned_at
+             WHEN $6 THEN COALESCE(pinned_at, $7::timestamptz) ELSE NULL END
+         WHERE conversation_id = $1 AND user_id = $2`,
+        [
+          input.conversation_id,
+          input.user_id,
+          muted_until !== undefined,
+          muted_until ?? null,
+          archived ?? null,
+          pinned ?? null,
+          input.now.toISOString(),
+        ],
+      );
+      if (updated.rowCount !== 0) return { status: 'changed' };
+      // Not a member when the UPDATE ran, whatever a later read says.
+      const state = await membership(pool, input.conversation_id, input.user_id);
+      return checkMembership(state === 'member' ? 'not_member' : state) as Rejection;
+    },
 
     /**
      * The UPDATE only raises read_seq: a concurrent markRead of the same member
@@ -175,13 +228,42 @@ export function conversationQueries(pool: pg.Pool) {
 
 /** The members of a conversation, creator first (for the join snapshot). */
 export async function membersOf(db: Queryable, conversationId: string): Promise<ConversationMember[]> {
-  const { rows } = await db.query<ConversationMember>(
-    `SELECT cm.user_id, u.display_name, cm.read_seq
+  const { rows } = await db.query<MemberRow>(
+    `SELECT cm.user_id, u.display_name, cm.read_seq, cm.role, u.is_agent
      FROM conversation_members cm JOIN users u ON u.id = cm.user_id
      WHERE cm.conversation_id = $1 ORDER BY cm.position`,
     [conversationId],
   );
   return rows.map(toMember);
+}
+
+/**
+ * Locks the conversation (FOR NO KEY UPDATE, like every writer of it: sends wait
+ * for a group change and see its members) and reads what domain/group-rules
+ * decides on, members by tenure; null for an unknown conversation.
+ */
+export async function lockGroupFacts(
+  client: pg.PoolClient,
+  conversationId: string,
+): Promise<GroupFacts | null> {
+  const locked = await client.query<{ is_group: boolean; title: string | null }>(
+    'SELECT is_group, title FROM conversations WHERE id = $1 FOR NO KEY UPDATE',
+    [conversationId],
+  );
+  const group = locked.rows[0];
+  if (!group) return null;
+  const { rows } = await client.query<{ user_id: string; role: MemberRole; joined_at: Date }>(
+    'SELECT user_id, role, joined_at FROM conversation_members WHERE conversation_id = $1 ORDER BY position',
+    [conversationId],
+  );
+  return {
+    is_group: group.is_group,
+    title: group.title,
+    members: rows
+      .map((row) => ({ user_id: row.user_id, role: row.role, joined_at: iso(row.joined_at) }))
+      .sort(byTenure)
+      .map(({ user_id, role }) => ({ user_id, role })),
+  };
 }
 
 /** The conversation's counter; 0 when it has none or does not exist. */
@@ -202,5 +284,11 @@ function toConversation(row: ConversationRow): Conversation {
     last_seq: row.last_seq,
     unread_count: row.unread_count,
     created_at: iso(row.created_at),
+    settings: {
+      muted_until: isoOrNull(row.muted_until),
+      archived: row.archived === true,
+      pinned: row.pinned_at !== null,
+    },
+    unread_mentions: row.unread_mentions,
   };
 }

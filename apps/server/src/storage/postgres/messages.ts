@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
-import { JOIN_PAGE_SIZE, JOIN_SINCE_MAX, type Message, type MessageChange } from '@chat/protocol';
+import {
+  JOIN_PAGE_SIZE,
+  JOIN_SINCE_MAX,
+  type Message,
+  type MessageChange,
+  type SystemEvent,
+} from '@chat/protocol';
 import {
   checkDelete,
   checkEdit,
@@ -15,6 +21,7 @@ import type { AppendOutcome, ChangeOutcome, JoinSnapshot, NewMessage, StoredChan
 import { lastSeq, membersOf } from './conversations';
 import { inTransaction, iso, isoOrNull, type Queryable } from './database';
 import { MESSAGE_COLUMNS, toMessage, type MessageRow } from './rows';
+import { indexText, indexTextOf } from './search';
 
 /**
  * Messages: sends, the three kinds of change, and the reads of join, history and
@@ -26,8 +33,6 @@ import { MESSAGE_COLUMNS, toMessage, type MessageRow } from './rows';
 
 /** Attempts of a batch that met a (sender, client_id) being stored by another process. */
 const APPEND_ATTEMPTS = 3;
-
-/** PostgreSQL text cannot hold U+0000; the protocol's body rules allow it. */
 
 /** Thrown inside the batch's transaction to roll it back and run it again. */
 class ConcurrentDuplicate extends Error {
@@ -45,6 +50,7 @@ function factsOf(row: LoadedRow | null): MessageFacts | null {
       created_at: iso(row.created_at),
       deleted_at: isoOrNull(row.deleted_at),
       edit_count: row.edit_count,
+      kind: row.kind,
       actor_is_member: row.actor_is_member,
     }
   );
@@ -80,6 +86,24 @@ export function messageQueries(pool: pg.Pool) {
       [candidates.map((item) => item.conversation_id), candidates.map((item) => item.sender_id)],
     );
     const isMember = new Set(members.rows.map((row) => pair(row.conversation_id, row.user_id)));
+
+    // Mentions are checked against every member, read only for conversations whose sends mention someone.
+    const mentioning = [
+      ...new Set(candidates.filter((item) => item.mentions.length > 0).map((item) => item.conversation_id)),
+    ];
+    const everyone =
+      mentioning.length === 0
+        ? { rows: [] }
+        : await client.query<{ conversation_id: string; user_id: string }>(
+            'SELECT conversation_id, user_id FROM conversation_members WHERE conversation_id = ANY($1::text[])',
+            [mentioning],
+          );
+    const everyoneOf = new Map<string, Set<string>>();
+    for (const row of everyone.rows) {
+      const set = everyoneOf.get(row.conversation_id) ?? new Set<string>();
+      set.add(row.user_id);
+      everyoneOf.set(row.conversation_id, set);
+    }
 
     // The pair is unique per sender, whatever conversation the retry names.
     const stored = await client.query<MessageRow>(
@@ -117,24 +141,18 @@ export function messageQueries(pool: pg.Pool) {
               : 'not_member',
         duplicate: bySenderClientId.get(key) ?? null,
         replyToConversationId: item.reply_to === null ? null : (conversationOf.get(item.reply_to) ?? null),
+        memberIds: everyoneOf.get(item.conversation_id) ?? new Set(),
       });
       if (refusal) return refusal;
       // An unknown conversation was refused just above, so its counter was read.
       const seq = (last as number) + 1;
       counters.set(item.conversation_id, seq);
       const message: Message = {
-        id: randomUUID(),
-        conversation_id: item.conversation_id,
-        seq,
-        updated_seq: seq,
-        sender_id: item.sender_id,
+        ...newMessage(item.conversation_id, seq, item.sender_id, new Date().toISOString()),
         client_id: item.client_id,
         body: item.body,
         reply_to: item.reply_to,
-        created_at: new Date().toISOString(),
-        edited_at: null,
-        deleted_at: null,
-        reactions: {},
+        mentions: [...new Set(item.mentions)],
       };
       created.push(message);
       bySenderClientId.set(key, message);
@@ -145,10 +163,12 @@ export function messageQueries(pool: pg.Pool) {
 
     const inserted = await client.query(
       `INSERT INTO messages (id, conversation_id, seq, updated_seq, sender_id, client_id, body, reply_to,
-         created_at)
-       SELECT r.id, r.conversation_id, r.seq, r.seq, r.sender_id, r.client_id, r.body, r.reply_to, r.created_at
+         created_at, mentions, search_text)
+       SELECT r.id, r.conversation_id, r.seq, r.seq, r.sender_id, r.client_id, r.body, r.reply_to, r.created_at,
+         r.mentions::json, r.search_text
        FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[],
-         $8::timestamptz[]) AS r (id, conversation_id, seq, sender_id, client_id, body, reply_to, created_at)
+         $8::timestamptz[], $9::text[], $10::text[])
+         AS r (id, conversation_id, seq, sender_id, client_id, body, reply_to, created_at, mentions, search_text)
        ON CONFLICT (sender_id, client_id) DO NOTHING`,
       [
         created.map((m) => m.id),
@@ -159,9 +179,25 @@ export function messageQueries(pool: pg.Pool) {
         created.map((m) => m.body),
         created.map((m) => m.reply_to),
         created.map((m) => m.created_at),
+        created.map((m) => JSON.stringify(m.mentions)),
+        created.map((m) => indexText(m.body)),
       ],
     );
     if (inserted.rowCount !== created.length) throw new ConcurrentDuplicate();
+
+    const mentions = created.flatMap((m) => m.mentions.map((userId) => ({ userId, message: m })));
+    if (mentions.length > 0) {
+      await client.query(
+        `INSERT INTO message_mentions (user_id, conversation_id, seq, message_id)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[])`,
+        [
+          mentions.map((m) => m.userId),
+          mentions.map((m) => m.message.conversation_id),
+          mentions.map((m) => m.message.seq),
+          mentions.map((m) => m.message.id),
+        ],
+      );
+    }
 
     const advanced = [...new Set(created.map((m) => m.conversation_id))];
     await client.query(
@@ -208,7 +244,7 @@ export function messageQueries(pool: pg.Pool) {
          UPDATE conversations SET last_seq = last_seq + 1 WHERE id = $2 RETURNING last_seq
        )
        UPDATE messages m SET updated_seq = counter.last_seq, body = $3, reactions = $4::json,
-         edit_count = $5, last_change = $6, edited_at = $7, deleted_at = $8
+         edit_count = $5, last_change = $6, edited_at = $7, deleted_at = $8, state = $9, search_text = $10
        FROM counter WHERE m.id = $1
        RETURNING ${MESSAGE_COLUMNS}`,
       [
@@ -220,6 +256,9 @@ export function messageQueries(pool: pg.Pool) {
         change,
         row.edited_at,
         row.deleted_at,
+        row.state,
+        // Every change writes it, so a row migrated from v1 is indexed by its first change too.
+        indexTextOf(row),
       ],
     );
     const changed = rows[0];
@@ -355,7 +394,70 @@ export function messageQueries(pool: pg.Pool) {
   };
 }
 
+/**
+ * System messages (section 8) recording `events` in order, by `actorId`, at the
+ * conversation's next seqs. The caller holds the conversation's row lock.
+ */
+export async function appendSystem(
+  client: pg.PoolClient,
+  conversationId: string,
+  actorId: string,
+  events: SystemEvent[],
+  now: string,
+): Promise<Message[]> {
+  const counter = await client.query<{ last_seq: number }>(
+    'UPDATE conversations SET last_seq = last_seq + $2 WHERE id = $1 RETURNING last_seq',
+    [conversationId, events.length],
+  );
+  const last = counter.rows[0]?.last_seq;
+  if (last === undefined) throw new Error(`conversation ${conversationId} does not exist`);
+  const first = last - events.length + 1;
+  const messages = events.map((event, i): Message => ({
+    ...newMessage(conversationId, first + i, actorId, now),
+    kind: 'system',
+    event,
+  }));
+  await client.query(
+    `INSERT INTO messages (id, conversation_id, seq, updated_seq, sender_id, client_id, body, created_at,
+       kind, event, search_text)
+     SELECT r.id, $2, r.seq, r.seq, $3, NULL, '', $4, 'system', r.event::json, ''
+     FROM unnest($1::text[], $5::int[], $6::text[]) AS r (id, seq, event)`,
+    [
+      messages.map((m) => m.id),
+      conversationId,
+      actorId,
+      now,
+      messages.map((m) => m.seq),
+      messages.map((m) => JSON.stringify(m.event)),
+    ],
+  );
+  return messages;
+}
+
+/** A message with every field at its default: a text message, never changed. */
+function newMessage(conversationId: string, seq: number, senderId: string, now: string): Message {
+  return {
+    id: randomUUID(),
+    conversation_id: conversationId,
+    seq,
+    updated_seq: seq,
+    sender_id: senderId,
+    client_id: null,
+    body: '',
+    reply_to: null,
+    created_at: now,
+    edited_at: null,
+    deleted_at: null,
+    reactions: {},
+    kind: 'text',
+    event: null,
+    attachments: [],
+    mentions: [],
+    state: 'complete',
+  };
+}
+
 /** A collision-free map key of two ids. */
-function pair(a: string, b: string): string {
+function pair(a: string, b: string | null): string {
   return JSON.stringify([a, b]);
 }

@@ -1,9 +1,12 @@
+import type pg from 'pg';
 import type { Storage } from '../storage';
 import { authQueries } from './auth';
 import { conversationQueries } from './conversations';
 import { createPool, type PostgresStorageOptions as PoolOptions } from './database';
+import { groupQueries } from './groups';
 import { messageQueries } from './messages';
 import { migratePostgres } from './migrate';
+import { backfillSearchText, searchQueries } from './search';
 import { userQueries } from './users';
 
 export interface PostgresStorageOptions extends PoolOptions {
@@ -40,7 +43,7 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
     notReady = new Error('database not migrated yet');
     const migrate = async (attempt: number): Promise<void> => {
       try {
-        await migratePostgres(pool, options.schema);
+        await prepareSchema(pool, options.schema);
         notReady = null;
       } catch (error) {
         notReady = error instanceof Error ? error : new Error(String(error));
@@ -53,7 +56,7 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
     void migrate(0);
   } else {
     try {
-      await migratePostgres(pool, options.schema);
+      await prepareSchema(pool, options.schema);
     } catch (error) {
       await pool.end();
       throw error;
@@ -63,6 +66,8 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
   const auth = authQueries(pool);
   const conversations = conversationQueries(pool);
   const messages = messageQueries(pool);
+  const groups = groupQueries(pool);
+  const search = searchQueries(pool);
 
   const storage: Storage = {
     kind: 'postgres',
@@ -90,6 +95,8 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
     membership: conversations.membership,
     memberIds: conversations.memberIds,
     markRead: conversations.markRead,
+    changeGroup: groups.changeGroup,
+    updateSettings: conversations.updateSettings,
     lastSeq: conversations.lastSeq,
 
     appendMessages: messages.appendMessages,
@@ -99,18 +106,18 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
     joinSnapshot: messages.joinSnapshot,
     messagesBefore: messages.messagesBefore,
     changesSince: messages.changesSince,
+    searchMessages: search.searchMessages,
 
     async ping() {
+      if (notReady) throw new Error(`database unavailable: ${notReady.message}`, { cause: notReady });
       await pool.query('SELECT 1');
     },
     /** Waits for the queries in flight, then closes every connection. A second call is harmless. */
     close() {
       closing ??= pool.end();
-      if (notReady) throw new Error(`database unavailable: ${notReady.message}`, { cause: notReady });
       return closing;
     },
   };
-}
   if (!options.waitForDatabase) return storage;
   // Before the schema is there no query can be right: each refuses at once.
   const guarded: Record<string, unknown> = { ...storage };
@@ -122,3 +129,13 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
         : (method as (...a: unknown[]) => unknown)(...args);
   }
   return guarded as unknown as Storage;
+}
+
+/**
+ * The migrations, then `search_text` of the rows that predate it (as the SQLite
+ * storage does at open), so search finds old messages once the storage is ready.
+ */
+async function prepareSchema(pool: pg.Pool, schema: string | undefined): Promise<void> {
+  await migratePostgres(pool, schema);
+  await backfillSearchText(pool);
+}

@@ -1,4 +1,13 @@
-import type { ConversationMember, Message, MessageChange, User } from '@chat/protocol';
+import type {
+  Attachment,
+  ConversationMember,
+  Message,
+  MessageChange,
+  MessageState,
+  MemberRole,
+  SystemEvent,
+  User,
+} from '@chat/protocol';
 import type { AuthUser } from '../storage';
 import { iso, isoOrNull } from './database';
 
@@ -14,6 +23,7 @@ export interface UserRow {
   display_name: string;
   password_hash: string | null;
   user_metadata: Record<string, unknown>;
+  is_agent: boolean;
   created_at: Date;
   updated_at: Date;
 }
@@ -24,7 +34,7 @@ export interface MessageRow {
   seq: number;
   updated_seq: number;
   sender_id: string;
-  client_id: string;
+  client_id: string | null;
   body: string;
   reply_to: string | null;
   reactions: Reactions;
@@ -34,25 +44,41 @@ export interface MessageRow {
   created_at: Date | string;
   edited_at: Date | string | null;
   deleted_at: Date | string | null;
+  kind: 'text' | 'system';
+  event: SystemEvent | null;
+  mentions: string[];
+  attachments: Attachment[];
+  state: MessageState;
+}
+
+/** A member as the listing and the join snapshot show them. */
+export interface MemberRow {
+  user_id: string;
+  display_name: string;
+  read_seq: number;
+  role: MemberRole;
+  is_agent: boolean;
 }
 
 /** reaction -> user ids in the order they reacted. */
 export type Reactions = Record<string, string[]>;
 
 /** Columns of `users` in UserRow order (search_name is for searching only). */
-export const USER_COLUMNS = `id, email, display_name, password_hash, user_metadata, created_at, updated_at`;
+export const USER_COLUMNS = `id, email, display_name, password_hash, user_metadata, is_agent, created_at, updated_at`;
 
 /** Columns of `messages` in MessageRow order, for statements that alias it `m`. */
 export const MESSAGE_COLUMNS = `m.id, m.conversation_id, m.seq, m.updated_seq, m.sender_id, m.client_id,
-  m.body, m.reply_to, m.reactions, m.edit_count, m.last_change, m.created_at, m.edited_at, m.deleted_at`;
+  m.body, m.reply_to, m.reactions, m.edit_count, m.last_change, m.created_at, m.edited_at, m.deleted_at,
+  m.kind, m.event, m.mentions, m.attachments, m.state`;
 
 export function toUser(row: UserRow): User {
-  return { id: row.id, email: row.email, display_name: row.display_name };
+  return { id: row.id, email: row.email, display_name: row.display_name, is_agent: row.is_agent };
 }
 
 export function toAuthUser(row: UserRow): AuthUser {
   return {
     ...toUser(row),
+    email: row.email,
     password_hash: row.password_hash,
     user_metadata: row.user_metadata,
     created_at: iso(row.created_at),
@@ -74,9 +100,20 @@ export function toMessage(row: MessageRow): Message {
     edited_at: isoOrNull(row.edited_at),
     deleted_at: isoOrNull(row.deleted_at),
     reactions: row.reactions,
+    kind: row.kind,
+    event: row.event,
+    attachments: row.attachments,
+    mentions: row.mentions,
+    state: row.state,
   };
 }
 
-export function toMember(row: ConversationMember): ConversationMember {
-  return { user_id: row.user_id, display_name: row.display_name, read_seq: row.read_seq };
+export function toMember(row: MemberRow): ConversationMember {
+  return {
+    user_id: row.user_id,
+    display_name: row.display_name,
+    read_seq: row.read_seq,
+    role: row.role,
+    is_agent: row.is_agent,
+  };
 }

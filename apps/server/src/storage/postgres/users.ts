@@ -1,4 +1,5 @@
 import type { User } from '@chat/protocol';
+import type { NewUser } from '../storage';
 import type { Queryable } from './database';
 import { USER_COLUMNS, toUser, type UserRow } from './rows';
 
@@ -21,7 +22,7 @@ export function userQueries(db: Queryable) {
      * one SELECT. A new user is inserted; if another process inserted the same id
      * meanwhile, ON CONFLICT waits for it and the stored row is read back.
      */
-    async ensureUser(user: User): Promise<User> {
+    async ensureUser(user: NewUser): Promise<User> {
       const known = await byId(user.id);
       if (known) return known;
       const now = new Date().toISOString();
