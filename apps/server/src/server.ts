@@ -9,6 +9,7 @@ import type { ServerContext } from './context';
 import { registerApiRoutes } from './http/api-routes';
 import { registerHealthRoutes } from './http/health-routes';
 import { installErrorHandlers } from './http/rest-errors';
+import { registerSecurityHeaders } from './http/security-headers';
 import { registerWebApp } from './http/static-web';
 import { createLogger } from './logger';
 import { createMetrics, type Metrics } from './metrics';
@@ -137,6 +138,7 @@ export async function createServer(
     }),
   });
   installErrorHandlers(app, metrics);
+  await registerSecurityHeaders(app, config);
   // Redis never reached since the start is "not ready"; lost after that, "degraded" (local delivery goes on).
   let fanOutReached = (broker.problem?.() ?? null) === null;
   broker.onResubscribed?.(() => (fanOutReached = true));
