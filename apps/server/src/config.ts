@@ -73,6 +73,18 @@ export interface ServerConfig {
   sqliteSynchronous: 'FULL' | 'NORMAL';
   /** Built web app to serve; null serves none. */
   webDistDir: string | null;
+  /** Attachment bytes in this S3-compatible bucket instead of under dataDir (section 11). */
+  s3Bucket: string | undefined;
+  /** The S3-compatible service (MinIO, Supabase Storage, ...); unset: AWS for the region. */
+  s3Endpoint: string | undefined;
+  s3Region: string;
+  /** Unset: the AWS SDK's own credential chain. */
+  s3AccessKeyId: string | undefined;
+  s3SecretAccessKey: string | undefined;
+  /** Bucket in the path instead of the host name: most S3-compatible services need it. */
+  s3ForcePathStyle: boolean;
+  /** The largest upload (section 11); more is 413. */
+  maxAttachmentBytes: number;
 }
 
 export const DEFAULT_WEB_DIST = resolve(import.meta.dirname, '../../web/dist');
@@ -112,6 +124,13 @@ export const defaultConfig: ServerConfig = {
   publicUrl: undefined,
   sqliteSynchronous: 'FULL',
   webDistDir: DEFAULT_WEB_DIST,
+  s3Bucket: undefined,
+  s3Endpoint: undefined,
+  s3Region: 'us-east-1',
+  s3AccessKeyId: undefined,
+  s3SecretAccessKey: undefined,
+  s3ForcePathStyle: false,
+  maxAttachmentBytes: 25 * 1024 * 1024,
 };
 
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max);
@@ -152,6 +171,13 @@ const EnvSchema = z.object({
   PUBLIC_URL: z.url().optional(),
   SQLITE_SYNCHRONOUS: z.enum(['FULL', 'NORMAL']).optional(),
   WEB_DIST_DIR: text.optional(),
+  S3_BUCKET: z.string().trim().min(3, 'S3_BUCKET must be at least 3 characters').optional(),
+  S3_ENDPOINT: z.url().optional(),
+  S3_REGION: text.optional(),
+  S3_ACCESS_KEY_ID: text.optional(),
+  S3_SECRET_ACCESS_KEY: text.optional(),
+  S3_FORCE_PATH_STYLE: z.enum(['true', 'false']).optional(),
+  MAX_ATTACHMENT_BYTES: int(1).optional(),
 });
 
 export class ConfigError extends Error {
@@ -204,6 +230,13 @@ export function loadConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Partial
     publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ''),
     sqliteSynchronous: e.SQLITE_SYNCHRONOUS,
     webDistDir: e.WEB_DIST_DIR,
+    s3Bucket: e.S3_BUCKET,
+    s3Endpoint: e.S3_ENDPOINT?.replace(/\/+$/, ''),
+    s3Region: e.S3_REGION,
+    s3AccessKeyId: e.S3_ACCESS_KEY_ID,
+    s3SecretAccessKey: e.S3_SECRET_ACCESS_KEY,
+    s3ForcePathStyle: e.S3_FORCE_PATH_STYLE === undefined ? undefined : e.S3_FORCE_PATH_STYLE === 'true',
+    maxAttachmentBytes: e.MAX_ATTACHMENT_BYTES,
   };
   return Object.fromEntries(Object.entries(config).filter(([, value]) => value !== undefined));
 }
@@ -221,6 +254,9 @@ export function resolveConfig(overrides: Partial<ServerConfig>): ServerConfig {
     throw new ConfigError(
       'ACCESS_TOKEN_TTL_SEC is longer than TOKEN_MAX_LIFETIME_SEC: no issued token would be accepted',
     );
+  }
+  if ((config.s3AccessKeyId === undefined) !== (config.s3SecretAccessKey === undefined)) {
+    throw new ConfigError('S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY go together');
   }
   return config;
 }

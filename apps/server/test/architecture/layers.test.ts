@@ -28,6 +28,10 @@ const wrongWay: Array<[file: string, importPath: string]> = [
   ['storage/sqlite/x.ts', '../../broker/broker'],
   ['storage/postgres/x.ts', '../../context'],
   ['broker/x.ts', '../storage/storage'],
+  ['attachments/x.ts', '../storage/storage'],
+  ['attachments/x.ts', '../http/attachment-routes'],
+  ['storage/sqlite/x.ts', '../../attachments/attachment-store'],
+  ['domain/x.ts', '../attachments/attachment-store'],
   ['broker/x.ts', '../realtime/presence'],
   ['auth/x.ts', '../realtime/publisher'],
   ['realtime/x.ts', '../ws/connection'],
@@ -50,6 +54,9 @@ const rightWay: Array<[file: string, importPath: string]> = [
   ['ws/handlers/x.ts', '../../context'],
   ['ws/x.ts', '../realtime/frames'],
   ['http/x.ts', '../auth/request-auth'],
+  ['http/x.ts', '../attachments/attachment-store'],
+  ['attachments/x.ts', '../domain/rejection'],
+  ['attachments/x.ts', '../clock'],
 ];
 
 describe('architecture: layers', () => {
