@@ -1,4 +1,5 @@
 import { WebSocketServer } from 'ws';
+import { PROTOCOL_VERSION } from '@chat/protocol';
 import type { WebSocket } from 'ws';
 import type { AddressInfo } from 'node:net';
 
@@ -35,8 +36,14 @@ export class ScriptedServer {
           JSON.stringify({
             type: 'authenticated',
             ref: frame.ref,
-            user: { id: '00000000-0000-4000-8000-00000000000a', email: 'a@example.test', display_name: 'A' },
+            user: {
+              id: '00000000-0000-4000-8000-00000000000a',
+              email: 'a@example.test',
+              display_name: 'A',
+              is_agent: false,
+            },
             expires_at: new Date(Date.now() + 3600_000).toISOString(),
+            protocol: PROTOCOL_VERSION,
           }),
         );
         this.script.onAuthenticated?.(socket, index);
