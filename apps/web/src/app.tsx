@@ -4,6 +4,7 @@ import type { SupabaseClient } from '@supabase/supabase-js';
 import { loadClientConfig, supabaseUrlOf } from './auth/client-config';
 import { AuthProvider, useAuth } from './auth/auth-context';
 import { AuthScreen } from './auth/auth-screen';
+import { carriesSession } from './auth/auth-redirect';
 import { sessionStorageKey } from './auth/stored-session';
 import { ChatShell } from './features/shell/chat-shell';
 
@@ -24,7 +25,12 @@ export function App() {
         const url = supabaseUrlOf(config, window.location.origin);
         const storageKey = sessionStorageKey(url);
         const supabase = createClient(url, config.supabase_anon_key, {
-          auth: { persistSession: true, autoRefreshToken: true, detectSessionInUrl: false, storageKey },
+          auth: {
+            persistSession: true,
+            autoRefreshToken: true,
+            detectSessionInUrl: carriesSession,
+            storageKey,
+          },
         });
         setBoot({ state: 'ready', supabase, storageKey });
       })

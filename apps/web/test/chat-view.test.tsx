@@ -107,7 +107,7 @@ describe('ChatView', () => {
     fireEvent.keyDown(box, { key: 'Enter', shiftKey: true });
     expect(a.send).not.toHaveBeenCalled();
     fireEvent.keyDown(box, { key: 'Enter' });
-    expect(a.send).toHaveBeenCalledWith('hello', null);
+    expect(a.send).toHaveBeenCalledWith('hello', null, []);
     expect((box as HTMLTextAreaElement).value).toBe('');
   });
 
@@ -117,7 +117,7 @@ describe('ChatView', () => {
     expect(send.disabled).toBe(true);
     fireEvent.change(screen.getByRole('textbox', { name: 'Message' }), { target: { value: '  hi ' } });
     fireEvent.click(send);
-    expect(a.send).toHaveBeenCalledWith('  hi ', null);
+    expect(a.send).toHaveBeenCalledWith('  hi ', null, []);
   });
 
   it('shows Not Delivered with a retry for a failed send', () => {
@@ -151,6 +151,6 @@ describe('ChatView', () => {
     const box = screen.getByRole('textbox', { name: 'Message' });
     fireEvent.change(box, { target: { value: 'answer' } });
     fireEvent.keyDown(box, { key: 'Enter' });
-    expect(a.send).toHaveBeenCalledWith('answer', original.id);
+    expect(a.send).toHaveBeenCalledWith('answer', original.id, []);
   });
 });

@@ -77,6 +77,8 @@ export class ChatClient {
   private readonly olderLoads = new Map<string, Promise<void>>();
   /** Conversations the user stopped being a member of (until a `conversation` brings one back). */
   private readonly gone = new Set<string>();
+  /** Every member name seen, kept after they leave: system lines name people no longer there. */
+  private readonly names = new Map<string, string>();
   /** Counts authenticated sockets (the first one is not a reconnect). */
   private sockets = 0;
   private batchDepth = 0;
@@ -245,6 +247,7 @@ export class ChatClient {
       this.listLoads--;
     }
     this.batch(() => {
+      for (const conversation of conversations) this.learnNames(conversation.members);
       this.list.replaceAll(conversations);
       // Frames that arrived while the request was out may be newer than its answer.
       const self = this.user?.id ?? null;
@@ -346,6 +349,11 @@ export class ChatClient {
     return this.request({ type: 'react', message_id: messageId, reaction });
   }
 
+  /** The display name of anyone seen in a conversation of this user's, members who left included. */
+  displayName(userId: string): string | undefined {
+    return this.names.get(userId);
+  }
+
   // ---- groups and settings (REST; each answer applied at once, before its frame arrives) ----
 
   /** Renames a group (null clears the title); every member sees a system line. */
@@ -419,7 +427,12 @@ export class ChatClient {
     return conversation;
   }
 
+  private learnNames(members: readonly { user_id: string; display_name: string }[]): void {
+    for (const member of members) this.names.set(member.user_id, member.display_name);
+  }
+
   private conversationChanged(conversation: Conversation): void {
+    this.learnNames(conversation.members);
     this.gone.delete(conversation.id);
     this.list.upsert(conversation);
     this.stores.get(conversation.id)?.applyMembers(conversation.members);
@@ -477,6 +490,7 @@ export class ChatClient {
   }
 
   private joined(frame: ServerFrameOf<'joined'>, fresh: boolean): void {
+    this.learnNames(frame.members);
     this.store(frame.conversation_id).applyJoined(frame, fresh);
     const self = this.user?.id ?? null;
     for (const message of frame.messages) {

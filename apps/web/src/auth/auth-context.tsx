@@ -1,9 +1,11 @@
-import { createContext, useCallback, useContext, useEffect, useMemo, useState } from 'react';
+import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState } from 'react';
 import type { ReactNode } from 'react';
 import { isAuthRetryableFetchError } from '@supabase/supabase-js';
 import type { Session, SupabaseClient } from '@supabase/supabase-js';
 import type { TokenGetter } from '@chat/client';
 import { describeAuthError } from './auth-errors';
+import { openedWith } from './auth-redirect';
+import { NewPasswordScreen } from './new-password-screen';
 import { readStoredSession } from './stored-session';
 
 export interface SignedInUser {
@@ -21,7 +23,28 @@ export interface AuthValue {
   signIn: (email: string, password: string) => Promise<void>;
   signUp: (email: string, password: string, displayName: string) => Promise<void>;
   signOut: () => Promise<void>;
+  /** Asks for a recovery e-mail; answered alike whether or not the address has an account. */
+  requestPasswordReset: (email: string) => Promise<void>;
+  /** The name people see; the server normalises it, and the session follows (USER_UPDATED). */
+  updateDisplayName: (displayName: string) => Promise<void>;
+  /** A new password for the signed-in account; the server then ends every other session. */
+  updatePassword: (password: string) => Promise<void>;
+  /** Ends every session of this account except this one. */
+  signOutOtherDevices: () => Promise<void>;
+  /** Why the link this page was opened from did not work (an expired recovery link), if it did not. */
+  redirectError: string | null;
 }
+
+/**
+ * How often, at most, the session is checked with the server while tokens are being handed out.
+ * A session signed out elsewhere ("Sign out of other devices", a password change) keeps working
+ * here until someone asks: its access token is refused, but supabase-js learns of it only from
+ * `GET /user` (session_not_found), which drops the stored session and emits SIGNED_OUT.
+ */
+const SESSION_CHECK_INTERVAL_MS = 3000;
+
+/** Whether a recovery link's "Choose a new password" comes before the app. */
+type Recovery = 'none' | 'waiting' | 'choosing';
 
 const AuthContext = createContext<AuthValue | null>(null);
 
@@ -57,6 +80,38 @@ export function AuthProvider({ supabase, storageKey, children }: AuthProviderPro
   const [session, setSession] = useState<Session | null | undefined>(
     () => readStoredSession(storageKey) ?? undefined,
   );
+  // Opened from a recovery link: nothing else shows until supabase-js has read the new session,
+  // or the app would show (and could change the password of) a session stored before it.
+  const [recovery, setRecovery] = useState<Recovery>(openedWith.recovery ? 'waiting' : 'none');
+  const checks = useRef<{ last: number; trailing: ReturnType<typeof setTimeout> | null }>({
+    last: 0,
+    trailing: null,
+  });
+
+  /** Asks the server whether the session still stands; supabase-js signs out when it does not. */
+  const checkSession = useCallback(() => {
+    const state = checks.current;
+    if (state.trailing !== null) return;
+    const wait = state.last + SESSION_CHECK_INTERVAL_MS - Date.now();
+    const run = () => {
+      state.trailing = null;
+      state.last = Date.now();
+      // Offline or a server error says nothing about the session: only session_not_found counts.
+      supabase.auth.getUser().catch(() => undefined);
+    };
+    // At most one check per interval, and one more at its end for what came in between, so a
+    // reconnect right after a check still gets its answer.
+    if (wait <= 0) run();
+    else state.trailing = setTimeout(run, wait);
+  }, [supabase]);
+
+  useEffect(() => {
+    const state = checks.current;
+    return () => {
+      if (state.trailing !== null) clearTimeout(state.trailing);
+      state.trailing = null;
+    };
+  }, []);
 
   useEffect(() => {
     let active = true;
@@ -67,31 +122,43 @@ export function AuthProvider({ supabase, storageKey, children }: AuthProviderPro
         if (data.session) setSession(data.session);
         else if (isAuthRetryableFetchError(error)) setSession(readStoredSession(storageKey));
         else setSession(null);
+        // The session from a recovery link is in by now (supabase-js reads the URL first).
+        setRecovery((current) => (current === 'waiting' ? (data.session ? 'choosing' : 'none') : current));
+        if (data.session) checkSession();
       })
       .catch(() => {
-        if (active) setSession(readStoredSession(storageKey));
+        if (!active) return;
+        setSession(readStoredSession(storageKey));
+        setRecovery((current) => (current === 'waiting' ? 'none' : current));
       });
     const { data } = supabase.auth.onAuthStateChange((event, next) => {
       // The first answer is the getSession() above, which tells "offline" from "signed out".
       if (!active || event === 'INITIAL_SESSION') return;
+      if (event === 'PASSWORD_RECOVERY') setRecovery('choosing');
       if (next) setSession(next);
-      else if (event === 'SIGNED_OUT') setSession(null);
+      else if (event === 'SIGNED_OUT') {
+        setSession(null);
+        setRecovery('none');
+      }
     });
     return () => {
       active = false;
       data.subscription.unsubscribe();
     };
-  }, [supabase, storageKey]);
+  }, [supabase, storageKey, checkSession]);
 
   // Stable for the app's life: the chat client keeps it and asks it before every (re)authenticate.
   const getToken = useCallback<TokenGetter>(async () => {
     const { data, error } = await supabase.auth.getSession();
-    if (data.session) return data.session.access_token;
+    if (data.session) {
+      checkSession();
+      return data.session.access_token;
+    }
     // Not signed out, only unable to refresh now: the client retries later (null would end it).
     if (isAuthRetryableFetchError(error))
       throw new Error('cannot refresh the session: the server is unreachable');
     return null;
-  }, [supabase]);
+  }, [supabase, checkSession]);
 
   const value = useMemo<AuthValue>(
     () => ({
@@ -119,11 +186,36 @@ export function AuthProvider({ supabase, storageKey, children }: AuthProviderPro
         // A failed server-side logout still ends the session here.
         if (error) await supabase.auth.signOut({ scope: 'local' });
       },
+      requestPasswordReset: async (email) => {
+        // Back to this app, where supabase-js reads the new session and fires PASSWORD_RECOVERY.
+        const { error } = await supabase.auth.resetPasswordForEmail(email, {
+          redirectTo: `${window.location.origin}/`,
+        });
+        if (error) throw new Error(describeAuthError(error));
+      },
+      updateDisplayName: async (displayName) => {
+        const { error } = await supabase.auth.updateUser({ data: { display_name: displayName } });
+        if (error) throw new Error(describeAuthError(error));
+      },
+      updatePassword: async (password) => {
+        const { error } = await supabase.auth.updateUser({ password });
+        if (error) throw new Error(describeAuthError(error));
+      },
+      signOutOtherDevices: async () => {
+        const { error } = await supabase.auth.signOut({ scope: 'others' });
+        if (error) throw new Error(describeAuthError(error));
+      },
+      redirectError: openedWith.error,
     }),
     [supabase, session, getToken],
   );
 
-  return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
+  let content = children;
+  if (recovery === 'waiting') content = <div className="full-screen-message" aria-busy="true" />;
+  else if (recovery === 'choosing' && session) {
+    content = <NewPasswordScreen onDone={() => setRecovery('none')} />;
+  }
+  return <AuthContext.Provider value={value}>{content}</AuthContext.Provider>;
 }
 
 export function useAuth(): AuthValue {

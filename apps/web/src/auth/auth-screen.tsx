@@ -1,20 +1,25 @@
 import { useRef, useState } from 'react';
 import type { FormEvent } from 'react';
+import { AppLogo } from './app-logo';
 import { useAuth } from './auth-context';
+import { ForgotPassword } from './forgot-password';
 
 type Action = 'sign-in' | 'sign-up';
 
 /**
  * One form for both: Email and Password, plus a Display name used when signing up.
  * "Sign in" is the default (Enter); "Sign up" creates the account and signs in at once.
+ * "Forgot password?" asks for a recovery link instead.
  */
 export function AuthScreen() {
-  const { signIn, signUp } = useAuth();
+  const { signIn, signUp, redirectError } = useAuth();
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [displayName, setDisplayName] = useState('');
   const [busy, setBusy] = useState<Action | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  // A recovery link that did not work brings the person here: say why first.
+  const [error, setError] = useState<string | null>(redirectError);
+  const [forgot, setForgot] = useState(false);
   // Which button submitted: set by its click (Enter in a field clicks the first one, "Sign in").
   const chosen = useRef<Action>('sign-in');
 
@@ -33,18 +38,23 @@ export function AuthScreen() {
     }
   };
 
+  if (forgot) {
+    return (
+      <ForgotPassword
+        initialEmail={email.trim()}
+        onBack={(typed) => {
+          setEmail(typed);
+          setError(null);
+          setForgot(false);
+        }}
+      />
+    );
+  }
+
   return (
     <main className="auth-screen">
       <div className="auth-card">
-        <div className="auth-card__logo" aria-hidden="true">
-          <svg viewBox="0 0 64 64" width="64" height="64">
-            <rect width="64" height="64" rx="15" fill="var(--accent-fill)" />
-            <path
-              d="M32 15c-10.5 0-19 6.9-19 15.4 0 4.8 2.7 9.1 7 11.9-.4 2.6-1.7 5-3.6 6.9 3.8-.1 7.3-1.5 10-3.7 1.8.4 3.7.6 5.6.6 10.5 0 19-6.9 19-15.4S42.5 15 32 15z"
-              fill="#fff"
-            />
-          </svg>
-        </div>
+        <AppLogo />
         <h1 className="auth-card__title">Messages</h1>
         <p className="auth-card__subtitle">Sign in, or sign up with a new e-mail address.</p>
         <form className="auth-form" onSubmit={(event) => void submit(event)}>
@@ -70,6 +80,9 @@ export function AuthScreen() {
               onChange={(event) => setPassword(event.target.value)}
             />
           </label>
+          <button type="button" className="text-button auth-form__forgot" onClick={() => setForgot(true)}>
+            Forgot password?
+          </button>
           <label className="field">
             <span className="field__label">Display name</span>
             <input

@@ -18,6 +18,10 @@ export type TimelineItem =
   | { kind: 'time'; key: string; date: Date }
   /** "You unsent a message" / "NAME unsent a message". */
   | { kind: 'unsent'; key: string; message: Message; mine: boolean }
+  /** A change to the conversation, as a centred grey line ("Ada added Grace"). */
+  | { kind: 'system'; key: string; message: Message }
+  /** "New messages": above the first message that was unread when the conversation opened. */
+  | { kind: 'unread'; key: string }
   | {
       kind: 'bubble';
       key: string;
@@ -34,6 +38,8 @@ export interface TimelineInput {
   pending: readonly PendingMessage[];
   myUserId: string;
   isGroup: boolean;
+  /** The seq the "New messages" divider goes above (null or absent: none). */
+  firstUnreadSeq?: number | null;
 }
 
 interface Row {
@@ -42,6 +48,7 @@ interface Row {
   senderId: string;
   date: Date;
   deleted: boolean;
+  system: boolean;
   isReply: boolean;
 }
 
@@ -52,6 +59,7 @@ function rows(input: TimelineInput): Row[] {
     senderId: message.sender_id,
     date: new Date(message.created_at),
     deleted: message.deleted_at !== null,
+    system: message.kind === 'system',
     isReply: message.reply_to !== null,
   }));
   const storedClientIds = new Set(input.messages.map((m) => m.client_id));
@@ -63,6 +71,7 @@ function rows(input: TimelineInput): Row[] {
       senderId: input.myUserId,
       date: new Date(p.created_at),
       deleted: false,
+      system: false,
       isReply: p.reply_to !== null,
     }));
   return [...stored, ...pending];
@@ -70,13 +79,15 @@ function rows(input: TimelineInput): Row[] {
 
 /**
  * Turns messages (seq order) and pending sends (oldest first, shown after them) into what the
- * chat window draws: day and time separators, unsent notices, and bubbles grouped by sender.
+ * chat window draws: day and time separators, unsent notices, system lines, the "New messages"
+ * divider, and bubbles grouped by sender.
  */
 export function buildTimeline(input: TimelineInput): TimelineItem[] {
   const items: TimelineItem[] = [];
   let previous: Row | null = null;
   // Index in `items` of the bubble that may continue the current run.
   let runTail = -1;
+  let dividerPlaced = false;
 
   for (const row of rows(input)) {
     let separated = false;
@@ -88,6 +99,24 @@ export function buildTimeline(input: TimelineInput): TimelineItem[] {
       separated = true;
     }
     const mine = row.senderId === input.myUserId;
+    const firstUnread =
+      !dividerPlaced &&
+      row.entry.kind === 'stored' &&
+      input.firstUnreadSeq !== null &&
+      input.firstUnreadSeq !== undefined &&
+      row.entry.message.seq >= input.firstUnreadSeq;
+    if (firstUnread) {
+      dividerPlaced = true;
+      items.push({ kind: 'unread', key: 'unread-divider' });
+      separated = true;
+    }
+
+    if (row.system && row.entry.kind === 'stored') {
+      items.push({ kind: 'system', key: row.key, message: row.entry.message });
+      runTail = -1;
+      previous = row;
+      continue;
+    }
 
     if (row.deleted && row.entry.kind === 'stored') {
       items.push({ kind: 'unsent', key: row.key, message: row.entry.message, mine });

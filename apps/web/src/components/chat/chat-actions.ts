@@ -1,6 +1,6 @@
 /** What the chat window can ask of the connection, for one conversation. */
 export interface ChatActions {
-  send: (body: string, replyTo: string | null) => void;
+  send: (body: string, replyTo: string | null, mentions: string[]) => void;
   typing: (isTyping: boolean) => void;
   markRead: (seq: number) => void;
   edit: (messageId: string, body: string) => void;

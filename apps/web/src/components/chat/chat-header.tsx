@@ -1,6 +1,6 @@
 import type { ConnectionStatus } from '@chat/client';
 import { Avatar } from '../ui/avatar';
-import { ChevronLeftIcon } from '../ui/icons';
+import { ChevronLeftIcon, InfoIcon } from '../ui/icons';
 
 interface ChatHeaderProps {
   title: string;
@@ -10,6 +10,8 @@ interface ChatHeaderProps {
   online: boolean;
   status: ConnectionStatus;
   onBack?: () => void;
+  /** Opens the Details panel (members, name, leave). */
+  onDetails?: () => void;
 }
 
 function subtitle({ isGroup, others, online, status }: ChatHeaderProps): string {
@@ -37,6 +39,18 @@ export function ChatHeader(props: ChatHeaderProps) {
           {line}
         </p>
       </div>
+      {props.onDetails ? (
+        <button
+          type="button"
+          className="icon-button icon-button--accent chat-header__details"
+          aria-label="Details"
+          title="Details"
+          aria-haspopup="dialog"
+          onClick={props.onDetails}
+        >
+          <InfoIcon />
+        </button>
+      ) : null}
     </header>
   );
 }

@@ -1,5 +1,10 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { Message } from '@chat/protocol';
+import { systemText } from '../../lib/system-text';
+import { formatClock } from '../../lib/format-time';
+import { MessageInfoDialog } from './message-info-dialog';
+import { DetailsPanel } from '../group/details-panel';
+import type { GroupActions } from '../group/details-panel';
 import type { ConnectionStatus, ConversationView } from '@chat/client';
 import { buildTimeline } from '../../lib/timeline';
 import { computeReceipt } from '../../lib/receipts';
@@ -26,6 +31,15 @@ export interface ChatViewProps {
   onBack?: () => void;
   /** Where the composer keeps unsent text across reloads (`draftKey()`). */
   draftKey?: string;
+  /** Anyone's name by id, members who left included (system lines name them). */
+  displayName?: (userId: string) => string | undefined;
+  /** The conversation's own title, for the Details panel's "Group name". */
+  groupTitle?: string | null;
+  /** Group management for the Details panel; without it there is no "Details" button. */
+  groupActions?: GroupActions;
+  /** A message to show and flash (a search result), once it is held. */
+  focusMessageId?: string | null;
+  onFocused?: () => void;
 }
 
 interface OpenMenu {
@@ -48,10 +62,17 @@ export function ChatView({
   now,
   onBack,
   draftKey,
+  displayName,
+  groupTitle = null,
+  groupActions,
+  focusMessageId,
+  onFocused,
 }: ChatViewProps) {
   const [replyToId, setReplyToId] = useState<string | null>(null);
   const [editingId, setEditingId] = useState<string | null>(null);
   const [menu, setMenu] = useState<OpenMenu | null>(null);
+  const [infoFor, setInfoFor] = useState<Message | null>(null);
+  const [detailsOpen, setDetailsOpen] = useState(false);
   const menuTrigger = useRef<HTMLElement | null>(null);
   // The message whose edit just ended: it takes focus back from the edit field that replaced it.
   const editedId = useRef<string | null>(null);
@@ -61,21 +82,66 @@ export function ChatView({
     [view.members],
   );
   const nameOf = useCallback(
-    (userId: string) => (userId === me.id ? 'You' : (memberNames.get(userId) ?? 'Someone')),
-    [me.id, memberNames],
+    (userId: string) =>
+      userId === me.id ? 'You' : (memberNames.get(userId) ?? displayName?.(userId) ?? 'Someone'),
+    [me.id, memberNames, displayName],
   );
+  const mentionName = useCallback(
+    (userId: string) => memberNames.get(userId) ?? displayName?.(userId),
+    [memberNames, displayName],
+  );
+  const lineOf = useCallback((message: Message) => systemText(message, nameOf), [nameOf]);
+  const myReadSeq = view.members.find((m) => m.user_id === me.id)?.read_seq ?? 0;
+  // Where "New messages" goes: fixed when the join answers, so reading does not move it.
+  const [unreadFrom, setUnreadFrom] = useState<{ ready: boolean; seq: number | null }>({
+    ready: false,
+    seq: null,
+  });
+  if (!unreadFrom.ready && view.joined) {
+    const first = view.messages.find(
+      (m) => m.seq > myReadSeq && m.sender_id !== me.id && m.kind !== 'system' && m.deleted_at === null,
+    );
+    setUnreadFrom({ ready: true, seq: first?.seq ?? null });
+  }
   const messagesById = useMemo(() => new Map(view.messages.map((m) => [m.id, m])), [view.messages]);
   const items = useMemo(
-    () => buildTimeline({ messages: view.messages, pending: view.pending, myUserId: me.id, isGroup }),
-    [view.messages, view.pending, me.id, isGroup],
+    () =>
+      buildTimeline({
+        messages: view.messages,
+        pending: view.pending,
+        myUserId: me.id,
+        isGroup,
+        firstUnreadSeq: unreadFrom.seq,
+      }),
+    [view.messages, view.pending, me.id, isGroup, unreadFrom.seq],
   );
+  const computed = useMemo(
+    () => computeReceipt(view.messages, view.members, me.id, isGroup),
+    [view.messages, view.members, me.id, isGroup],
+  );
+  // "Read 9:41 AM" in a 1:1: the time this screen saw it become read (a read carries no time).
+  const [seenRead, setSeenRead] = useState<{ previous: typeof computed; at: Date | null }>({
+    previous: computed,
+    at: null,
+  });
+  if (seenRead.previous !== computed) {
+    const becameRead =
+      !isGroup &&
+      computed?.read === true &&
+      seenRead.previous?.messageId === computed.messageId &&
+      !seenRead.previous.read;
+    const stillRead = computed?.read === true && seenRead.previous?.messageId === computed.messageId;
+    setSeenRead({ previous: computed, at: becameRead ? new Date() : stillRead ? seenRead.at : null });
+  }
   const receipt = useMemo(
-    () => computeReceipt(view.messages, view.members, me.id),
-    [view.messages, view.members, me.id],
+    () =>
+      computed && !isGroup && computed.read && seenRead.at
+        ? { ...computed, label: `Read ${formatClock(seenRead.at)}` }
+        : computed,
+    [computed, isGroup, seenRead.at],
   );
   const others = view.members.filter((m) => m.user_id !== me.id);
   const typing = view.typingUserIds.map((userId) => ({ userId, name: memberNames.get(userId) ?? 'Someone' }));
-  const myReadSeq = view.members.find((m) => m.user_id === me.id)?.read_seq ?? 0;
 
   const onViewportChange = useReadMarker({
     messages: view.messages,
@@ -137,6 +203,7 @@ export function ChatView({
         online={status === 'open' && !isGroup && others.some((m) => m.online)}
         status={status}
         onBack={onBack}
+        {...(groupActions ? { onDetails: () => setDetailsOpen(true) } : {})}
       />
       <ConnectionBanner status={status} onRetry={actions.reconnect} />
       <MessageList
@@ -159,17 +226,22 @@ export function ChatView({
         onSaveEdit={saveEdit}
         onCancelEdit={cancelEdit}
         onViewportChange={onViewportChange}
+        systemText={lineOf}
+        mentionName={mentionName}
+        focusMessageId={focusMessageId ?? null}
+        {...(onFocused ? { onFocused } : {})}
       />
       <Composer
         focusKey={`${view.conversationId}:${replyToId ?? ''}`}
         draftKey={draftKey}
         replyTo={replyTo ? { message: replyTo, senderName: nameOf(replyTo.sender_id) } : null}
         onCancelReply={() => setReplyToId(null)}
-        onSend={(body) => {
-          actions.send(body, replyTo?.id ?? null);
+        onSend={(body, mentions) => {
+          actions.send(body, replyTo?.id ?? null, mentions);
           setReplyToId(null);
         }}
         onTyping={actions.typing}
+        members={isGroup ? others : undefined}
       />
       {menu ? (
         <MessageMenu
@@ -184,7 +256,28 @@ export function ChatView({
           onEdit={() => startEdit(menu.message.id)}
           onUnsend={() => actions.unsend(menu.message.id)}
           onCopy={() => void navigator.clipboard?.writeText(menu.message.body).catch(() => undefined)}
+          onInfo={menu.mine && menu.message.deleted_at === null ? () => setInfoFor(menu.message) : null}
           onClose={closeMenu}
+        />
+      ) : null}
+      {infoFor ? (
+        <MessageInfoDialog
+          message={infoFor}
+          members={view.members}
+          myUserId={me.id}
+          onClose={() => setInfoFor(null)}
+        />
+      ) : null}
+      {detailsOpen && groupActions ? (
+        <DetailsPanel
+          title={title}
+          groupTitle={groupTitle}
+          isGroup={isGroup}
+          members={view.members}
+          myUserId={me.id}
+          showPresence={status === 'open'}
+          actions={groupActions}
+          onClose={() => setDetailsOpen(false)}
         />
       ) : null}
     </section>

@@ -1,5 +1,5 @@
-import { useCallback, useMemo, useState } from 'react';
-import type { Conversation } from '@chat/protocol';
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import type { Conversation, User } from '@chat/protocol';
 import type { ChatClient, ConnectionStatus } from '@chat/client';
 import { useConversation } from '../../hooks/use-conversation';
 import { useNow } from '../../hooks/use-now';
@@ -8,6 +8,7 @@ import { draftKey } from '../../lib/local-store';
 import { ChatView } from './chat-view';
 import type { ChatActions } from './chat-actions';
 import { useActionErrors } from './use-action-errors';
+import type { GroupActions } from '../group/details-panel';
 
 export interface ChatWindowProps {
   client: ChatClient;
@@ -18,6 +19,12 @@ export interface ChatWindowProps {
   status: ConnectionStatus;
   onBack?: () => void;
   onReconnect?: () => void;
+  /** The people search of New conversation, for "Add people". */
+  searchUsers?: (query: string) => Promise<User[]>;
+  /** A message to open the conversation at (a search result): loaded, shown and flashed. */
+  focus?: { messageId: string; seq: number } | null;
+  /** The user left the group from its Details. */
+  onLeft?: () => void;
 }
 
 /**
@@ -33,18 +40,60 @@ export function ChatWindow({
   status,
   onBack,
   onReconnect,
+  searchUsers,
+  focus,
+  onLeft,
 }: ChatWindowProps) {
   const view = useConversation(client, conversationId);
+  // The search result to show, once the history down to it is loaded.
+  const [focused, setFocused] = useState<string | null>(null);
+  const focusId = focus?.messageId ?? null;
+  const focusSeq = focus?.seq ?? null;
+  const joined = view.joined;
   const now = useNow();
   const [loadingOlder, setLoadingOlder] = useState(false);
   const errors = useActionErrors();
   const report = errors.report;
 
+  useEffect(() => {
+    if (!joined || focusId === null || focusSeq === null) return;
+    let current = true;
+    client
+      .loadUntil(conversationId, focusSeq)
+      .then(() => {
+        if (current) setFocused(focusId);
+      })
+      .catch((error: unknown) => report('load', error));
+    return () => {
+      current = false;
+    };
+  }, [client, conversationId, joined, focusId, focusSeq, report]);
+  // It flashes a moment once in view, then is a message like the others.
+  const onFocused = useCallback(() => {
+    window.setTimeout(() => setFocused(null), 2400);
+  }, []);
+
+  const groupActions = useMemo<GroupActions | undefined>(
+    () =>
+      searchUsers
+        ? {
+            rename: (title) => client.rename(conversationId, title),
+            addMembers: (userIds) => client.addMembers(conversationId, userIds),
+            removeMember: (userId) => client.removeMember(conversationId, userId),
+            makeAdmin: (userId) => client.changeRole(conversationId, userId, 'admin'),
+            leave: () => client.leaveGroup(conversationId).then(() => onLeft?.()),
+            searchUsers,
+          }
+        : undefined,
+    [client, conversationId, searchUsers, onLeft],
+  );
+  const displayName = useCallback((userId: string) => client.displayName(userId), [client]);
+
   const actions = useMemo<ChatActions>(
     () => ({
-      send: (body, replyTo) => {
+      send: (body, replyTo, mentions) => {
         try {
-          client.send(conversationId, body, { replyTo });
+          client.send(conversationId, body, { replyTo, mentions });
         } catch (error) {
           report('send', error);
         }
@@ -114,6 +163,11 @@ export function ChatWindow({
         now={now}
         onBack={onBack}
         draftKey={draftKey(me.id, conversationId)}
+        displayName={displayName}
+        groupTitle={conversation?.title ?? null}
+        {...(groupActions ? { groupActions } : {})}
+        focusMessageId={focused}
+        onFocused={onFocused}
       />
       {errors.current ? (
         <div className="toast" role="alert">

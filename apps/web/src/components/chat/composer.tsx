@@ -1,9 +1,12 @@
-import { useEffect, useRef } from 'react';
+import { useEffect, useId, useMemo, useRef, useState } from 'react';
 import type { Message } from '@chat/protocol';
 import { MAX_BODY_CODE_POINTS, bodyProblem } from '@chat/protocol';
 import { ArrowUpIcon, CloseIcon } from '../ui/icons';
 import { useDraft } from './use-draft';
 import { useTypingSignal } from './use-typing-signal';
+import { mentionQuery, mentionedIds } from '../../lib/mentions';
+import { MentionPicker, optionId } from './mention-picker';
+import type { MentionCandidate } from './mention-picker';
 
 interface ComposerProps {
   /** Changing it clears nothing but moves focus here (a new conversation, a chosen reply). */
@@ -12,8 +15,11 @@ interface ComposerProps {
   draftKey?: string;
   replyTo: { message: Message; senderName: string } | null;
   onCancelReply: () => void;
-  onSend: (body: string) => void;
+  /** `mentions`: the members whose "@Name" the text holds (picked after "@"). */
+  onSend: (body: string, mentions: string[]) => void;
   onTyping: (isTyping: boolean) => void;
+  /** The other members, offered after "@" (groups). */
+  members?: readonly MentionCandidate[];
 }
 
 function codePoints(text: string): number {
@@ -22,10 +28,57 @@ function codePoints(text: string): number {
   return n;
 }
 
-/** The textbox "Message" and the "Send" button. Enter sends, Shift+Enter adds a line. */
-export function Composer({ focusKey, draftKey, replyTo, onCancelReply, onSend, onTyping }: ComposerProps) {
+const NO_MEMBERS: readonly MentionCandidate[] = [];
+
+/**
+ * The textbox "Message" and the "Send" button. Enter sends, Shift+Enter adds a line. "@" offers
+ * the members: arrows move, Enter or Tab picks, Escape closes.
+ */
+export function Composer({
+  focusKey,
+  draftKey,
+  replyTo,
+  onCancelReply,
+  onSend,
+  onTyping,
+  members = NO_MEMBERS,
+}: ComposerProps) {
   const [body, setBody] = useDraft(draftKey);
   const input = useRef<HTMLTextAreaElement>(null);
+  const listId = useId();
+  const [caret, setCaret] = useState(0);
+  const [active, setActive] = useState(0);
+  // The "@query" Escape closed: not offered again until the text there changes.
+  const [dismissed, setDismissed] = useState<string | null>(null);
+  const query = mentionQuery(body, caret);
+  const candidates = useMemo(() => {
+    if (!query) return [];
+    const q = query.query.toLocaleLowerCase();
+    return members
+      .filter((m) =>
+        m.display_name
+          .toLocaleLowerCase()
+          .split(/\s+/u)
+          .some((_, i, words) => words.slice(i).join(' ').startsWith(q)),
+      )
+      .slice(0, 8);
+  }, [members, query]);
+  const queryKey = query ? `${query.start}:${query.query}` : null;
+  const picking = candidates.length > 0 && queryKey !== dismissed;
+  const activeIndex = Math.min(active, Math.max(0, candidates.length - 1));
+
+  const pick = (candidate: MentionCandidate) => {
+    if (!query) return;
+    const before = body.slice(0, query.start);
+    const after = body.slice(caret);
+    const inserted = `@${candidate.display_name} `;
+    const next = `${before}${inserted}${after.startsWith(' ') ? after.slice(1) : after}`;
+    setBody(next);
+    const at = before.length + inserted.length;
+    setCaret(at);
+    setActive(0);
+    requestAnimationFrame(() => input.current?.setSelectionRange(at, at));
+  };
   const typing = useTypingSignal(onTyping);
   const length = codePoints(body);
   const problem = bodyProblem(body);
@@ -37,7 +90,7 @@ export function Composer({ focusKey, draftKey, replyTo, onCancelReply, onSend, o
 
   const send = () => {
     if (problem !== null) return;
-    onSend(body);
+    onSend(body, mentionedIds(body, members));
     setBody('');
     typing.stop();
     input.current?.focus();
@@ -62,6 +115,9 @@ export function Composer({ focusKey, draftKey, replyTo, onCancelReply, onSend, o
           </button>
         </div>
       ) : null}
+      {picking ? (
+        <MentionPicker id={listId} candidates={candidates} active={activeIndex} onPick={pick} />
+      ) : null}
       <div className="composer__row">
         <textarea
           ref={input}
@@ -70,12 +126,36 @@ export function Composer({ focusKey, draftKey, replyTo, onCancelReply, onSend, o
           placeholder="iMessage"
           rows={1}
           value={body}
+          aria-autocomplete="list"
+          aria-controls={picking ? listId : undefined}
+          aria-activedescendant={picking ? optionId(listId, activeIndex) : undefined}
           onChange={(event) => {
             setBody(event.target.value);
+            setCaret(event.target.selectionStart);
             typing.onInput(event.target.value);
           }}
+          onSelect={(event) => setCaret(event.currentTarget.selectionStart)}
           onBlur={typing.stop}
           onKeyDown={(event) => {
+            if (picking && !event.nativeEvent.isComposing) {
+              const step = event.key === 'ArrowDown' ? 1 : event.key === 'ArrowUp' ? -1 : 0;
+              if (step !== 0) {
+                event.preventDefault();
+                setActive((activeIndex + step + candidates.length) % candidates.length);
+                return;
+              }
+              if ((event.key === 'Enter' && !event.shiftKey) || event.key === 'Tab') {
+                event.preventDefault();
+                const chosen = candidates[activeIndex];
+                if (chosen) pick(chosen);
+                return;
+              }
+              if (event.key === 'Escape') {
+                event.preventDefault();
+                setDismissed(queryKey);
+                return;
+              }
+            }
             if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) {
               event.preventDefault();
               send();

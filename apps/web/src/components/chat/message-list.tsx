@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { KeyboardEvent as ReactKeyboardEvent } from 'react';
 import type { Message } from '@chat/protocol';
 import type { TimelineItem } from '../../lib/timeline';
@@ -8,6 +8,7 @@ import { DaySeparator } from './day-separator';
 import { UnsentNotice } from './unsent-notice';
 import { TypingIndicator } from './typing-indicator';
 import { MessageRow } from './message-row';
+import { SystemLine, UnreadDivider } from './system-line';
 import type { BubbleItem } from './message-row';
 import { isNearBottom, useScrollAnchor } from './use-scroll-anchor';
 import { useSwipeReveal } from './use-swipe-reveal';
@@ -44,6 +45,13 @@ export interface MessageListProps {
   onCancelEdit: () => void;
   /** Called on scroll and when content changes, with the scroller, to decide about read receipts. */
   onViewportChange?: (scroller: HTMLElement) => void;
+  /** The line of a system message ("Ada added Grace"). */
+  systemText?: (message: Message) => string;
+  /** A message to bring into view and flash once it is here (a search result); then `onFocused`. */
+  focusMessageId?: string | null;
+  onFocused?: () => void;
+  /** Names for the mentions a message carries, by user id. */
+  mentionName?: (userId: string) => string | undefined;
 }
 
 /**
@@ -56,8 +64,10 @@ export function MessageList(props: MessageListProps) {
   const historyLoaded = props.historyLoaded ?? true;
   const [highlighted, setHighlighted] = useState<string | null>(null);
   const [focusedKey, setFocusedKey] = useState<string | null>(null);
-  // Scrolled away from the newest messages: offer a way back.
+  // Scrolled away from the newest messages: offer a way back. `awayAt`: the newest key then.
   const [away, setAway] = useState(false);
+  const [awayAt, setAwayAt] = useState<string | undefined>(undefined);
+  const dividerShown = useRef(false);
 
   const bubbles = useMemo(() => items.filter((i) => i.kind === 'bubble' || i.kind === 'unsent'), [items]);
   const last = bubbles.at(-1);
@@ -85,6 +95,17 @@ export function MessageList(props: MessageListProps) {
     },
     `${props.typing.map((t) => t.userId).join(',')}|${props.receipt?.label ?? ''}|${props.editingId ?? ''}|${lastSending ?? ''}`,
   );
+
+  // Opening with unread messages: the first of them under "New messages" at the top, once.
+  const hasDivider = items.some((i) => i.kind === 'unread');
+  useLayoutEffect(() => {
+    if (!hasDivider || dividerShown.current) return;
+    dividerShown.current = true;
+    document.getElementById('unread-divider')?.scrollIntoView({ block: 'start', behavior: 'instant' });
+    onScroll();
+  }, [hasDivider, onScroll]);
+
+  const newFromOthers = away && last?.key !== awayAt && last?.kind === 'bubble' && !last.mine;
 
   const maybeLoadOlder = useCallback(() => {
     const element = scroller.current;
@@ -117,6 +138,27 @@ export function MessageList(props: MessageListProps) {
     window.setTimeout(() => setHighlighted((current) => (current === messageId ? null : current)), 1600);
   }, []);
 
+  // A search result to show: once it is rendered, centred and focused (it flashes while focused).
+  const { focusMessageId, onFocused } = props;
+  const focusedOnce = useRef<string | null>(null);
+  useLayoutEffect(() => {
+    if (!focusMessageId || focusedOnce.current === focusMessageId) return;
+    const row = document.getElementById(`message-${focusMessageId}`);
+    if (!row) return;
+    focusedOnce.current = focusMessageId;
+    row.scrollIntoView({ block: 'center', behavior: 'instant' });
+    onScroll();
+    if (row.dataset.messageKey !== undefined) row.focus({ preventScroll: true });
+    onFocused?.();
+  }, [focusMessageId, onFocused, items, onScroll]);
+  const flashing = highlighted ?? focusMessageId ?? null;
+
+  const backToLatest = () => {
+    scrollToBottom();
+    setAway(false);
+    setAwayAt(undefined);
+  };
+
   return (
     <div className="message-list-frame">
       <div
@@ -133,7 +175,11 @@ export function MessageList(props: MessageListProps) {
         {...swipe.handlers}
         onScroll={() => {
           onScroll();
-          if (scroller.current) setAway(!isNearBottom(scroller.current, 400));
+          if (scroller.current) {
+            const nowAway = !isNearBottom(scroller.current, 400);
+            if (nowAway !== away) setAwayAt(nowAway ? last?.key : undefined);
+            setAway(nowAway);
+          }
           maybeLoadOlder();
           if (scroller.current) onViewportChange?.(scroller.current);
         }}
@@ -154,6 +200,16 @@ export function MessageList(props: MessageListProps) {
             case 'time':
               return (
                 <DaySeparator key={item.key} date={item.date} now={props.now} withDay={item.kind === 'day'} />
+              );
+            case 'unread':
+              return <UnreadDivider key={item.key} />;
+            case 'system':
+              return (
+                <SystemLine
+                  key={item.key}
+                  id={item.message.id}
+                  text={props.systemText?.(item.message) ?? ''}
+                />
               );
             case 'unsent':
               return (
@@ -191,7 +247,8 @@ export function MessageList(props: MessageListProps) {
                         : null
                   }
                   editing={stored !== null && props.editingId === stored.id}
-                  highlighted={stored !== null && highlighted === stored.id}
+                  highlighted={stored !== null && flashing === stored.id}
+                  mentionNames={stored ? mentionNames(stored, props.mentionName) : undefined}
                   active={item.key === activeKey}
                   nameOf={props.nameOf}
                   onOpenMenu={props.onOpenMenu}
@@ -208,15 +265,22 @@ export function MessageList(props: MessageListProps) {
           <TypingIndicator key={t.userId} name={t.name} showName={props.isGroup} />
         ))}
       </div>
-      {away ? (
+      {newFromOthers ? (
+        // In the flow under the messages, not over them: it never covers text.
+        <div className="message-list__pill-row">
+          <button type="button" className="message-list__pill" onClick={backToLatest}>
+            <span className="message-list__latest-icon">
+              <ArrowUpIcon size={12} />
+            </span>
+            New message
+          </button>
+        </div>
+      ) : away ? (
         <button
           type="button"
           className="message-list__latest"
           aria-label="Scroll to latest messages"
-          onClick={() => {
-            scrollToBottom();
-            setAway(false);
-          }}
+          onClick={backToLatest}
         >
           <span className="message-list__latest-icon">
             <ArrowUpIcon />
@@ -225,4 +289,13 @@ export function MessageList(props: MessageListProps) {
       ) : null}
     </div>
   );
+}
+
+/** "@Name" texts of the people a message mentions, for highlighting in its bubble. */
+function mentionNames(
+  message: Message,
+  nameOf: ((userId: string) => string | undefined) | undefined,
+): readonly string[] | undefined {
+  if (message.mentions.length === 0 || !nameOf) return undefined;
+  return message.mentions.map((id) => nameOf(id)).filter((name): name is string => Boolean(name));
 }

@@ -18,6 +18,8 @@ export interface MessageMenuProps {
   onEdit: () => void;
   onUnsend: () => void;
   onCopy: () => void;
+  /** "Message info": who has read it (my messages). */
+  onInfo?: (() => void) | null;
   onClose: () => void;
 }
 
@@ -167,6 +169,11 @@ export function MessageMenu(props: MessageMenuProps) {
         <button type="button" role="menuitem" onClick={act(props.onCopy)}>
           Copy
         </button>
+        {props.onInfo ? (
+          <button type="button" role="menuitem" onClick={act(props.onInfo)}>
+            Message info
+          </button>
+        ) : null}
       </div>
     </div>
   );

@@ -27,6 +27,8 @@ export interface MessageRowProps {
   receipt: string | null;
   editing: boolean;
   highlighted: boolean;
+  /** "@Name" texts to highlight: the people this message mentions. */
+  mentionNames?: readonly string[] | undefined;
   /**
    * The message that holds the log's one tab stop (roving tabindex): it and its own buttons and
    * links are in the tab order; every other message is reached with the arrow keys.
@@ -144,7 +146,7 @@ export function MessageRow(props: MessageRowProps) {
             onPointerCancel={cancelPress}
           >
             <span className="bubble__text" id={`${id}-text`}>
-              <MessageText body={body} linkTabIndex={innerTabIndex} />
+              <MessageText body={body} linkTabIndex={innerTabIndex} mentionNames={props.mentionNames} />
             </span>
             {stored ? (
               <ReactionBadges

@@ -96,3 +96,49 @@ export function AlertIcon({ size = 18 }: IconProps) {
     </svg>
   );
 }
+
+export function InfoIcon({ size = 22 }: IconProps) {
+  return (
+    <svg width={size} height={size} viewBox="0 0 24 24" aria-hidden="true" focusable="false">
+      <circle cx="12" cy="12" r="9.5" fill="none" stroke="currentColor" strokeWidth="1.6" />
+      <path d="M12 10.5V17" stroke="currentColor" strokeWidth="1.8" strokeLinecap="round" />
+      <circle cx="12" cy="7.4" r="1.2" fill="currentColor" />
+    </svg>
+  );
+}
+
+export function BellSlashIcon({ size = 14 }: IconProps) {
+  return (
+    <svg width={size} height={size} viewBox="0 0 16 16" aria-hidden="true" focusable="false">
+      <path
+        d="M4.5 6.5a3.5 3.5 0 0 1 6-2.4M11.5 7v2.2l1.3 2.3H5.2M6.6 13.2a1.5 1.5 0 0 0 2.8 0M4.5 6.5v2.7L3.2 11.5"
+        fill="none"
+        stroke="currentColor"
+        strokeWidth="1.4"
+        strokeLinecap="round"
+        strokeLinejoin="round"
+      />
+      <path d="m2.5 2.5 11 11" stroke="currentColor" strokeWidth="1.4" strokeLinecap="round" />
+    </svg>
+  );
+}
+
+export function PinIcon({ size = 12 }: IconProps) {
+  return (
+    <svg width={size} height={size} viewBox="0 0 16 16" aria-hidden="true" focusable="false">
+      <path
+        d="M9.8 1.8 14.2 6.2l-2.1.7-2.6 2.6-.4 3.3-1.1 1.1-2.4-2.4L2.4 14.7 1.3 13.6l3.2-3.2-2.4-2.4 1.1-1.1 3.3-.4 2.6-2.6z"
+        fill="currentColor"
+      />
+    </svg>
+  );
+}
+
+export function SearchIcon({ size = 14 }: IconProps) {
+  return (
+    <svg width={size} height={size} viewBox="0 0 16 16" aria-hidden="true" focusable="false">
+      <circle cx="7" cy="7" r="4.8" fill="none" stroke="currentColor" strokeWidth="1.6" />
+      <path d="m10.6 10.6 3.4 3.4" stroke="currentColor" strokeWidth="1.6" strokeLinecap="round" />
+    </svg>
+  );
+}

@@ -13,6 +13,7 @@ import { useOnlineConversations } from './use-online-conversations';
 import { useDocumentTitle } from './use-document-title';
 import { useCachedConversations } from './use-cached-conversations';
 import { forgetUser } from '../../lib/local-store';
+import { ProfileButton } from '../profile/profile-button';
 
 /** The server's WebSocket on this same origin (the dev server proxies it). */
 function webSocketUrl(location: Location): string {
@@ -69,6 +70,7 @@ export function ChatShell() {
           }}
           banner={selectedId ? null : <ConnectionBanner status={status} onRetry={reconnect} />}
         />
+        <ProfileButton />
       </div>
       <main className="app-shell__chat">
         {selectedId ? (
@@ -81,6 +83,8 @@ export function ChatShell() {
             status={status}
             onBack={close}
             onReconnect={reconnect}
+            searchUsers={searchUsers}
+            onLeft={close}
           />
         ) : (
           <div className="app-shell__empty">Select a conversation or start a new one.</div>
