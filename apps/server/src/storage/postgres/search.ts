@@ -25,17 +25,19 @@ const MAX_INDEXED_WORD = 500;
  * parser may split a folded word into several lexemes (`1e5x` is `1e5`, `x`); the
  * query's words go through the same parser, so they split the same way.
  *
- * Pages are keyset by (created_at, id) newest first, ids compared in code-point
- * order (COLLATE "C") as SQLite compares them, whatever the database's collation.
+ * Pages are keyset by (created_at, seq, id) newest first: two messages of one
+ * conversation stored in the same millisecond keep their seq order; ids,
+ * compared in code-point order (COLLATE "C") as SQLite compares them, make the
+ * order total.
  */
 export function searchQueries(pool: pg.Pool) {
   return {
     searchMessages(input: SearchInput): Promise<{ results: SearchHit[]; has_more: boolean }> {
       return inTransaction(pool, 'snapshot', async (client) => {
-        let cursor: { created_at: Date; id: string } | null = null;
+        let cursor: { created_at: Date; seq: number; id: string } | null = null;
         if (input.before !== undefined) {
-          const { rows } = await client.query<{ created_at: Date; id: string }>(
-            'SELECT created_at, id FROM messages WHERE id = $1',
+          const { rows } = await client.query<{ created_at: Date; seq: number; id: string }>(
+            'SELECT created_at, seq, id FROM messages WHERE id = $1',
             [input.before],
           );
           cursor = rows[0] ?? null;
@@ -58,8 +60,8 @@ export function searchQueries(pool: pg.Pool) {
                AND m.kind = 'text' AND m.deleted_at IS NULL
                AND ($3::text IS NULL OR m.conversation_id = $3)
                AND ($4::timestamptz IS NULL
-                 OR (m.created_at, m.id COLLATE "C") < ($4::timestamptz, $5::text COLLATE "C"))
-             ORDER BY m.created_at DESC, m.id COLLATE "C" DESC
+                 OR (m.created_at, m.seq, m.id COLLATE "C") < ($4::timestamptz, $7::int, $5::text COLLATE "C"))
+             ORDER BY m.created_at DESC, m.seq DESC, m.id COLLATE "C" DESC
              LIMIT $6`,
             [
               input.viewer_id,
@@ -68,6 +70,7 @@ export function searchQueries(pool: pg.Pool) {
               cursor?.created_at ?? null,
               cursor?.id ?? null,
               ROUND,
+              cursor?.seq ?? null,
             ],
           );
           for (const row of rows) {
@@ -78,7 +81,7 @@ export function searchQueries(pool: pg.Pool) {
           }
           const last = rows.at(-1);
           if (rows.length < ROUND || !last) return { results, has_more: false };
-          cursor = { created_at: last.created_at as Date, id: last.id };
+          cursor = { created_at: last.created_at as Date, seq: last.seq, id: last.id };
         }
       });
     },

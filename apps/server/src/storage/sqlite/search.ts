@@ -22,6 +22,7 @@ export function searchQueries(db: Database) {
         match: string;
         conversation: string | null;
         before_at: string | null;
+        before_seq: number | null;
         before_id: string | null;
         limit: number;
       },
@@ -34,13 +35,12 @@ export function searchQueries(db: Database) {
      WHERE messages_fts MATCH :match
        AND m.kind = 'text' AND m.deleted_at IS NULL
        AND (:conversation IS NULL OR m.conversation_id = :conversation)
-       AND (:before_at IS NULL OR m.created_at < :before_at
-         OR (m.created_at = :before_at AND m.id < :before_id))
-     ORDER BY m.created_at DESC, m.id DESC
+       AND (:before_at IS NULL OR (m.created_at, m.seq, m.id) < (:before_at, :before_seq, :before_id))
+     ORDER BY m.created_at DESC, m.seq DESC, m.id DESC
      LIMIT :limit`,
   );
-  const cursorOf = db.prepare<[string], { created_at: string; id: string }>(
-    'SELECT created_at, id FROM messages WHERE id = ?',
+  const cursorOf = db.prepare<[string], { created_at: string; seq: number; id: string }>(
+    'SELECT created_at, seq, id FROM messages WHERE id = ?',
   );
   const unindexed = db.prepare<
     [number],
@@ -50,7 +50,8 @@ export function searchQueries(db: Database) {
 
   return {
     searchMessages(input: SearchInput): { results: SearchHit[]; has_more: boolean } {
-      let cursor: { created_at: string; id: string } | null = null;
+      // Newest first, and within one millisecond by seq (one conversation's order); ids make it total.
+      let cursor: { created_at: string; seq: number; id: string } | null = null;
       if (input.before !== undefined) {
         cursor = cursorOf.get(input.before) ?? null;
         if (!cursor) return { results: [], has_more: false };
@@ -63,6 +64,7 @@ export function searchQueries(db: Database) {
           match,
           conversation: input.conversation_id ?? null,
           before_at: cursor?.created_at ?? null,
+          before_seq: cursor?.seq ?? null,
           before_id: cursor?.id ?? null,
           limit: ROUND,
         });
@@ -73,7 +75,7 @@ export function searchQueries(db: Database) {
         }
         const last = rows.at(-1);
         if (rows.length < ROUND || !last) return { results, has_more: false };
-        cursor = { created_at: last.created_at, id: last.id };
+        cursor = { created_at: last.created_at, seq: last.seq, id: last.id };
       }
     },
 

@@ -47,8 +47,8 @@ CREATE INDEX messages_search ON messages USING gin (search_vector);
 -- For a common word the planner walks these newest first and stops at the page
 -- (a bitmap of the GIN index would fetch and sort every match); a rare word
 -- goes through the GIN index.
-CREATE INDEX messages_created ON messages (created_at, id COLLATE "C");
-CREATE INDEX messages_conversation_created ON messages (conversation_id, created_at, id COLLATE "C");
+CREATE INDEX messages_created ON messages (created_at, seq, id COLLATE "C");
+CREATE INDEX messages_conversation_created ON messages (conversation_id, created_at, seq, id COLLATE "C");
 -- What the start-up backfill still has to fill: empty once it has run.
 CREATE INDEX messages_unindexed ON messages (id) WHERE search_text IS NULL;
 

@@ -64,7 +64,7 @@ DROP TABLE messages;
 ALTER TABLE messages_v2 RENAME TO messages;
 CREATE INDEX messages_conversation_updated ON messages (conversation_id, updated_seq);
 -- Search pages newest first across conversations.
-CREATE INDEX messages_conversation_created ON messages (conversation_id, created_at, id);
+CREATE INDEX messages_conversation_created ON messages (conversation_id, created_at, seq, id);
 
 -- One row per (message, mentioned user), for the unread-mention counts.
 CREATE TABLE message_mentions (
