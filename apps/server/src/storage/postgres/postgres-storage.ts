@@ -53,7 +53,9 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
         setTimeout(() => void migrate(attempt + 1), delay).unref();
       }
     };
-    void migrate(0);
+    // A database that answers is migrated before the storage is handed out; one that
+    // does not leaves the retries running and the storage refusing until they succeed.
+    await migrate(0);
   } else {
     try {
       await prepareSchema(pool, options.schema);
