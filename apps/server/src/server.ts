@@ -50,10 +50,10 @@ export interface ServerParts {
 
 /** How long the room waits for a missing change before reading it from storage. */
 const GAP_FILL_DELAY_MS = 250;
-
-/** Builds and starts the whole server on one port. `main.ts` and every test call this. */
 /** How often an idle room checks storage's last_seq for a change the broker lost (docs/scaling.md). */
 const ROOM_RESYNC_INTERVAL_MS = 5000;
+
+/** Builds and starts the whole server on one port. `main.ts` and every test call this. */
 export async function createServer(
   overrides: Partial<ServerConfig> = {},
   parts: ServerParts = {},
@@ -121,6 +121,7 @@ export async function createServer(
     userChannels: new UserChannels({ broker, log }),
     typing: new TypingTracker({
       timeoutMs: config.typingTimeoutMs,
+      repeatMs: Math.ceil(config.typingTimeoutMs / 3),
       clock,
       announce: (conversationId, userId, isTyping) => void publisher.typing(conversationId, userId, isTyping),
     }),
@@ -132,7 +133,6 @@ export async function createServer(
     loggerInstance: log as FastifyBaseLogger,
     bodyLimit: 256 * 1024,
     // API and auth requests are worth a log line; static assets, probes and scrapes are not.
-      repeatMs: Math.ceil(config.typingTimeoutMs / 3),
     logController: new LogController({
       disableRequestLogging: (request) => !/^\/(api|auth)\//.test(request.url),
     }),
@@ -200,6 +200,7 @@ export async function createServer(
         shuttingDown = true;
         stopSessionSweep?.();
         await gateway.shutdown();
+        ctx.rooms.close();
         ctx.typing.clear();
         await app.close();
         if (ownFanOut) {
@@ -213,4 +214,3 @@ export async function createServer(
     },
   };
 }
-        ctx.rooms.close();
