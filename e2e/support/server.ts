@@ -38,6 +38,14 @@ export class E2eServer {
     this.port = this.proc.port;
   }
 
+  /**
+   * What the running process has written so far (pino's JSON lines): without SMTP the embedded
+   * auth logs recovery links there (`recovery_link`), as it would for an operator.
+   */
+  output(): string {
+    return this.proc?.output() ?? '';
+  }
+
   /** SIGTERM, as a deploy does; resolves when the process is gone. */
   async stop(): Promise<void> {
     const proc = this.proc;

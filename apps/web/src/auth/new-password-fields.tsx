@@ -13,27 +13,34 @@ interface NewPasswordFieldsProps {
  * which one, so the hint only sets expectations.
  */
 export function NewPasswordFields(props: NewPasswordFieldsProps) {
-  const hintId = useId();
+  const id = useId();
+  // The hint sits outside the label: inside, it would become part of the field's name.
   return (
     <>
-      <label className="field">
-        <span className="field__label">New password</span>
+      <div className="field">
+        <label className="field__label" htmlFor={`${id}-new`}>
+          New password
+        </label>
         <input
+          id={`${id}-new`}
           type="password"
           name="new-password"
           autoComplete="new-password"
           required
-          aria-describedby={hintId}
+          aria-describedby={`${id}-hint`}
           value={props.password}
           onChange={(event) => props.onPassword(event.target.value)}
         />
-        <span className="field__hint" id={hintId}>
+        <span className="field__hint" id={`${id}-hint`}>
           Long, and not a common password or your e-mail address.
         </span>
-      </label>
-      <label className="field">
-        <span className="field__label">Confirm new password</span>
+      </div>
+      <div className="field">
+        <label className="field__label" htmlFor={`${id}-again`}>
+          Confirm new password
+        </label>
         <input
+          id={`${id}-again`}
           type="password"
           name="confirm-password"
           autoComplete="new-password"
@@ -41,7 +48,7 @@ export function NewPasswordFields(props: NewPasswordFieldsProps) {
           value={props.confirmation}
           onChange={(event) => props.onConfirmation(event.target.value)}
         />
-      </label>
+      </div>
     </>
   );
 }

@@ -168,7 +168,7 @@ export function ProfileDialog({ onClose: close }: ProfileDialogProps) {
             <p className="profile__email">{user.email}</p>
           </div>
 
-          <Section title="Display name">
+          <Section title="Name">
             <form className="profile-form" onSubmit={saveName}>
               <label className="field">
                 <span className="field__label">Display name</span>
@@ -204,7 +204,7 @@ export function ProfileDialog({ onClose: close }: ProfileDialogProps) {
             </form>
           </Section>
 
-          <Section title="Devices">
+          <Section title="Other devices">
             <p className="profile-section__text">
               Signed in on a phone or computer you no longer use? End every other session; this one stays
               signed in.
