@@ -96,6 +96,38 @@ export async function startConversation(page: Page, other: string): Promise<void
   await expect(chatWindow(page, other)).toBeVisible();
 }
 
+/** "New conversation" with several people (each searched, then picked): the group opens. */
+export async function startGroup(page: Page, others: readonly string[], title: string): Promise<void> {
+  await page.getByRole('button', { name: 'New conversation' }).click();
+  const dialog = page.getByRole('dialog', { name: 'New conversation' });
+  for (const other of others) {
+    await dialog.getByRole('searchbox', { name: 'Search people' }).fill(other);
+    await dialog.getByRole('button', { name: other, exact: true }).click();
+  }
+  await dialog.getByRole('button', { name: 'Start conversation' }).click();
+  await expect(dialog).toBeHidden();
+  await expect(chatWindow(page, title)).toBeVisible();
+}
+
+/** The chat header's "Details" panel (a dialog). */
+export async function openDetails(page: Page): Promise<Locator> {
+  await page.getByRole('button', { name: 'Details', exact: true }).click();
+  const panel = page.getByRole('dialog', { name: 'Details' });
+  await expect(panel).toBeVisible();
+  return panel;
+}
+
+/** The centred grey line of a system message. */
+export function systemLine(page: Page, text: string): Locator {
+  return messageLog(page).getByRole('note').filter({ hasText: text });
+}
+
+/** Back to the list alone (no conversation open), as the browser's Back would. */
+export async function closeConversation(page: Page): Promise<void> {
+  await page.evaluate("location.hash = '#/'");
+  await expect(messageLog(page)).toBeHidden();
+}
+
 /** Opens a conversation from the list (entries are links named by the other person's name). */
 export async function openConversation(page: Page, title: string): Promise<void> {
   await conversationLink(page, title).click();

@@ -435,7 +435,10 @@ export class ChatClient {
     this.learnNames(conversation.members);
     this.gone.delete(conversation.id);
     this.list.upsert(conversation);
-    this.stores.get(conversation.id)?.applyMembers(conversation.members);
+    const store = this.stores.get(conversation.id);
+    store?.applyMembers(conversation.members);
+    // A member again (added back): a screen whose join was refused joins now.
+    if (store?.view.error) this.joins.retry(conversation.id);
     if (this.listWatchers > 0) this.joinListed();
   }
 

@@ -66,6 +66,11 @@ export class Joins {
     this.listed.delete(conversationId);
   }
 
+  /** Joins again now if held (a join refused before the user became a member again). */
+  retry(conversationId: string): void {
+    if (this.holders.has(conversationId)) this.sendJoin(conversationId, false);
+  }
+
   /** Holds each conversation of the list not yet held for it. */
   joinListed(conversationIds: Iterable<string>): void {
     for (const id of conversationIds) {

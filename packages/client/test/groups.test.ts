@@ -88,6 +88,14 @@ describe('groups', () => {
     expect(view.error?.code).toBe('forbidden');
     await until(() => !b!.getConversation(id).members.some((m) => m.user_id === users[2]!.id), 'Cy gone');
     await until(() => b!.getConversation(id).messages.at(-1)?.event?.type === 'member_removed', 'the line');
+
+    // A screen kept open on it (a join refused) joins again when Cy is added back.
+    c!.join(id);
+    await until(() => c!.getConversation(id).error !== null, 'refused');
+    await a!.addMembers(id, [users[2]!.id]);
+    await until(() => c!.getConversation(id).joined, 'joined again');
+    expect(c!.getConversation(id).error).toBeNull();
+    expect(c!.getConversation(id).messages.at(-1)?.event?.type).toBe('members_added');
   });
 
   test('leaving drops the group on every device of the leaver, and is never rejoined after a reconnect', async () => {

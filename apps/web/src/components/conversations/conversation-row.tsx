@@ -3,6 +3,8 @@ import { conversationTitle } from '../../lib/conversation-title';
 import { messagePreview } from '../../lib/message-preview';
 import { formatListTime } from '../../lib/format-time';
 import { Avatar } from '../ui/avatar';
+import { BellSlashIcon, PinIcon } from '../ui/icons';
+import { isMuted } from '../../lib/mute';
 
 interface ConversationRowProps {
   conversation: Conversation;
@@ -30,6 +32,9 @@ export function ConversationRow({
   const preview = messagePreview(last, myUserId);
   const time = formatListTime(last?.created_at ?? conversation.created_at, now);
   const unread = conversation.unread_count;
+  const mentioned = conversation.unread_mentions > 0;
+  const muted = isMuted(conversation, now);
+  const pinned = conversation.settings.pinned;
   const describedBy = `conversation-${conversation.id}-details`;
 
   return (
@@ -56,6 +61,16 @@ export function ConversationRow({
         <span className="conversation-row__body">
           <span className="conversation-row__top">
             <span className="conversation-row__title">{title}</span>
+            {pinned ? (
+              <span className="conversation-row__flag" title="Pinned">
+                <PinIcon />
+              </span>
+            ) : null}
+            {muted ? (
+              <span className="conversation-row__flag" title="Muted">
+                <BellSlashIcon />
+              </span>
+            ) : null}
             <span className="conversation-row__time">{time}</span>
           </span>
           <span className="conversation-row__bottom" id={describedBy}>
@@ -66,8 +81,16 @@ export function ConversationRow({
             </span>
             <span className="visually-hidden">, {time}</span>
             {online ? <span className="visually-hidden">, online</span> : null}
+            {pinned ? <span className="visually-hidden">, pinned</span> : null}
+            {muted ? <span className="visually-hidden">, muted</span> : null}
+            {mentioned ? (
+              <span className="conversation-row__mention">
+                <span aria-hidden="true">@</span>
+                <span className="visually-hidden">, mentioned you</span>
+              </span>
+            ) : null}
             {unread > 0 ? (
-              <span className="conversation-row__badge">
+              <span className={`conversation-row__badge${muted ? ' conversation-row__badge--muted' : ''}`}>
                 <span className="visually-hidden">, </span>
                 {unread > 99 ? '99+' : unread}
                 <span className="visually-hidden"> unread</span>

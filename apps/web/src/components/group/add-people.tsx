@@ -40,7 +40,7 @@ export function AddPeople({
             onDone();
           }}
         />
-        <button type="button" className="text-button" onClick={onDone}>
+        <button type="button" className="text-button" aria-label="Done adding people" onClick={onDone}>
           Done
         </button>
       </div>

@@ -13,6 +13,7 @@ import { useOnlineConversations } from './use-online-conversations';
 import { useDocumentTitle } from './use-document-title';
 import { useCachedConversations } from './use-cached-conversations';
 import { forgetUser } from '../../lib/local-store';
+import { isMuted } from '../../lib/mute';
 import { ProfileButton } from '../profile/profile-button';
 
 /** The server's WebSocket on this same origin (the dev server proxies it). */
@@ -35,7 +36,19 @@ export function ChatShell() {
   const [composing, setComposing] = useState(false);
   const now = useNow();
 
-  useDocumentTitle(conversations.reduce((sum, c) => sum + (c.id === selectedId ? 0 : c.unread_count), 0));
+  // Muted conversations do not count in the title (a mention in one still does, as it notifies).
+  useDocumentTitle(
+    conversations.reduce(
+      (sum, c) =>
+        sum +
+        (c.id === selectedId || c.settings.archived
+          ? 0
+          : isMuted(c, now)
+            ? c.unread_mentions
+            : c.unread_count),
+      0,
+    ),
+  );
 
   const selected = selectedId ? conversations.find((c) => c.id === selectedId) : undefined;
   // Presence is stale while disconnected: show nobody online then.
