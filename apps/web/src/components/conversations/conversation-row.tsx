@@ -1,10 +1,17 @@
+import { useRef } from 'react';
 import type { Conversation } from '@chat/protocol';
 import { conversationTitle } from '../../lib/conversation-title';
 import { messagePreview } from '../../lib/message-preview';
 import { formatListTime } from '../../lib/format-time';
 import { Avatar } from '../ui/avatar';
-import { BellSlashIcon, PinIcon } from '../ui/icons';
+import { BellSlashIcon, MoreIcon, PinIcon } from '../ui/icons';
 import { isMuted } from '../../lib/mute';
+
+/** A finger held this long opens the actions (as a long-press does in Messages). */
+const LONG_PRESS_MS = 500;
+/** A swipe left this far opens them too; a drag more vertical than this is a scroll. */
+const SWIPE_PX = 56;
+const SCROLL_SLOP_PX = 12;
 
 interface ConversationRowProps {
   conversation: Conversation;
@@ -14,6 +21,8 @@ interface ConversationRowProps {
   now: Date;
   href: string;
   onSelect?: (conversationId: string) => void;
+  /** Opens this conversation's actions (Pin, Mute, Archive) at a point on screen. */
+  onActions?: (conversationId: string, at: { x: number; y: number }) => void;
 }
 
 /** One entry of the list: a link named by the conversation, with preview, time and unread badge. */
@@ -25,7 +34,17 @@ export function ConversationRow({
   now,
   href,
   onSelect,
+  onActions,
 }: ConversationRowProps) {
+  const press = useRef<{ x: number; y: number; timer: number } | null>(null);
+  const endPress = () => {
+    if (press.current) window.clearTimeout(press.current.timer);
+    press.current = null;
+  };
+  const openActions = (at: { x: number; y: number }) => {
+    endPress();
+    onActions?.(conversation.id, at);
+  };
   const title = conversationTitle(conversation, myUserId);
   const others = conversation.members.filter((m) => m.user_id !== myUserId).map((m) => m.display_name);
   const last = conversation.last_message;
@@ -50,6 +69,27 @@ export function ConversationRow({
           event.preventDefault();
           onSelect(conversation.id);
         }}
+        onContextMenu={(event) => {
+          if (!onActions) return;
+          event.preventDefault();
+          openActions({ x: event.clientX, y: event.clientY });
+        }}
+        onPointerDown={(event) => {
+          if (event.pointerType === 'mouse' || !onActions) return;
+          const at = { x: event.clientX, y: event.clientY };
+          press.current = { ...at, timer: window.setTimeout(() => openActions(at), LONG_PRESS_MS) };
+        }}
+        onPointerMove={(event) => {
+          const start = press.current;
+          if (!start) return;
+          const dx = event.clientX - start.x;
+          const dy = event.clientY - start.y;
+          if (Math.abs(dy) > SCROLL_SLOP_PX) endPress();
+          else if (dx < -SWIPE_PX) openActions({ x: event.clientX, y: start.y });
+          else if (Math.abs(dx) > SCROLL_SLOP_PX) window.clearTimeout(start.timer);
+        }}
+        onPointerUp={endPress}
+        onPointerCancel={endPress}
       >
         <span className="conversation-row__unread-dot" aria-hidden="true" />
         <Avatar
@@ -99,6 +139,20 @@ export function ConversationRow({
           </span>
         </span>
       </a>
+      {onActions ? (
+        <button
+          type="button"
+          className="conversation-row__options"
+          aria-label={`Options for ${title}`}
+          aria-haspopup="menu"
+          onClick={(event) => {
+            const box = event.currentTarget.getBoundingClientRect();
+            onActions(conversation.id, { x: box.left, y: box.bottom + 4 });
+          }}
+        >
+          <MoreIcon />
+        </button>
+      ) : null}
     </li>
   );
 }

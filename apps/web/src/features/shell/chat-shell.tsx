@@ -1,5 +1,6 @@
 import { useCallback, useMemo, useState } from 'react';
-import type { Conversation } from '@chat/protocol';
+import type { Conversation, SettingsRequest } from '@chat/protocol';
+import type { OpenResult } from '../../components/search/search-results';
 import { useAuth } from '../../auth/auth-context';
 import { useWebSocket } from '../../hooks/use-websocket';
 import { useConversationList } from '../../hooks/use-conversation-list';
@@ -59,6 +60,35 @@ export function ChatShell() {
     [client],
   );
   const reconnect = useCallback(() => client.start(), [client]);
+  const [settingsError, setSettingsError] = useState<string | null>(null);
+  const updateSettings = useCallback(
+    (conversationId: string, settings: SettingsRequest) => {
+      setSettingsError(null);
+      client
+        .updateSettings(conversationId, settings)
+        .catch((error: unknown) =>
+          setSettingsError(error instanceof Error ? error.message : 'Could not change the conversation.'),
+        );
+    },
+    [client],
+  );
+  const searchMessages = useCallback((q: string) => client.search(q), [client]);
+  // A search result to open in place: its conversation, then the message, flashed.
+  const [focus, setFocus] = useState<OpenResult | null>(null);
+  const select = useCallback(
+    (conversationId: string) => {
+      setFocus(null);
+      open(conversationId);
+    },
+    [open],
+  );
+  const openResult = useCallback(
+    (result: OpenResult) => {
+      setFocus(result);
+      open(result.conversationId);
+    },
+    [open],
+  );
   const closeDialog = useCallback(() => setComposing(false), []);
 
   return (
@@ -70,12 +100,18 @@ export function ChatShell() {
           myName={me.display_name}
           selectedId={selectedId}
           loading={!client.conversationsLoaded}
-          error={status === 'closed' && client.closeReason ? `Disconnected: ${client.closeReason}` : null}
+          error={
+            settingsError ??
+            (status === 'closed' && client.closeReason ? `Disconnected: ${client.closeReason}` : null)
+          }
           now={now}
           isOnline={isOnline}
           hrefFor={conversationHref}
-          onSelect={open}
+          onSelect={select}
           onNewConversation={() => setComposing(true)}
+          onSettings={updateSettings}
+          searchMessages={searchMessages}
+          onOpenResult={openResult}
           onSignOut={() => {
             // Drafts and the cached list are this person's: not for whoever uses the device next.
             forgetUser(me.id);
@@ -98,6 +134,7 @@ export function ChatShell() {
             onReconnect={reconnect}
             searchUsers={searchUsers}
             onLeft={close}
+            focus={focus?.conversationId === selectedId ? focus : null}
           />
         ) : (
           <div className="app-shell__empty">Select a conversation or start a new one.</div>
