@@ -10,10 +10,13 @@ import {
   messageLog,
   openApp,
   openConversation,
+  openDetails,
   send,
   signIn,
   signUp,
   startConversation,
+  startGroup,
+  READ_RECEIPT,
 } from '../support/chat';
 import type { Person } from '../support/chat';
 
@@ -55,7 +58,7 @@ test.beforeAll(async ({ browser }) => {
   await send(grace.page, 'Reading it tonight');
   await expect(messageLog(ada.page).getByText('Reading it tonight')).toBeVisible();
   await send(ada.page, 'Coffee at 10?');
-  await expect(messageLog(ada.page).getByText('Read', { exact: true })).toBeVisible();
+  await expect(messageLog(ada.page).getByText(READ_RECEIPT)).toBeVisible();
 });
 test.afterAll(async () => {
   await closeAll(people);
@@ -327,6 +330,65 @@ test('on a phone, a swipe left on the messages shows every time; letting go hide
 
   await touch('touchEnd', 200);
   for (const time of await times.all()) await expect(time).not.toBeInViewport();
+});
+
+test('axe finds nothing serious on Details, a mention offer, Message info, search results and the list menu', async () => {
+  const page = await atChat();
+  await startGroup(page, ['Grace Hopper', 'Alan Turing'], 'Grace, Alan');
+  const setup = await openDetails(page);
+  await setup.getByRole('textbox', { name: 'Group name' }).fill('Trip');
+  await setup.getByRole('button', { name: 'Rename' }).click();
+  await expect(setup.getByText('Trip', { exact: true })).toBeVisible();
+  await page.keyboard.press('Escape');
+  // Closing gives focus back to the button that opened it.
+  await expect(page.getByRole('button', { name: 'Details', exact: true })).toBeFocused();
+  await send(page, 'Who is in for Saturday?');
+
+  for (const colorScheme of SCHEMES) {
+    await page.emulateMedia({ colorScheme });
+    await page.goto(`${server.url}/#/`);
+    await openConversation(page, 'Trip');
+    await expect(messageLog(page).getByRole('note').first()).toBeVisible();
+    await expectNoSeriousViolations(page, `group chat with system lines, ${colorScheme}`);
+
+    const panel = await openDetails(page);
+    await expect(panel.getByRole('list', { name: 'Members' }).getByRole('listitem')).toHaveCount(3);
+    await expectNoSeriousViolations(page, `Details, ${colorScheme}`);
+    await panel.getByRole('button', { name: 'Add people' }).click();
+    await panel.getByRole('searchbox', { name: 'Search people' }).fill('Zed');
+    await expect(panel.getByText('No one found.')).toBeVisible();
+    await panel.getByRole('button', { name: 'Leave conversation' }).click();
+    await expect(panel.getByRole('alertdialog')).toBeVisible();
+    await expectNoSeriousViolations(page, `Details: adding, leaving, ${colorScheme}`);
+    await panel.getByRole('alertdialog').getByRole('button', { name: 'Cancel' }).click();
+    await panel.getByRole('button', { name: 'Done', exact: true }).click();
+
+    await composer(page).pressSequentially('@');
+    await expect(page.getByRole('listbox', { name: 'Mention' })).toBeVisible();
+    await expectNoSeriousViolations(page, `mention offer, ${colorScheme}`);
+    await composer(page).press('Escape');
+    await composer(page).fill('');
+
+    await messageAction(page, 'Who is in for Saturday?', 'Message info');
+    await expect(page.getByRole('dialog', { name: 'Message info' })).toBeVisible();
+    await expectNoSeriousViolations(page, `Message info, ${colorScheme}`);
+    await page.keyboard.press('Escape');
+
+    const search = page.getByRole('searchbox', { name: 'Search' });
+    await search.fill('coffee');
+    await expect(page.getByRole('region', { name: 'Messages found' }).locator('mark')).toHaveText(['Coffee']);
+    await expectNoSeriousViolations(page, `search results, ${colorScheme}`);
+    await search.fill('');
+
+    await conversationLink(page, 'Alan Turing').click({ button: 'right' });
+    const menu = page.getByRole('menu', { name: 'Conversation actions' });
+    await expect(menu.getByRole('menuitem').first()).toBeFocused();
+    await expectNoSeriousViolations(page, `list menu, ${colorScheme}`);
+    await page.keyboard.press('ArrowDown');
+    await expect(menu.getByRole('menuitem', { name: 'Mute for 1 hour' })).toBeFocused();
+    await page.keyboard.press('Escape');
+    await expect(menu).toBeHidden();
+  }
 });
 
 test('axe finds nothing serious while the server is down: the banner and a message waiting to send', async () => {

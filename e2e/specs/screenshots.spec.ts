@@ -15,6 +15,7 @@ import {
   send,
   signUp,
   startConversation,
+  READ_RECEIPT,
 } from '../support/chat';
 import type { Person } from '../support/chat';
 
@@ -88,7 +89,7 @@ test('screenshots of the conversation list and a chat, light and dark, phone and
   const log = messageLog(a);
   await expect(await bubble(a, 'Perfect, see you at 10 ☕️')).toBeVisible();
   await expect(log.getByText('Edited', { exact: true })).toBeVisible();
-  await expect(log.getByText('Read', { exact: true })).toBeVisible();
+  await expect(log.getByText(READ_RECEIPT)).toBeVisible();
   await expect(log.getByRole('button', { name: 'Reactions: Love 1: Grace Hopper' })).toBeVisible();
   await expect(log.getByRole('link', { name: 'https://en.wikipedia.org/wiki/Note_G' })).toBeVisible();
   await expect(conversationLink(a, 'Launch team')).toBeVisible();
@@ -104,7 +105,7 @@ test('screenshots of the conversation list and a chat, light and dark, phone and
 
       await conversationLink(a, 'Grace Hopper').click();
       await expect(chatWindow(a, 'Grace Hopper')).toBeVisible();
-      await expect(log.getByText('Read', { exact: true })).toBeVisible();
+      await expect(log.getByText(READ_RECEIPT)).toBeVisible();
       await expect(composer(a)).toBeVisible();
       await shoot(a, `chat-${device}-${colorScheme}`);
     }

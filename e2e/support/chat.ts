@@ -186,6 +186,9 @@ export async function messageAction(page: Page, text: string, item: string): Pro
   await expect(menu).toBeHidden();
 }
 
+/** A 1:1's read receipt: "Read", or "Read 9:41 AM" when the screen saw it happen. */
+export const READ_RECEIPT = /^Read( \d{1,2}:\d{2}(\s?[AP]M)?)?$/u;
+
 /** The connection banner (role status) shown while the connection is not usable. */
 export function connectionBanner(page: Page): Locator {
   return page.getByRole('status');
