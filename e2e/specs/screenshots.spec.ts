@@ -12,6 +12,7 @@ import {
   messageAction,
   messageLog,
   openConversation,
+  openDetails,
   send,
   signUp,
   startConversation,
@@ -22,7 +23,7 @@ import type { Person } from '../support/chat';
 /*
  * The README's screenshots, taken from the real app on a real server: the conversation list and
  * a chat, light and dark, phone and desktop, under stable names (`list-phone-dark.png`,
- * `chat-desktop-light.png`, ...). Every run saves them as artifacts in e2e/artifacts/screenshots/;
+ * `chat-desktop-light.png`, ...), then a group's Details, a mention and a search (desktop, light). Every run saves them as artifacts in e2e/artifacts/screenshots/;
  * `UPDATE_SCREENSHOTS=1 npm run test:e2e` writes them to docs/screenshots/ for the README.
  */
 
@@ -110,6 +111,38 @@ test('screenshots of the conversation list and a chat, light and dark, phone and
       await shoot(a, `chat-${device}-${colorScheme}`);
     }
   }
+
+  // The group panel, a mention and a search (desktop, light).
+  await a.setViewportSize(VIEWPORTS.desktop);
+  await a.emulateMedia({ colorScheme: 'light' });
+  await a.goto(`${server.url}/#/`);
+  await openConversation(a, 'Launch team');
+  const k = katherine.page;
+  await composer(k).pressSequentially('@Ad');
+  await composer(k).press('Enter');
+  await composer(k).pressSequentially('can you check the orbit numbers before the briefing?');
+  await composer(k).press('Enter');
+  await expect(log.locator('.mention')).toHaveText('@Ada Lovelace');
+  const panel = await openDetails(a);
+  await panel.getByRole('button', { name: 'Add people' }).click();
+  await panel.getByRole('searchbox', { name: 'Search people' }).fill('Grace');
+  await panel.getByRole('button', { name: 'Grace Hopper', exact: true }).click();
+  await expect(panel.getByRole('list', { name: 'Members' }).getByRole('listitem')).toHaveCount(4);
+  await panel.getByRole('button', { name: 'Done adding people' }).click();
+  await shoot(a, 'group-details-desktop-light');
+  await panel.getByRole('button', { name: 'Done', exact: true }).click();
+  await expect(log.getByRole('note').filter({ hasText: 'You added Grace Hopper' })).toBeVisible();
+
+  await composer(a).pressSequentially('Sure @K');
+  await expect(a.getByRole('listbox', { name: 'Mention' })).toBeVisible();
+  await shoot(a, 'mention-desktop-light');
+  await composer(a).press('Enter');
+  await composer(a).pressSequentially('on it!');
+  await composer(a).press('Enter');
+
+  await a.getByRole('searchbox', { name: 'Search' }).fill('numbers');
+  await expect(a.getByRole('region', { name: 'Messages found' }).locator('mark').first()).toBeVisible();
+  await shoot(a, 'search-desktop-light');
 });
 
 async function startGroup(page: Page, names: readonly string[], title: string): Promise<void> {
