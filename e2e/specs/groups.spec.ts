@@ -84,6 +84,8 @@ test('three people run a group: rename, Read by, a mention, remove, add back, le
   await expect(row).toHaveAccessibleDescription(/mentioned you/u);
   await expect(row.locator('.conversation-row__mention')).toBeVisible();
   await openConversation(l, 'Trip');
+  // Opened with an unread message: it sits under "New messages".
+  await expect(messageLog(l).getByRole('separator', { name: 'New messages' })).toBeVisible();
   const mention = (await bubble(l, '@Alan Turing can you book the train?')).locator('.mention');
   await expect(mention).toHaveText('@Alan Turing');
   await expect(row).not.toHaveAccessibleDescription(/mentioned you/u);

@@ -75,6 +75,17 @@ test('search finds an edited message by its new text only, and opens it in place
   await expect(messageLog(g).locator('.bubble__text')).toHaveCount(61);
   await expect(messageLog(g).getByText('This is the beginning of the conversation')).toBeAttached();
 
+  // Scrolled up there, a new message shows a "New message" pill under the messages, not over them.
+  await send(a, 'Are you coming?');
+  const pill = g.getByRole('button', { name: 'New message' });
+  await expect(pill).toBeVisible();
+  const logBox = await messageLog(g).boundingBox();
+  const pillBox = await pill.boundingBox();
+  expect(pillBox!.y).toBeGreaterThanOrEqual(logBox!.y + logBox!.height);
+  await pill.click();
+  await expect(await bubble(g, 'Are you coming?')).toBeInViewport();
+  await expect(pill).toBeHidden();
+
   // Opened again from the list later, it starts at the newest, as usual.
   await search.fill('');
   await openConversation(g, 'Ada Lovelace');

@@ -91,5 +91,25 @@ test('pin, mute and archive follow to a second tab of the same person', async ({
   await a2.getByRole('button', { name: 'Messages' }).click();
   for (const page of [a, a2]) await expect(conversationLink(page, 'Alan Turing')).toBeVisible();
 
+  // On a phone, a swipe left on a row opens the same actions.
+  const phone = await signIn(browser, server.url, ada, {
+    viewport: { width: 390, height: 844 },
+    hasTouch: true,
+  });
+  people.push(phone);
+  const row = await conversationLink(phone.page, 'Alan Turing').boundingBox();
+  if (!row) throw new Error('no row on screen');
+  const y = row.y + row.height / 2;
+  const cdp = await phone.context.newCDPSession(phone.page);
+  const touch = (type: 'touchStart' | 'touchMove' | 'touchEnd', x: number) =>
+    cdp.send('Input.dispatchTouchEvent', { type, touchPoints: type === 'touchEnd' ? [] : [{ x, y }] });
+  await touch('touchStart', 300);
+  for (let x = 290; x >= 200; x -= 10) await touch('touchMove', x);
+  await touch('touchEnd', 200);
+  const menu = phone.page.getByRole('menu', { name: 'Conversation actions' });
+  await expect(menu).toBeVisible();
+  await menu.getByRole('menuitem', { name: 'Pin', exact: true }).click();
+  await expect(rowTitles(a)).toHaveText(['Alan Turing', 'Grace Hopper']);
+
   for (const person of people) expect(person.dialogs).toEqual([]);
 });
