@@ -28,10 +28,14 @@ export async function startChatServer(
     cpuProfDir?: string | null;
     /** PostgreSQL instead of SQLite. */
     databaseUrl?: string;
+    /** Redis fan-out, for several processes on one database (with `redisPrefix` of the run). */
+    redis?: { url: string; prefix: string };
+    /** The JWT secret, shared by processes that must accept the same tokens. */
+    jwtSecret?: string;
   } = {},
 ): Promise<ChatServerProcess> {
   const dataDir = options.reuse?.dataDir ?? mkdtempSync(join(tmpdir(), 'chat-bench-'));
-  const jwtSecret = options.reuse?.jwtSecret ?? randomBytes(32).toString('base64url');
+  const jwtSecret = options.reuse?.jwtSecret ?? options.jwtSecret ?? randomBytes(32).toString('base64url');
   let server: ServerProcess;
   try {
     server = await startProcess({
@@ -56,6 +60,7 @@ export async function startChatServer(
         FLOOD_CLOSE_THRESHOLD: '100000',
         SQLITE_SYNCHRONOUS: options.synchronous ?? 'FULL',
         ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
+        ...(options.redis ? { REDIS_URL: options.redis.url, REDIS_PREFIX: options.redis.prefix } : {}),
       },
       ready: /Chat is running at (http:\/\/\S+)/,
     });

@@ -50,9 +50,12 @@ export class FanOutLoad {
     this.body = 'x'.repeat(bodyLength);
   }
 
-  /** Opens, authenticates and joins every member's socket, `concurrency` handshakes at a time. */
+  /**
+   * Opens, authenticates and joins every member's socket, `concurrency`
+   * handshakes at a time; `wsUrl` may pick a server per member (several processes).
+   */
   static async connect(
-    wsUrl: string,
+    wsUrl: string | ((memberIndex: number) => string),
     members: readonly Member[],
     serverPid: number,
     options: { concurrency: number; bodyLength: number },
@@ -63,7 +66,7 @@ export class FanOutLoad {
     }
     const lastSeqs: number[] = [];
     const clients = await mapLimit(members, options.concurrency, async (member, index) => {
-      const client = await RawClient.open(wsUrl);
+      const client = await RawClient.open(typeof wsUrl === 'string' ? wsUrl : wsUrl(index));
       const joined = await client.authenticateAndJoin(member.token, member.conversationId);
       lastSeqs[index] = joined.last_seq;
       return client;

@@ -9,6 +9,7 @@ import { runAckLatency } from './scenarios/ack-latency';
 import { runBareWs } from './scenarios/bare-ws';
 import { runConnections } from './scenarios/connections';
 import { runFanOut } from './scenarios/fan-out';
+import { runScaling } from './scenarios/scaling';
 import { runSearch } from './scenarios/search';
 
 /**
@@ -47,6 +48,7 @@ async function main(): Promise<number> {
     connections: () => runConnections(ctx),
     bare: () => runBareWs(ctx, chatFanOut),
     search: () => runSearch(ctx),
+    scaling: () => runScaling(ctx),
   };
 
   for (const name of options.only) {

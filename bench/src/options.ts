@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
  * Defaults size a full run to about three minutes on a 2-core machine;
  * `BENCH_QUICK=1` is a ~20 s smoke run that writes no report unless asked.
  */
-export const SCENARIOS = ['ack', 'fanout', 'connections', 'bare', 'search'] as const;
+export const SCENARIOS = ['ack', 'fanout', 'connections', 'bare', 'search', 'scaling'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 export interface BenchOptions {
@@ -33,6 +33,8 @@ export interface BenchOptions {
   /** Scenario 5: messages stored before searching, and searches timed per kind of query. */
   searchMessages: number;
   searchQueries: number;
+  /** Scenario 6: server processes to compare (each count on one PostgreSQL and one Redis). */
+  scalingProcesses: number[];
   /** Markdown report to (re)write; null writes none. */
   reportPath: string | null;
   /** When set, every chat server runs with `--cpu-prof` and writes its profile here on exit. */
@@ -55,6 +57,7 @@ const KNOWN = [
   'BODY_LENGTH',
   'SEARCH_MESSAGES',
   'SEARCH_QUERIES',
+  'SCALING_PROCESSES',
   'REPORT',
   'CPU_PROF',
 ];
@@ -125,6 +128,7 @@ export function loadOptions(
     bodyLength: int('BENCH_BODY_LENGTH', 64, 64),
     searchMessages: int('BENCH_SEARCH_MESSAGES', 100_000, 10_000),
     searchQueries: int('BENCH_SEARCH_QUERIES', 200, 40),
+    scalingProcesses: numberList(env, 'BENCH_SCALING_PROCESSES', quick ? [1, 2] : [1, 2, 3]).map(Math.round),
     reportPath: report === 'none' || report === '' ? null : (report ?? (quick ? null : defaultReportPath)),
     cpuProfDir: env.BENCH_CPU_PROF?.trim() ? resolve(env.BENCH_CPU_PROF) : null,
   };

@@ -66,20 +66,21 @@ function zipfDraw(seed: number): () => number {
   return () => Math.min(VOCABULARY - 1, Math.floor(Math.exp(next() * Math.log(VOCABULARY + 1))) - 1);
 }
 
-interface Engine {
+export interface Engine {
   name: string;
   databaseUrl?: string;
   cleanup: () => Promise<void>;
 }
 
-async function postgresEngine(): Promise<Engine | null> {
+/** A fresh schema on the test PostgreSQL, or null (with the reason printed) when it does not answer. */
+export async function postgresEngine(): Promise<Engine | null> {
   const schema = `bench_search_${randomUUID().slice(0, 8)}`;
   const client = new pg.Client({ connectionString: TEST_DATABASE_URL, connectionTimeoutMillis: 2000 });
   try {
     await client.connect();
     await client.query(`CREATE SCHEMA ${schema}`);
   } catch (error) {
-    console.warn(`  search on PostgreSQL skipped: ${(error as Error).message}`);
+    console.warn(`  PostgreSQL at ${TEST_DATABASE_URL} not reachable: ${(error as Error).message}`);
     await client.end().catch(() => undefined);
     return null;
   }

@@ -1,0 +1,133 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { startChatServer, type ChatServerProcess } from '../chat-server';
+import { serverFailures, type BenchContext } from '../context';
+import { FanOutLoad, type Member } from '../fan-out-load';
+import { int, latencyCells, table, type ScenarioReport } from '../format';
+import { ledgerFailures } from '../ledger';
+import { createGroups, provisionUsers } from '../provision';
+import { mintUsers } from '../tokens';
+import { postgresEngine } from './search';
+
+/**
+ * Scenario 6: the same fan-out load against 1, 2 and 3 server processes on one
+ * machine, all on one PostgreSQL database and one Redis (docs/scaling.md). The
+ * sockets are spread round-robin over the processes, so most conversations
+ * have members on several of them and every message crosses Redis.
+ */
+const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+async function redisReachable(): Promise<string | null> {
+  const probe = new Redis(TEST_REDIS_URL, {
+    lazyConnect: true,
+    connectTimeout: 1000,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
+  probe.on('error', () => undefined);
+  try {
+    await probe.connect();
+    await probe.ping();
+    return null;
+  } catch (error) {
+    return (error as Error).message;
+  } finally {
+    probe.disconnect();
+  }
+}
+
+export async function runScaling(ctx: BenchContext): Promise<ScenarioReport> {
+  const { options, failures, repoRoot } = ctx;
+  const title = `6. Several processes (${options.scalingProcesses.join(', ')}) on PostgreSQL and Redis`;
+  const redisProblem = await redisReachable();
+  if (redisProblem) {
+    console.warn(`  scaling skipped: Redis at ${TEST_REDIS_URL} not reachable (${redisProblem})`);
+    return { title, markdown: `Skipped: Redis at ${TEST_REDIS_URL} was not reachable (${redisProblem}).` };
+  }
+  const rows: string[][] = [];
+  for (const processes of options.scalingProcesses) {
+    const engine = await postgresEngine();
+    if (!engine?.databaseUrl) {
+      return { title, markdown: 'Skipped: the test PostgreSQL was not reachable.' };
+    }
+    const jwtSecret = randomBytes(32).toString('base64url');
+    const redis = { url: TEST_REDIS_URL, prefix: `bench-${randomUUID().slice(0, 8)}:` };
+    const servers: ChatServerProcess[] = [];
+    let load: FanOutLoad | null = null;
+    try {
+      // One at a time: the first migrates the schema, the others find it done.
+      for (let i = 0; i < processes; i++) {
+        servers.push(await startChatServer(repoRoot, { databaseUrl: engine.databaseUrl, redis, jwtSecret }));
+      }
+      const first = servers[0]!;
+      const users = await mintUsers(jwtSecret, options.fanoutConnections, 'scaling');
+      await provisionUsers(first.url, users);
+      const conversationIds = await createGroups(first.url, users, options.groupSize);
+      const members: Member[] = users.map((user, index) => ({
+        token: user.token,
+        conversationId: conversationIds[index] as string,
+      }));
+      load = await FanOutLoad.connect((index) => servers[index % processes]!.wsUrl, members, first.pid, {
+        concurrency: options.connectConcurrency,
+        bodyLength: options.bodyLength,
+      });
+      const rates = options.fanoutRates;
+      await load.run(rates[0] ?? 1, options.warmupSec);
+      for (const rate of rates) {
+        const result = await load.run(rate, options.durationSec);
+        const label = `${processes} process${processes > 1 ? 'es' : ''} @ ${rate}/s per socket`;
+        failures.push(...ledgerFailures(`scaling ${label}`, result.counts));
+        const { counts } = result;
+        const lost = counts.lostAcks + counts.lostDeliveries;
+        const doubled = counts.doubledAcks + counts.doubledDeliveries;
+        const reordered = counts.orderViolations;
+        console.log(
+          `  ${label}: ${int(result.deliveredPerSec)} deliveries/s, e2e p50 ${result.endToEnd.p50.toFixed(1)} ` +
+            `p99 ${result.endToEnd.p99.toFixed(1)} ms, lost ${lost} doubled ${doubled} reordered ${reordered}`,
+        );
+        rows.push([
+          String(processes),
+          int(result.offeredRate),
+          int(result.deliveredPerSec),
+          ...latencyCells(result.endToEnd),
+          ...latencyCells(result.ack).slice(0, 3),
+          `${lost} / ${doubled} / ${reordered}`,
+        ]);
+      }
+    } finally {
+      await load?.close();
+      for (const [index, server] of servers.entries()) {
+        failures.push(
+          ...serverFailures(`scaling process ${index + 1} of ${processes}`, server, await server.dispose()),
+        );
+      }
+      await engine.cleanup();
+    }
+  }
+  return {
+    title,
+    markdown: [
+      `${options.fanoutConnections} sockets in conversations of ${options.groupSize}, spread round-robin over the ` +
+        `processes, every socket sending; each process its own Node.js process on this machine, one PostgreSQL ` +
+        `database and one Redis for all. The machine's two cores are shared by the processes, PostgreSQL, Redis ` +
+        `and the load generator, so more processes here show the cost of crossing Redis, not more capacity.`,
+      '',
+      table(
+        [
+          'Processes',
+          'Offered msg/s',
+          'Deliveries/s',
+          'e2e p50 ms',
+          'p95 ms',
+          'p99 ms',
+          'max ms',
+          'ack p50 ms',
+          'ack p95 ms',
+          'ack p99 ms',
+          'lost / doubled / reordered',
+        ],
+        rows,
+      ),
+    ].join('\n'),
+  };
+}
