@@ -14,7 +14,7 @@
  *       client: ChatClient                  stable for the session
  *       joinConversation(id): void          counted; re-joined after every reconnect
  *       leaveConversation(id): void
- *       sendChatMessage(conversationId, body, { replyTo? }?): PendingMessage   (throws ChatError bad_request)
+ *       sendChatMessage(conversationId, body, { replyTo?, mentions? }?): PendingMessage   (throws ChatError bad_request)
  *       sendTyping(conversationId, isTyping): void
  *       markRead(conversationId, seq): Promise<void>
  *       editMessage(messageId, body): Promise<void>
@@ -23,6 +23,8 @@
  *       retry(clientId): void               resend a failed message
  *       discard(clientId): void             drop an unsent message
  *     }
+ *     Groups, settings and search are the client's own (`client.rename`, `addMembers`,
+ *     `removeMember`, `leaveGroup`, `changeRole`, `updateSettings`, `search`, `loadUntil`).
  *     The promises reject with a ChatError ({ code, message }); `disconnected` when the socket
  *     was not open or died first (not resent: retry if wanted).
  *     `client.start()` is a "Reconnect now": it skips a backoff wait, and restarts a client that
@@ -71,7 +73,7 @@ export interface UseWebSocketResult {
   sendChatMessage(
     conversationId: string,
     body: string,
-    options?: { replyTo?: string | null },
+    options?: { replyTo?: string | null; mentions?: readonly string[] },
   ): PendingMessage;
   sendTyping(conversationId: string, isTyping: boolean): void;
   markRead(conversationId: string, seq: number): Promise<void>;
@@ -142,8 +144,11 @@ export function useWebSocket(options: UseWebSocketOptions): UseWebSocketResult {
     () => ({
       joinConversation: (conversationId: string) => client.join(conversationId),
       leaveConversation: (conversationId: string) => client.leave(conversationId),
-      sendChatMessage: (conversationId: string, body: string, sendOptions?: { replyTo?: string | null }) =>
-        client.send(conversationId, body, sendOptions),
+      sendChatMessage: (
+        conversationId: string,
+        body: string,
+        sendOptions?: { replyTo?: string | null; mentions?: readonly string[] },
+      ) => client.send(conversationId, body, sendOptions),
       sendTyping: (conversationId: string, isTyping: boolean) => client.setTyping(conversationId, isTyping),
       markRead: (conversationId: string, seq: number) => client.markRead(conversationId, seq),
       editMessage: (messageId: string, body: string) => client.edit(messageId, body),
