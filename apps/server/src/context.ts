@@ -1,3 +1,4 @@
+import type { Attachments } from './attachments/attachment-service';
 import type { TokenVerifier } from './auth/token-verifier';
 import type { Clock } from './clock';
 import type { ServerConfig } from './config';
@@ -29,4 +30,6 @@ export interface ServerContext {
   verifier: TokenVerifier;
   metrics: Metrics;
   log: Logger;
+  /** Section 11: the byte store, the URL signer, the deletion of dead attachments. */
+  attachments: Attachments;
 }

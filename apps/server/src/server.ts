@@ -1,4 +1,7 @@
 import Fastify, { LogController, type FastifyBaseLogger } from 'fastify';
+import { Attachments } from './attachments/attachment-service';
+import { openAttachmentStore } from './attachments/open-attachment-store';
+import { UrlSigner, ensureUrlSecret } from './attachments/signing';
 import { registerEmbeddedAuth } from './auth/embedded-auth-routes';
 import { embeddedAuthSettings } from './auth/embedded-auth-settings';
 import { createSessionGuard } from './auth/session-guard';
@@ -73,6 +76,14 @@ export async function createServer(
     );
   }
   const storage = await openStorage(config, log);
+  const attachments = new Attachments({
+    store: openAttachmentStore(config),
+    signer: new UrlSigner(jwtSecret ?? ensureUrlSecret(config.dataDir)),
+    maxBytes: config.maxAttachmentBytes,
+    clock,
+    log,
+    claimDead: (input) => storage.claimDeadAttachments(input),
+  });
   // Presence of a crashed process expires on Redis; the process that notices announces it.
   const onPresenceExpired = (conversationId: string, userId: string) =>
     void publisher.presence(conversationId, userId, false);
@@ -108,6 +119,7 @@ export async function createServer(
     verifier,
     metrics,
     log,
+    attachments,
     rooms: new RoomRegistry({
       broker,
       storage,
@@ -176,9 +188,11 @@ export async function createServer(
   try {
     await app.listen({ port: config.port, host: config.host });
   } catch (error) {
+    await attachments.close();
     await storage.close();
     throw error;
   }
+  attachments.startSweep();
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
@@ -207,6 +221,7 @@ export async function createServer(
           await ownFanOut.broker.close();
           await ownFanOut.presence.close();
         }
+        await attachments.close();
         await storage.close();
         log.info('chat server stopped');
       })();

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MAX_MENTIONS, MAX_REF_LENGTH } from './limits';
+import { MAX_ATTACHMENTS, MAX_MENTIONS, MAX_REF_LENGTH } from './limits';
 import { Id } from './models';
 import { bodyProblem, isValidReaction } from './text';
 
@@ -23,10 +23,17 @@ export const LeaveConversationFrame = frame('leave_conversation', { conversation
 export const SendMessageFrame = frame('send_message', {
   conversation_id: Id,
   client_id: Id,
-  body: Body,
+  /** The body rules, except that a message with attachments may have an empty body (section 11). */
+  body: z.string(),
   reply_to: Id.nullish(),
   /** v2 (section 10): members mentioned; how they look in `body` is the client's choice. */
   mentions: z.array(Id).max(MAX_MENTIONS).optional(),
+  /** v2 (section 11): uploads of the sender not yet in a message. */
+  attachment_ids: z.array(Id).max(MAX_ATTACHMENTS).optional(),
+}).superRefine((send, ctx) => {
+  if (send.body === '' && (send.attachment_ids?.length ?? 0) > 0) return;
+  const problem = bodyProblem(send.body);
+  if (problem) ctx.addIssue({ code: 'custom', path: ['body'], message: problem });
 });
 export const TypingFrame = frame('typing', { conversation_id: Id, is_typing: z.boolean() });
 export const MarkReadFrame = frame('mark_read', {

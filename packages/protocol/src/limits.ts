@@ -14,6 +14,8 @@ export const TYPING_TIMEOUT_MS = 6000;
 export const AUTH_TIMEOUT_MS = 10_000;
 /** v2 (section 10): mentions in one message. */
 export const MAX_MENTIONS = 50;
+/** v2 (section 11): attachments in one message. */
+export const MAX_ATTACHMENTS = 10;
 /** v2 (section 12): search page size. */
 export const SEARCH_DEFAULT_LIMIT = 20;
 export const SEARCH_MAX_LIMIT = 50;

@@ -11,6 +11,21 @@ describe('parseClientFrame', () => {
     expect(result.ok).toBe(true);
   });
 
+  it('send_message: an empty body only with attachments; at most 10 attachments; the other body rules stay', () => {
+    const send = (fields: object) =>
+      parseClientFrame(
+        JSON.stringify({ type: 'send_message', conversation_id: uuid, client_id: uuid, ...fields }),
+      ).ok;
+    expect(send({ body: '', attachment_ids: [uuid] })).toBe(true);
+    expect(send({ body: 'look', attachment_ids: [uuid] })).toBe(true);
+    expect(send({ body: '' })).toBe(false);
+    expect(send({ body: '', attachment_ids: [] })).toBe(false);
+    expect(send({ body: '   ', attachment_ids: [uuid] })).toBe(false);
+    expect(send({ body: 'x'.repeat(4001), attachment_ids: [uuid] })).toBe(false);
+    expect(send({ body: '', attachment_ids: Array.from({ length: 11 }, () => uuid) })).toBe(false);
+    expect(send({ body: '', attachment_ids: ['not-a-uuid'] })).toBe(false);
+  });
+
   it('refuses invalid JSON, non-objects and missing types as bad_request', () => {
     for (const text of ['{', '[]', '42', 'null', '{"type":5}']) {
       const result = parseClientFrame(text);

@@ -1,4 +1,11 @@
-import { DELETE_WINDOW_MS, EDIT_WINDOW_MS, ErrorCode, MAX_EDITS, type Message } from '@chat/protocol';
+import {
+  DELETE_WINDOW_MS,
+  EDIT_WINDOW_MS,
+  ErrorCode,
+  MAX_ATTACHMENTS,
+  MAX_EDITS,
+  type Message,
+} from '@chat/protocol';
 import { checkMembership, type Membership } from './membership-rules';
 import { reject, type Rejection } from './rejection';
 
@@ -27,13 +34,26 @@ export interface SendFacts {
   replyToConversationId: string | null;
   /** The conversation's members; read only when the send mentions someone. */
   memberIds: ReadonlySet<string>;
+  /** The stored uploads among the send's `attachment_ids` (unknown and swept ones are absent). */
+  attachments: readonly AttachmentFacts[];
+}
+
+/** What a send needs to know of an upload it names (section 11). */
+export interface AttachmentFacts {
+  id: string;
+  uploader_id: string;
+  /** The message already holding it; null until it is sent. */
+  message_id: string | null;
 }
 
 export interface SendRequest {
   conversation_id: string;
+  sender_id: string;
   body: string;
   reply_to: string | null;
   mentions: readonly string[];
+  /** Section 11: uploads to put in the message, in order. */
+  attachment_ids?: readonly string[] | undefined;
 }
 
 export const messageNotFound = (): Rejection => reject(ErrorCode.NotFound, 'message not found');
@@ -66,7 +86,36 @@ export function checkSend(
   if (send.mentions.some((userId) => !facts.memberIds.has(userId))) {
     return reject(ErrorCode.BadRequest, 'mentions must name members of the conversation');
   }
+  const attachments = checkAttachments(send, facts.attachments);
+  if (attachments) return attachments;
+  if (send.body === '' && (send.attachment_ids ?? []).length === 0) {
+    return reject(ErrorCode.BadRequest, 'body must not be empty');
+  }
   return checkBody(send.body);
+}
+
+/**
+ * Section 11: at most MAX_ATTACHMENTS, each named once, each an upload of the
+ * sender that no message holds yet. Someone else's upload is refused like an
+ * unknown one, so a send cannot probe which ids exist.
+ */
+function checkAttachments(send: SendRequest, found: readonly AttachmentFacts[]): Rejection | null {
+  const ids = send.attachment_ids ?? [];
+  if (ids.length > MAX_ATTACHMENTS) {
+    return reject(ErrorCode.BadRequest, `at most ${MAX_ATTACHMENTS} attachments`);
+  }
+  if (new Set(ids).size !== ids.length) return reject(ErrorCode.BadRequest, 'an attachment is named twice');
+  const byId = new Map(found.map((attachment) => [attachment.id, attachment]));
+  for (const id of ids) {
+    const attachment = byId.get(id);
+    if (!attachment || attachment.uploader_id !== send.sender_id) {
+      return reject(ErrorCode.BadRequest, 'attachment_ids must name your own uploads');
+    }
+    if (attachment.message_id !== null) {
+      return reject(ErrorCode.BadRequest, 'an attachment is already in a message');
+    }
+  }
+  return null;
 }
 
 /** System messages record changes to the conversation: nobody edits, unsends or reacts to them. */

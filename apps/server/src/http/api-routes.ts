@@ -5,6 +5,7 @@ import { authenticateRequest } from '../auth/request-auth';
 import type { ServerContext } from '../context';
 import { unauthorized } from '../domain/chat-error';
 import { directoryEntry, isEmptyDirectoryQuery } from '../domain/user-directory';
+import { registerAttachmentDownloads, registerAttachmentUploads } from './attachment-routes';
 import { registerConversationRoutes } from './conversation-routes';
 import { currentUser, parse } from './request-helpers';
 import { registerSearchRoutes } from './search-routes';
@@ -45,5 +46,7 @@ export async function registerApiRoutes(app: FastifyInstance, ctx: ServerContext
 
     registerConversationRoutes(api, ctx);
     registerSearchRoutes(api, ctx);
+    await registerAttachmentUploads(api, ctx);
   });
+  registerAttachmentDownloads(app, ctx);
 }

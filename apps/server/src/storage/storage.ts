@@ -1,4 +1,11 @@
-import type { Conversation, ConversationMember, Message, MessageChange, User } from '@chat/protocol';
+import type {
+  Attachment,
+  Conversation,
+  ConversationMember,
+  Message,
+  MessageChange,
+  User,
+} from '@chat/protocol';
 import type { GroupFacts, GroupPlan } from '../domain/group-rules';
 import type { Membership } from '../domain/membership-rules';
 import type { Rejection } from '../domain/rejection';
@@ -136,6 +143,27 @@ export interface Storage {
    */
   searchMessages(input: SearchInput): Promise<{ results: SearchHit[]; has_more: boolean }>;
 
+  // ---- attachments (section 11; their bytes are attachments/'s) ----
+  /** Records an upload whose bytes are already stored; no message holds it yet. */
+  createAttachment(attachment: NewAttachment): Promise<void>;
+  /** Null when unknown, claimed, or held by an unsent message. */
+  getAttachment(id: string): Promise<StoredAttachment | null>;
+  /**
+   * Whether `userId` may read it without a signature: its uploader while no
+   * message holds it, or a member of the conversation of the message holding it.
+   */
+  canReadAttachment(id: string, userId: string): Promise<boolean>;
+  /**
+   * Deletes, and returns for their bytes to be deleted, the records of an unsent
+   * message's attachments, or of every unsent message's when `message_id` is
+   * left out, and of uploads no message took by `uploaded_before`; at most `limit`.
+   */
+  claimDeadAttachments(input: {
+    message_id?: string;
+    uploaded_before?: Date;
+    limit: number;
+  }): Promise<StoredAttachment[]>;
+
   /** Cheap round trip for /readyz. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -235,6 +263,46 @@ export interface NewMessage {
   reply_to: string | null;
   /** User ids mentioned (section 10); each must be a member. */
   mentions: string[];
+  /** Section 11: the sender's uploads no message holds yet, in the order the message shows them. */
+  attachment_ids?: string[] | undefined;
+}
+
+export interface NewAttachment {
+  id: string;
+  uploader_id: string;
+  name: string;
+  /** Decided from the bytes. */
+  mime_type: string;
+  /** Bytes as stored (after stripping metadata). */
+  size: number;
+  width: number | null;
+  height: number | null;
+  /** Keys of the AttachmentStore. */
+  storage_key: string;
+  thumbnail_key: string | null;
+  /** The signed paths that the Attachment of the protocol carries (attachments/signing.ts). */
+  url: string;
+  thumbnail_url: string | null;
+  created_at: Date;
+}
+
+export interface StoredAttachment extends Omit<NewAttachment, 'created_at'> {
+  message_id: string | null;
+  created_at: string;
+}
+
+/** The protocol's shape of a stored attachment. */
+export function toAttachment(stored: NewAttachment | StoredAttachment): Attachment {
+  return {
+    id: stored.id,
+    name: stored.name,
+    mime_type: stored.mime_type,
+    size: stored.size,
+    width: stored.width,
+    height: stored.height,
+    url: stored.url,
+    thumbnail_url: stored.thumbnail_url,
+  };
 }
 
 export type AppendOutcome =

@@ -124,6 +124,7 @@ describePostgres('postgres', () => {
            ORDER BY table_name`,
         );
         expect(tables.rows.map((row: { table_name: string }) => row.table_name)).toEqual([
+          'attachments',
           'auth_one_time_tokens',
           'auth_sessions',
           'conversation_members',

@@ -1,4 +1,5 @@
 import { describe } from 'vitest';
+import { attachmentsContract } from './contract/attachments';
 import { changesContract } from './contract/changes';
 import { conversationsContract } from './contract/conversations';
 import type { MakeStorage } from './contract/fixture';
@@ -29,5 +30,6 @@ export function describeStorageContract(name: string, makeStorage: MakeStorage):
     snapshotContract(makeStorage);
     groupsContract(makeStorage);
     searchContract(makeStorage);
+    attachmentsContract(makeStorage);
   });
 }

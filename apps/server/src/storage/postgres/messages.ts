@@ -17,7 +17,15 @@ import {
 } from '../../domain/message-rules';
 import { applyReaction } from '../../domain/reactions';
 import type { Rejection } from '../../domain/rejection';
-import type { AppendOutcome, ChangeOutcome, JoinSnapshot, NewMessage, StoredChange } from '../storage';
+import {
+  toAttachment,
+  type AppendOutcome,
+  type ChangeOutcome,
+  type JoinSnapshot,
+  type NewMessage,
+  type StoredChange,
+} from '../storage';
+import { lockAttachments, takeAttachments } from './attachments';
 import { lastSeq, membersOf } from './conversations';
 import { inTransaction, iso, isoOrNull, type Queryable } from './database';
 import { MESSAGE_COLUMNS, toMessage, type MessageRow } from './rows';
@@ -128,6 +136,14 @@ export function messageQueries(pool: pg.Pool) {
           );
     const conversationOf = new Map(replies.rows.map((row) => [row.id, row.conversation_id]));
 
+    // Section 11: the uploads the batch names, locked; a send that takes one marks it taken for the next.
+    const uploads = new Map(
+      (
+        await lockAttachments(client, [...new Set(candidates.flatMap((item) => item.attachment_ids ?? []))])
+      ).map((attachment) => [attachment.id, attachment]),
+    );
+    const taken: Array<{ attachment_id: string; message_id: string }> = [];
+
     const created: Message[] = [];
     const outcomes = batch.map((item): AppendOutcome => {
       const last = counters.get(item.conversation_id);
@@ -142,6 +158,7 @@ export function messageQueries(pool: pg.Pool) {
         duplicate: bySenderClientId.get(key) ?? null,
         replyToConversationId: item.reply_to === null ? null : (conversationOf.get(item.reply_to) ?? null),
         memberIds: everyoneOf.get(item.conversation_id) ?? new Set(),
+        attachments: (item.attachment_ids ?? []).flatMap((id) => uploads.get(id) ?? []),
       });
       if (refusal) return refusal;
       // An unknown conversation was refused just above, so its counter was read.
@@ -154,6 +171,14 @@ export function messageQueries(pool: pg.Pool) {
         reply_to: item.reply_to,
         mentions: [...new Set(item.mentions)],
       };
+      for (const id of item.attachment_ids ?? []) {
+        const upload = uploads.get(id);
+        // checkSend accepted the send, so every id is a stored upload of the sender no message holds.
+        if (!upload) throw new Error(`attachment ${id} accepted but not read`);
+        uploads.set(id, { ...upload, message_id: message.id });
+        message.attachments.push(toAttachment(upload));
+        taken.push({ attachment_id: id, message_id: message.id });
+      }
       created.push(message);
       bySenderClientId.set(key, message);
       conversationOf.set(message.id, message.conversation_id);
@@ -163,12 +188,13 @@ export function messageQueries(pool: pg.Pool) {
 
     const inserted = await client.query(
       `INSERT INTO messages (id, conversation_id, seq, updated_seq, sender_id, client_id, body, reply_to,
-         created_at, mentions, search_text)
+         created_at, mentions, search_text, attachments)
        SELECT r.id, r.conversation_id, r.seq, r.seq, r.sender_id, r.client_id, r.body, r.reply_to, r.created_at,
-         r.mentions::json, r.search_text
+         r.mentions::json, r.search_text, r.attachments::json
        FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[],
-         $8::timestamptz[], $9::text[], $10::text[])
-         AS r (id, conversation_id, seq, sender_id, client_id, body, reply_to, created_at, mentions, search_text)
+         $8::timestamptz[], $9::text[], $10::text[], $11::text[])
+         AS r (id, conversation_id, seq, sender_id, client_id, body, reply_to, created_at, mentions, search_text,
+           attachments)
        ON CONFLICT (sender_id, client_id) DO NOTHING`,
       [
         created.map((m) => m.id),
@@ -181,9 +207,11 @@ export function messageQueries(pool: pg.Pool) {
         created.map((m) => m.created_at),
         created.map((m) => JSON.stringify(m.mentions)),
         created.map((m) => indexText(m.body)),
+        created.map((m) => JSON.stringify(m.attachments)),
       ],
     );
     if (inserted.rowCount !== created.length) throw new ConcurrentDuplicate();
+    await takeAttachments(client, taken);
 
     const mentions = created.flatMap((m) => m.mentions.map((userId) => ({ userId, message: m })));
     if (mentions.length > 0) {
@@ -244,7 +272,8 @@ export function messageQueries(pool: pg.Pool) {
          UPDATE conversations SET last_seq = last_seq + 1 WHERE id = $2 RETURNING last_seq
        )
        UPDATE messages m SET updated_seq = counter.last_seq, body = $3, reactions = $4::json,
-         edit_count = $5, last_change = $6, edited_at = $7, deleted_at = $8, state = $9, search_text = $10
+         edit_count = $5, last_change = $6, edited_at = $7, deleted_at = $8, state = $9, search_text = $10,
+         attachments = $11::json
        FROM counter WHERE m.id = $1
        RETURNING ${MESSAGE_COLUMNS}`,
       [
@@ -259,6 +288,7 @@ export function messageQueries(pool: pg.Pool) {
         row.state,
         // Every change writes it, so a row migrated from v1 is indexed by its first change too.
         indexTextOf(row),
+        JSON.stringify(row.attachments),
       ],
     );
     const changed = rows[0];
@@ -338,7 +368,14 @@ export function messageQueries(pool: pg.Pool) {
       return changeMessage(input.message_id, input.user_id, (row) => {
         const rejection = checkDelete(factsOf(row), input.user_id, input.now);
         if (rejection || !row) return rejection ?? messageNotFound();
-        const deleted = { ...row, body: '', reactions: {}, deleted_at: input.now.toISOString() };
+        // Its attachments go with it: the records stay for the sweep to delete their bytes.
+        const deleted = {
+          ...row,
+          body: '',
+          reactions: {},
+          attachments: [],
+          deleted_at: input.now.toISOString(),
+        };
         return { row: deleted, change: 'deleted' };
       });
     },

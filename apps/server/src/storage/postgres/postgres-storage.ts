@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { Storage } from '../storage';
+import { attachmentQueries } from './attachments';
 import { authQueries } from './auth';
 import { conversationQueries } from './conversations';
 import { createPool, type PostgresStorageOptions as PoolOptions } from './database';
@@ -70,6 +71,7 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
   const messages = messageQueries(pool);
   const groups = groupQueries(pool);
   const search = searchQueries(pool);
+  const attachments = attachmentQueries(pool);
 
   const storage: Storage = {
     kind: 'postgres',
@@ -109,6 +111,11 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
     messagesBefore: messages.messagesBefore,
     changesSince: messages.changesSince,
     searchMessages: search.searchMessages,
+
+    createAttachment: attachments.createAttachment,
+    getAttachment: attachments.getAttachment,
+    canReadAttachment: attachments.canReadAttachment,
+    claimDeadAttachments: attachments.claimDeadAttachments,
 
     async ping() {
       if (notReady) throw new Error(`database unavailable: ${notReady.message}`, { cause: notReady });

@@ -16,7 +16,15 @@ import {
   type MessageFacts,
 } from '../../domain/message-rules';
 import { searchText } from '../../domain/search-text';
-import type { AppendOutcome, ChangeOutcome, JoinSnapshot, NewMessage, StoredChange } from '../storage';
+import {
+  toAttachment,
+  type AppendOutcome,
+  type ChangeOutcome,
+  type JoinSnapshot,
+  type NewMessage,
+  type StoredChange,
+} from '../storage';
+import type { attachmentQueries } from './attachments';
 import type { conversationQueries } from './conversations';
 import { applyReaction } from '../../domain/reactions';
 import { MESSAGE_COLUMNS, toMessage, type MessageRow, type Reactions } from './rows';
@@ -29,7 +37,11 @@ import { MESSAGE_COLUMNS, toMessage, type MessageRow, type Reactions } from './r
  * Plain synchronous functions over statements prepared once; sqlite-storage.ts
  * runs each in a transaction.
  */
-export function messageQueries(db: Database, conversations: ReturnType<typeof conversationQueries>) {
+export function messageQueries(
+  db: Database,
+  conversations: ReturnType<typeof conversationQueries>,
+  attachments: ReturnType<typeof attachmentQueries>,
+) {
   const insert = db.prepare<[MessageRow]>(
     `INSERT INTO messages (id, conversation_id, seq, updated_seq, sender_id, client_id, body, reply_to,
        reactions, edit_count, last_change, created_at, edited_at, deleted_at, kind, event, mentions,
@@ -55,9 +67,10 @@ export function messageQueries(db: Database, conversations: ReturnType<typeof co
   const update = db.prepare<[MessageRow]>(
     `UPDATE messages SET updated_seq = :updated_seq, body = :body, reactions = :reactions,
        edit_count = :edit_count, last_change = :last_change, edited_at = :edited_at, deleted_at = :deleted_at,
-       state = :state, search_text = :search_text
+       state = :state, search_text = :search_text, attachments = :attachments
      WHERE id = :id`,
   );
+  const setAttachments = db.prepare<[string, string]>('UPDATE messages SET attachments = ? WHERE id = ?');
   const newestBefore = db.prepare<[string, number, number], MessageRow>(
     `SELECT ${MESSAGE_COLUMNS} FROM messages m
      WHERE m.conversation_id = ? AND m.seq < ? ORDER BY m.seq DESC LIMIT ?`,
@@ -75,6 +88,7 @@ export function messageQueries(db: Database, conversations: ReturnType<typeof co
       duplicate: stored ? toMessage(stored) : null,
       replyToConversationId: item.reply_to === null ? null : (conversationOf.get(item.reply_to) ?? null),
       memberIds: new Set(item.mentions.length > 0 ? conversations.memberIds(item.conversation_id) : []),
+      attachments: attachments.attachmentFacts(item.attachment_ids ?? []),
     });
     if (refusal) return refusal;
     const seq = conversations.takeSeq(item.conversation_id);
@@ -88,6 +102,13 @@ export function messageQueries(db: Database, conversations: ReturnType<typeof co
       search_text: searchText(item.body),
     };
     insert.run(row);
+    if (item.attachment_ids?.length) {
+      // The message row must exist before the attachments point at it (foreign key).
+      row.attachments = JSON.stringify(
+        attachments.takeAttachments(row.id, item.attachment_ids).map(toAttachment),
+      );
+      setAttachments.run(row.attachments, row.id);
+    }
     for (const userId of new Set(item.mentions)) insertMention.run(userId, item.conversation_id, seq, row.id);
     return { status: 'created', message: toMessage(row) };
   }
@@ -154,7 +175,15 @@ export function messageQueries(db: Database, conversations: ReturnType<typeof co
       const rejection = checkDelete(row, input.user_id, input.now);
       if (rejection || !row) return rejection ?? messageNotFound();
       return commitChange(
-        { ...row, body: '', reactions: '{}', search_text: '', deleted_at: input.now.toISOString() },
+        // Its attachments go with it: the records stay for the sweep to delete their bytes.
+        {
+          ...row,
+          body: '',
+          reactions: '{}',
+          attachments: '[]',
+          search_text: '',
+          deleted_at: input.now.toISOString(),
+        },
         'deleted',
       );
     },

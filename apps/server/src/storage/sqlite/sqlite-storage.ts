@@ -1,5 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import type { Storage } from '../storage';
+import { attachmentQueries } from './attachments';
 import { authQueries } from './auth';
 import { conversationQueries } from './conversations';
 import { openSqliteDatabase, type SqliteStorageOptions } from './database';
@@ -25,7 +26,8 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
   const users = userQueries(db);
   const auth = authQueries(db);
   const conversations = conversationQueries(db);
-  const messages = messageQueries(db, conversations);
+  const attachments = attachmentQueries(db);
+  const messages = messageQueries(db, conversations, attachments);
   const groups = groupQueries(conversations, messages);
   const search = searchQueries(db);
   search.backfillSearchText();
@@ -73,6 +75,11 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
     messagesBefore: read(messages.messagesBefore),
     changesSince: read(messages.changesSince),
     searchMessages: read(search.searchMessages),
+
+    createAttachment: write(attachments.createAttachment),
+    getAttachment: read(attachments.getAttachment),
+    canReadAttachment: read(attachments.canReadAttachment),
+    claimDeadAttachments: write(attachments.claimDeadAttachments),
 
     ping: read(() => {
       selectOne.get();

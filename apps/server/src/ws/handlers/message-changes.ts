@@ -17,6 +17,10 @@ export async function handleMessageChange(
   const outcome = await applyChange(ctx, userId, frame);
   if (outcome.status === 'rejected') throw ChatError.from(outcome);
   if (outcome.status === 'changed') await ctx.publisher.messageUpdated(outcome.message, outcome.change);
+  // Section 11: an unsent message's attachments are gone before the unsend is acknowledged.
+  if (outcome.status === 'changed' && outcome.change === 'deleted') {
+    await ctx.attachments.releaseMessage(outcome.message.id);
+  }
   connection.ack(frame.ref);
 }
 

@@ -34,6 +34,7 @@ export function handleSendMessage(
       body: frame.body,
       reply_to: frame.reply_to ?? null,
       mentions: frame.mentions ?? [],
+      attachment_ids: frame.attachment_ids ?? [],
     })
     .then((outcome) => answer(ctx, connection, frame, outcome, receivedAt));
 }
