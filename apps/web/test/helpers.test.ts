@@ -46,6 +46,12 @@ describe('messagePreview', () => {
 
   it('says when there is nothing yet', () => {
     expect(messagePreview(null, ME)).toBe('No messages yet');
+    const added = msg(2, ME, '', 1, {
+      kind: 'system',
+      client_id: null,
+      event: { type: 'members_added', user_ids: [BOB] },
+    });
+    expect(messagePreview(added, ME, (id) => (id === ME ? 'You' : 'Bob'))).toBe('You added Bob');
   });
 });
 

@@ -48,7 +48,11 @@ export function ConversationRow({
   const title = conversationTitle(conversation, myUserId);
   const others = conversation.members.filter((m) => m.user_id !== myUserId).map((m) => m.display_name);
   const last = conversation.last_message;
-  const preview = messagePreview(last, myUserId);
+  const preview = messagePreview(last, myUserId, (userId) =>
+    userId === myUserId
+      ? 'You'
+      : (conversation.members.find((m) => m.user_id === userId)?.display_name ?? 'Someone'),
+  );
   const time = formatListTime(last?.created_at ?? conversation.created_at, now);
   const unread = conversation.unread_count;
   const mentioned = conversation.unread_mentions > 0;
