@@ -11,6 +11,7 @@ import { runConnections } from './scenarios/connections';
 import { runFanOut } from './scenarios/fan-out';
 import { runScaling } from './scenarios/scaling';
 import { runSearch } from './scenarios/search';
+import { runUpload } from './scenarios/upload';
 
 /**
  * `npm run bench`: runs the scenarios in turn, each against a fresh server
@@ -49,6 +50,7 @@ async function main(): Promise<number> {
     bare: () => runBareWs(ctx, chatFanOut),
     search: () => runSearch(ctx),
     scaling: () => runScaling(ctx),
+    upload: () => runUpload(ctx),
   };
 
   for (const name of options.only) {

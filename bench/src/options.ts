@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
  * Defaults size a full run to about three minutes on a 2-core machine;
  * `BENCH_QUICK=1` is a ~20 s smoke run that writes no report unless asked.
  */
-export const SCENARIOS = ['ack', 'fanout', 'connections', 'bare', 'search', 'scaling'] as const;
+export const SCENARIOS = ['ack', 'fanout', 'connections', 'bare', 'search', 'scaling', 'upload'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 export interface BenchOptions {
