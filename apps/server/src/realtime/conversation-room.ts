@@ -61,6 +61,11 @@ export class ConversationRoom {
     return this.live.size + this.joining.size;
   }
 
+  /** Users the events say are typing here now, on any process. */
+  get typistIds(): string[] {
+    return [...this.typists.keys()];
+  }
+
   /** Highest seq delivered, or null before `start`. */
   get seq(): number | null {
     return this.deliveredSeq;

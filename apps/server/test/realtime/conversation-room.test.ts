@@ -285,4 +285,17 @@ describe('ConversationRoom', () => {
       typingFrame(CONVERSATION, 'bob', false),
     ]);
   });
+
+  it('knows who is typing from the events, on any process, until they stop or expire', () => {
+    const { room, clock } = setUp([], { typingExpiryMs: 6000 });
+    room.start(0);
+    joined(room, 'ann');
+    room.onEvent(typing('bob', true));
+    room.onEvent(typing('cy', true));
+    expect(room.typistIds.sort()).toEqual(['bob', 'cy']);
+    room.onEvent(typing('bob', false));
+    expect(room.typistIds).toEqual(['cy']);
+    clock.advance(6000);
+    expect(room.typistIds).toEqual([]);
+  });
 });

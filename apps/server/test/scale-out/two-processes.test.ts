@@ -79,6 +79,17 @@ describe.skipIf(redisMissing !== null)('scale-out: two servers, one database, Re
     aliceSocket.close();
   });
 
+  it('scale-out: a joiner on one server is told at once of someone already typing on the other', async () => {
+    const { socket: aliceSocket } = await joinedSocket(a, alice, conversationId);
+    const { socket: bobSocket } = await joinedSocket(b, bob, conversationId);
+    bobSocket.send({ type: 'typing', conversation_id: conversationId, is_typing: true });
+    // Alice's room on server a has heard it; Carol joins there afterwards.
+    await aliceSocket.waitFor((f) => f.type === 'typing' && f.user_id === bob.id && f.is_typing === true);
+    const { socket: carolSocket } = await joinedSocket(a, carol, conversationId);
+    await carolSocket.waitFor((f) => f.type === 'typing' && f.user_id === bob.id && f.is_typing === true);
+    for (const socket of [aliceSocket, bobSocket, carolSocket]) socket.close();
+  });
+
   it('scale-out: concurrent senders on both servers: every joined connection sees every message once, gapless, in the same order', async () => {
     const watchers = await Promise.all([
       joinedSocket(a, alice, conversationId),

@@ -52,8 +52,8 @@ export async function handleJoin(
   );
   if (!stillJoining) return;
   room.completeJoin(connection, snapshot.last_seq);
-  // Someone already typing shows at once, not only at their next change of state.
-  for (const typistId of ctx.typing.typistsIn(conversationId)) {
+  // Someone already typing, here or on another process, shows at once, not only at their next change.
+  for (const typistId of new Set([...ctx.typing.typistsIn(conversationId), ...room.typistIds])) {
     if (typistId !== userId) connection.send(typingFrame(conversationId, typistId, true));
   }
 }
