@@ -1,7 +1,7 @@
 // `npm run build` (and the first half of `npm start`): builds what production
 // runs, and rebuilds a part only when its inputs changed.
 //
-//   server  apps/server/src/main.ts bundled by esbuild into apps/server/dist/main.js
+//   server  apps/server/src/main.ts and cluster.ts bundled by esbuild into apps/server/dist/{main,cluster}.js
 //           (ESM, node20, source map): the workspace packages (@chat/*, which export
 //           TypeScript source) are bundled in, every npm package stays an import.
 //           apps/server/dist mirrors apps/server/src as if each module had been
@@ -223,8 +223,11 @@ async function buildServer(workspaces) {
   const { build } = await import('esbuild');
   rmSync(SERVER_DIST, { recursive: true, force: true });
   await build({
-    entryPoints: [join(SERVER_SRC, 'main.ts')],
-    outfile: join(SERVER_DIST, 'main.js'),
+    // main.js runs one server; cluster.js forks workers that each import main.
+    entryPoints: [join(SERVER_SRC, 'main.ts'), join(SERVER_SRC, 'cluster.ts')],
+    outdir: SERVER_DIST,
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
     bundle: true,
     platform: 'node',
     format: 'esm',
