@@ -10,7 +10,7 @@ import { provisionUsers } from '../provision';
 import { mintUsers, type BenchUser } from '../tokens';
 
 /**
- * Scenario 6: one large upload (docs/protocol.md section 11) and what it costs
+ * Scenario 7: one large upload (docs/protocol.md section 11) and what it costs
  * the server's memory. A 25 MiB file (MAX_ATTACHMENT_BYTES, random bytes: a
  * file that is streamed, not an image that is decoded) is POSTed in 64 KiB
  * chunks while the server process's RSS is sampled every 10 ms; the growth is
@@ -105,7 +105,7 @@ export async function runUpload(ctx: BenchContext): Promise<ScenarioReport> {
     failures.push(...serverFailures('upload', server, await server.dispose()));
   }
   return {
-    title: '6. A 25 MiB upload and the server memory',
+    title: '7. A 25 MiB upload and the server memory',
     markdown: [
       `\`POST /api/attachments\` of a ${FILE_BYTES / 1024 / 1024} MiB file (random bytes, streamed in ` +
         `${CHUNK / 1024} KiB chunks) to a server on SQLite with attachments on its disk, after two warm-up ` +
