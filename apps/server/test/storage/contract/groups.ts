@@ -6,7 +6,15 @@ import {
   planRename,
 } from '../../../src/domain/group-rules';
 import type { GroupChangeOutcome, Storage } from '../../../src/storage/storage';
-import { makeConversation, makeUsers, newMessage, send, useFixture, type MakeStorage } from './fixture';
+import {
+  makeConversation,
+  makeUsers,
+  newMessage,
+  send,
+  sleep,
+  useFixture,
+  type MakeStorage,
+} from './fixture';
 
 /** The system messages a change appended, or a failure naming the outcome. */
 function appended(outcome: GroupChangeOutcome) {
@@ -272,8 +280,11 @@ export function groupsContract(makeStorage: MakeStorage): void {
       const withBob = await makeConversation(storage, ann!, [bob!]);
       const withCy = await makeConversation(storage, ann!, [cy!]);
       const withDee = await makeConversation(storage, ann!, [dee!]);
+      // Activity is ordered by time: a millisecond apart, so the order is the sends'.
       await send(storage, withBob, bob!);
+      await sleep(3);
       await send(storage, withCy, cy!);
+      await sleep(3);
       await send(storage, withDee, dee!);
       const pin = (id: string, at: string) =>
         storage.updateSettings({
