@@ -252,9 +252,13 @@ function buildWeb() {
   // Through the npm running this script when there is one (npm start, npm run build).
   const npmCli = /npm-cli\.js$/.test(process.env.npm_execpath ?? '') ? process.env.npm_execpath : undefined;
   const args = ['run', 'build', '--workspace', '@chat/web'];
+  // Always the production build: a caller's NODE_ENV (Vitest sets `test`) would make Vite build
+  // React's development bundle and leave out what only production does (the service worker),
+  // and the stamp would then keep that build for `npm start`.
+  const env = { ...process.env, NODE_ENV: 'production' };
   const result = npmCli
-    ? spawnSync(process.execPath, [npmCli, ...args], { cwd: ROOT, stdio: 'inherit' })
-    : spawnSync('npm', args, { cwd: ROOT, stdio: 'inherit', shell: process.platform === 'win32' });
+    ? spawnSync(process.execPath, [npmCli, ...args], { cwd: ROOT, stdio: 'inherit', env })
+    : spawnSync('npm', args, { cwd: ROOT, stdio: 'inherit', env, shell: process.platform === 'win32' });
   if (result.status !== 0) throw new Error(`the web build failed (${result.status ?? result.signal})`);
 }
 

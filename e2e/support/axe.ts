@@ -10,6 +10,12 @@ const BLOCKING = new Set(['serious', 'critical']);
  * readable list (rule, impact, elements, why) when anything serious or critical is found.
  */
 export async function expectNoSeriousViolations(page: Page, screen: string): Promise<void> {
+  // Colours are judged as they settle: a label halfway through fading in is not what anyone reads.
+  await page.evaluate(
+    `Promise.all(document.getAnimations()
+      .filter((animation) => animation.effect?.getComputedTiming().iterations !== Infinity)
+      .map((animation) => animation.finished.catch(() => undefined)))`,
+  );
   const results = await new AxeBuilder({ page })
     .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'])
     .analyze();

@@ -117,6 +117,14 @@ describe('production build', () => {
     }
   }, 60_000);
 
+  it('build: the web app is the production build whatever NODE_ENV the caller had (Vitest sets test)', () => {
+    const scripts = readdirSync(join(WEB_DIST, 'assets')).filter((file) => file.endsWith('.js'));
+    const code = scripts.map((file) => readFileSync(join(WEB_DIST, 'assets', file), 'utf8')).join('\n');
+    // React's development bundle says this; the production one does not, and only it registers the service worker.
+    expect(code).not.toContain('Download the React DevTools');
+    expect(code).toContain('serviceWorker');
+  });
+
   it('build: dist mirrors the non-code files of src (the SQL migrations) that the server reads at run time', () => {
     const assets = filesUnder(SERVER_SRC).filter((file) => !/\.[cm]?[jt]sx?$/.test(file));
     expect(assets.some((file) => file.endsWith('.sql'))).toBe(true);
