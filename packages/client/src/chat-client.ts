@@ -1,5 +1,6 @@
 import { HISTORY_MAX_LIMIT, bodyProblem } from '@chat/protocol';
 import type {
+  Attachment,
   ClientFrame,
   Conversation,
   MemberRole,
@@ -28,8 +29,11 @@ import type {
   ConnectionStatus,
   ConversationView,
   PendingMessage,
+  UploadFile,
+  UploadOptions,
   WebSocketLike,
 } from './types';
+import { DEFAULT_MAX_UPLOAD_BYTES } from './upload';
 
 /** Defaults of every timing option, as documented in types.ts. */
 const DEFAULTS = {
@@ -84,7 +88,11 @@ export class ChatClient {
   private batchDepth = 0;
   private changedInBatch = false;
 
+  /** The largest file `upload` and `send` accept (option `maxUploadBytes`, default 25 MiB). */
+  readonly maxUploadBytes: number;
+
   constructor(private readonly options: ChatClientOptions) {
+    this.maxUploadBytes = options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES;
     const WebSocketCtor =
       options.WebSocket ?? (globalThis as { WebSocket?: WebSocketLike }).WebSocket ?? missingWebSocket();
     this.clock = options.clock ?? systemClock;
@@ -113,6 +121,8 @@ export class ChatClient {
       },
       rateLimitRetryMs: DEFAULTS.rateLimitRetryMs,
       clock: this.clock,
+      upload: (file, uploadOptions) => this.upload(file, uploadOptions),
+      maxUploadBytes: this.maxUploadBytes,
     });
     this.typing = new TypingSender(
       options.typing?.refreshMs ?? DEFAULTS.typing.refreshMs,
@@ -298,16 +308,40 @@ export class ChatClient {
    * resent with the same client_id after every reconnect until acked. Shows in
    * `pending` of the conversation's view until then. Throws a ChatError
    * `bad_request` for a body the server would refuse.
+   *
+   * `files` (at most 10; the body may then be empty) are kept in the outbox with it and
+   * uploaded first, when there is a connection; their progress shows in the pending
+   * message's `attachments`. A file over `maxUploadBytes` throws `too_large`.
    */
   send(
     conversationId: string,
     body: string,
-    options: { replyTo?: string | null; mentions?: readonly string[] } = {},
+    options: { replyTo?: string | null; mentions?: readonly string[]; files?: readonly UploadFile[] } = {},
   ): PendingMessage {
-    const message = this.sender.send(conversationId, body, options.replyTo ?? null, options.mentions);
+    const message = this.sender.send(
+      conversationId,
+      body,
+      options.replyTo ?? null,
+      options.mentions,
+      options.files,
+    );
     // The server ends this user's typing when the message lands.
     this.typing.forget(conversationId);
     return message;
+  }
+
+  /**
+   * Uploads one file (`POST /api/attachments`, section 11) and returns its Attachment, for
+   * `attachment_ids`. Rejects with a ChatError: `too_large` (over `maxUploadBytes`, before any
+   * byte is sent, or the server's 413), `network` (no answer: offline), `aborted`
+   * (`signal`), `unauthorized`.
+   */
+  upload(file: UploadFile, options: UploadOptions = {}): Promise<Attachment> {
+    if (file.size > this.maxUploadBytes) {
+      const mb = Math.round(this.maxUploadBytes / (1024 * 1024));
+      return Promise.reject(new ChatError('too_large', `files can be up to ${mb} MB`));
+    }
+    return this.api.upload(file, options);
   }
 
   /** Sends a failed message again (same client_id). */

@@ -5,8 +5,10 @@ import type { ErrorCode } from '@chat/protocol';
  * two of the client's own:
  * - `disconnected`: the socket was not open, or died before the reply came. Retryable.
  * - `network`: a REST request failed before any answer (offline, DNS, refused). Retryable.
+ * - `too_large`: a file over the upload limit (the server's 413, or refused before sending).
+ * - `aborted`: an upload stopped through its AbortSignal.
  */
-export type ChatErrorCode = ErrorCode | 'disconnected' | 'network';
+export type ChatErrorCode = ErrorCode | 'disconnected' | 'network' | 'too_large' | 'aborted';
 
 /** Every failure the client reports: an `error` frame, a REST error body, or a lost socket. */
 export class ChatError extends Error {

@@ -4,6 +4,7 @@ export type { ChatErrorCode } from './errors';
 export { ChatApi, apiUrlFromWsUrl } from './rest-api';
 export type { ChatApiOptions } from './rest-api';
 export { createMemoryOutbox } from './outbox';
+export { DEFAULT_MAX_UPLOAD_BYTES } from './upload';
 export { createIndexedDbOutbox } from './indexeddb-outbox';
 export type { Clock } from './clock';
 export { Backoff } from './backoff';
@@ -19,9 +20,12 @@ export type {
   ConversationView,
   HeartbeatOptions,
   OutboxStore,
+  PendingAttachment,
   PendingMessage,
   SocketLike,
   TokenGetter,
   TypingOptions,
+  UploadFile,
+  UploadOptions,
   WebSocketLike,
 } from './types';

@@ -1,4 +1,4 @@
-import type { OutboxStore, PendingMessage } from './types';
+import type { OutboxStore, PendingAttachment, PendingMessage } from './types';
 
 /** The default OutboxStore: survives reconnects, not reloads. */
 export function createMemoryOutbox(): OutboxStore {
@@ -84,6 +84,19 @@ export class Outbox {
     return next;
   }
 
+  /**
+   * Replaces an item's files: stored when an upload finished (the id in, the bytes out), memory
+   * only for progress (`persist` false).
+   */
+  setAttachments(clientId: string, attachments: PendingAttachment[], persist = true): void {
+    const current = this.items.get(clientId);
+    if (!current) return;
+    const next: PendingMessage = { ...current, attachments };
+    this.items.set(clientId, next);
+    this.onChange(next.conversation_id);
+    if (persist) void this.persist(next);
+  }
+
   /** Drops an item (acked or discarded); false when it was not there. */
   remove(clientId: string): boolean {
     const current = this.items.get(clientId);
@@ -111,7 +124,9 @@ export class Outbox {
 
   private async persist(message: PendingMessage): Promise<void> {
     try {
-      await this.store.put(message);
+      // Progress is of this page only.
+      const attachments = message.attachments?.map(({ progress: _progress, ...rest }) => rest);
+      await this.store.put(attachments ? { ...message, attachments } : message);
     } catch (error) {
       // A full or broken store must not lose the message: it still goes out from memory.
       console.warn('chat outbox: could not store a send', error);

@@ -8,6 +8,7 @@ import {
   UsersResponse,
 } from '@chat/protocol';
 import type {
+  Attachment,
   Conversation,
   MemberRole,
   Message,
@@ -16,7 +17,8 @@ import type {
   User,
 } from '@chat/protocol';
 import { ChatError } from './errors';
-import type { TokenGetter } from './types';
+import type { TokenGetter, UploadFile, UploadOptions } from './types';
+import { sendUpload } from './upload';
 
 /** What `request` needs of a protocol schema (kept structural: no zod import here). */
 interface Schema<T> {
@@ -128,6 +130,24 @@ export class ChatApi {
     if (options.before) params.set('before', options.before);
     if (options.limit !== undefined) params.set('limit', String(options.limit));
     return this.request('GET', `/api/search?${params.toString()}`, SearchResponse);
+  }
+
+  /**
+   * `POST /api/attachments?name=` with the file's bytes (section 11). Progress through
+   * XMLHttpRequest where there is one; rejects with a ChatError (`too_large` for a 413,
+   * `network`, `aborted`).
+   */
+  async upload(file: UploadFile, options: UploadOptions = {}): Promise<Attachment> {
+    const token = await this.options.getToken();
+    if (!token) throw new ChatError('unauthorized', 'signed out: no access token');
+    const name = options.name || file.name || 'file';
+    return sendUpload({
+      url: `${this.baseUrl}/api/attachments?name=${encodeURIComponent(name)}`,
+      token,
+      file,
+      options,
+      fetch: this.options.fetch,
+    });
   }
 
   private async request<T>(

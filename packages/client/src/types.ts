@@ -1,4 +1,4 @@
-import type { JoinedMember, Message, ServerFrameOf, User } from '@chat/protocol';
+import type { Attachment, JoinedMember, Message, ServerFrameOf, User } from '@chat/protocol';
 import type { Clock } from './clock';
 
 /** The connection as a person sees it. */
@@ -78,6 +78,11 @@ export interface ChatClientOptions {
    * pass a manual clock to move time on at will.
    */
   clock?: Clock;
+  /**
+   * The largest file `upload` and `send` accept, refused with `too_large` before any byte
+   * goes out (the server's MAX_ATTACHMENT_BYTES). Default 25 MiB.
+   */
+  maxUploadBytes?: number;
 }
 
 /** A send not yet acknowledged by the server. */
@@ -89,9 +94,43 @@ export interface PendingMessage {
   /** Members mentioned (v2 section 10); absent in outboxes written before mentions. */
   mentions?: string[];
   created_at: string;
+  /** Files going with it (v2 section 11); absent when none. */
+  attachments?: PendingAttachment[];
   /** 'sending' while it may still land; 'failed' after a refusal (the user can retry). */
   state: 'sending' | 'failed';
+  /**
+   * Why it failed; on a 'sending' one, why its files could not be uploaded yet (`network`:
+   * offline; they are tried again on the next connection or on `retry`).
+   */
   error?: { code: string; message: string };
+}
+
+/** A file of a pending message: its bytes until uploaded, then the server's Attachment. */
+export interface PendingAttachment {
+  /** This client's id for it (stable across reloads). */
+  local_id: string;
+  name: string;
+  /** The file's own MIME type ('' when unknown). */
+  type: string;
+  size: number;
+  /** The bytes, kept (in the outbox's store too) until the upload succeeded. */
+  file?: Blob;
+  /** Set once uploaded: the id goes in `attachment_ids`. */
+  attachment?: Attachment;
+  /** Upload progress 0..1 while uploading (memory only). */
+  progress?: number;
+}
+
+/** A file to upload: a Blob, or a File (whose `name` is used). */
+export type UploadFile = Blob & { name?: string };
+
+export interface UploadOptions {
+  /** The file name sent (`?name=`); default the File's own. */
+  name?: string;
+  /** Bytes sent so far, and the total. */
+  onProgress?: (loaded: number, total: number) => void;
+  /** Aborting rejects with a ChatError `aborted`. */
+  signal?: AbortSignal;
 }
 
 /** Durable storage of unacked sends, keyed by client_id. */
