@@ -43,6 +43,16 @@ export interface ServerConfig {
   typingTimeoutMs: number;
   /** The most members a group may hold (section 9); more is 409. */
   maxGroupMembers: number;
+  /** Origins whose browser pages may open /ws (an upgrade with an Origin header); default: the server's own. */
+  allowedOrigins: string[] | undefined;
+  /** HTTP: the whole request, headers and body, must arrive within this (else 408 and closed). */
+  httpRequestTimeoutMs: number;
+  /** HTTP: the headers must arrive within this. */
+  httpHeadersTimeoutMs: number;
+  /** HTTP: a socket with no traffic for this long is closed (not /ws: its heartbeat keeps it). */
+  httpIdleTimeoutMs: number;
+  /** HTTP: how long a kept-alive socket waits for its next request. */
+  httpKeepAliveTimeoutMs: number;
   /** Lifetime of access tokens issued by embedded auth. */
   accessTokenTtlSec: number;
   /** Embedded auth: sign-ins and sign-ups per IP per 5 minutes (0 turns the throttle off). */
@@ -109,6 +119,11 @@ export const defaultConfig: ServerConfig = {
   maxBufferedBytes: 4 * 1024 * 1024,
   typingTimeoutMs: 6000,
   maxGroupMembers: 256,
+  allowedOrigins: undefined,
+  httpRequestTimeoutMs: 120_000,
+  httpHeadersTimeoutMs: 20_000,
+  httpIdleTimeoutMs: 30_000,
+  httpKeepAliveTimeoutMs: 72_000,
   accessTokenTtlSec: 3600,
   authRateLimit: 30,
   authAccountAttempts: 5,
@@ -156,6 +171,20 @@ const EnvSchema = z.object({
   MAX_BUFFERED_BYTES: int(1024).optional(),
   TYPING_TIMEOUT_MS: int(100).optional(),
   MAX_GROUP_MEMBERS: int(2).optional(),
+  ALLOWED_ORIGINS: z
+    .string()
+    .transform((list) =>
+      list
+        .split(',')
+        .map((origin) => origin.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.url().transform((url) => new URL(url).origin)).min(1, 'ALLOWED_ORIGINS lists no origin'))
+    .optional(),
+  HTTP_REQUEST_TIMEOUT_MS: int(100).optional(),
+  HTTP_HEADERS_TIMEOUT_MS: int(100).optional(),
+  HTTP_IDLE_TIMEOUT_MS: int(100).optional(),
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: int(100).optional(),
   ACCESS_TOKEN_TTL_SEC: int(30).optional(),
   AUTH_RATE_LIMIT: int(0).optional(),
   AUTH_ACCOUNT_ATTEMPTS: int(0).optional(),
@@ -215,6 +244,11 @@ export function loadConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Partial
     maxBufferedBytes: e.MAX_BUFFERED_BYTES,
     typingTimeoutMs: e.TYPING_TIMEOUT_MS,
     maxGroupMembers: e.MAX_GROUP_MEMBERS,
+    allowedOrigins: e.ALLOWED_ORIGINS,
+    httpRequestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,
+    httpHeadersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS,
+    httpIdleTimeoutMs: e.HTTP_IDLE_TIMEOUT_MS,
+    httpKeepAliveTimeoutMs: e.HTTP_KEEP_ALIVE_TIMEOUT_MS,
     accessTokenTtlSec: e.ACCESS_TOKEN_TTL_SEC,
     authRateLimit: e.AUTH_RATE_LIMIT,
     authAccountAttempts: e.AUTH_ACCOUNT_ATTEMPTS,
@@ -254,6 +288,9 @@ export function resolveConfig(overrides: Partial<ServerConfig>): ServerConfig {
     throw new ConfigError(
       'ACCESS_TOKEN_TTL_SEC is longer than TOKEN_MAX_LIFETIME_SEC: no issued token would be accepted',
     );
+  }
+  if (config.httpHeadersTimeoutMs > config.httpRequestTimeoutMs) {
+    throw new ConfigError('HTTP_HEADERS_TIMEOUT_MS is longer than HTTP_REQUEST_TIMEOUT_MS');
   }
   if ((config.s3AccessKeyId === undefined) !== (config.s3SecretAccessKey === undefined)) {
     throw new ConfigError('S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY go together');

@@ -144,6 +144,15 @@ export async function createServer(
   const app = Fastify({
     loggerInstance: log as FastifyBaseLogger,
     bodyLimit: 256 * 1024,
+    // No request is held open by a slow client: headers, the whole request, and silence are bounded.
+    requestTimeout: config.httpRequestTimeoutMs,
+    connectionTimeout: config.httpIdleTimeoutMs,
+    keepAliveTimeout: config.httpKeepAliveTimeoutMs,
+    http: {
+      headersTimeout: config.httpHeadersTimeoutMs,
+      // Node enforces those two on this tick (30 s by default: too coarse for short timeouts).
+      connectionsCheckingInterval: Math.max(50, Math.min(30_000, config.httpHeadersTimeoutMs / 4)),
+    },
     // API and auth requests are worth a log line; static assets, probes and scrapes are not.
     logController: new LogController({
       disableRequestLogging: (request) => !/^\/(api|auth)\//.test(request.url),

@@ -6,6 +6,7 @@ import type { ServerContext } from '../context';
 import { Connection } from './connection';
 import { dispatchFrame } from './dispatch';
 import { endMembership, leaveConversation } from './handlers/join-leave';
+import { upgradeOriginAllowed } from './upgrade-origin';
 
 /** Frames of one connection waiting their turn; past this the peer is flooding. */
 const MAX_QUEUED_FRAMES = 1000;
@@ -132,6 +133,11 @@ export function createGateway(ctx: ServerContext): Gateway {
       if (!accepting || path !== '/ws') {
         const status = accepting ? '404 Not Found' : '503 Service Unavailable';
         socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+        return;
+      }
+      if (!upgradeOriginAllowed(request, config)) {
+        metrics.errors.inc({ code: 'forbidden' });
+        socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
         return;
       }
       wss.handleUpgrade(request, socket, head, accept);
