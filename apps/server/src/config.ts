@@ -53,6 +53,15 @@ export interface ServerConfig {
   httpIdleTimeoutMs: number;
   /** HTTP: how long a kept-alive socket waits for its next request. */
   httpKeepAliveTimeoutMs: number;
+  /** react, edit_message, delete_message, mark_read and typing: each per second per user (0: off), and the burst. */
+  rateLimitChangesPerSec: number;
+  rateLimitChangesBurst: number;
+  /** REST requests per minute per user (0 turns the REST limits off). */
+  restRateLimitPerMin: number;
+  /** GET /api/users per minute per user. */
+  directoryRateLimitPerMin: number;
+  /** Conversations created and group members added per minute per user. */
+  groupRateLimitPerMin: number;
   /** Lifetime of access tokens issued by embedded auth. */
   accessTokenTtlSec: number;
   /** Embedded auth: sign-ins and sign-ups per IP per 5 minutes (0 turns the throttle off). */
@@ -124,6 +133,11 @@ export const defaultConfig: ServerConfig = {
   httpHeadersTimeoutMs: 20_000,
   httpIdleTimeoutMs: 30_000,
   httpKeepAliveTimeoutMs: 72_000,
+  rateLimitChangesPerSec: 10,
+  rateLimitChangesBurst: 50,
+  restRateLimitPerMin: 600,
+  directoryRateLimitPerMin: 60,
+  groupRateLimitPerMin: 30,
   accessTokenTtlSec: 3600,
   authRateLimit: 30,
   authAccountAttempts: 5,
@@ -185,6 +199,11 @@ const EnvSchema = z.object({
   HTTP_HEADERS_TIMEOUT_MS: int(100).optional(),
   HTTP_IDLE_TIMEOUT_MS: int(100).optional(),
   HTTP_KEEP_ALIVE_TIMEOUT_MS: int(100).optional(),
+  RATE_LIMIT_CHANGES_PER_SEC: int(0).optional(),
+  RATE_LIMIT_CHANGES_BURST: int(1).optional(),
+  RATE_LIMIT_REST_PER_MIN: int(0).optional(),
+  RATE_LIMIT_USERS_PER_MIN: int(1).optional(),
+  RATE_LIMIT_GROUPS_PER_MIN: int(1).optional(),
   ACCESS_TOKEN_TTL_SEC: int(30).optional(),
   AUTH_RATE_LIMIT: int(0).optional(),
   AUTH_ACCOUNT_ATTEMPTS: int(0).optional(),
@@ -249,6 +268,11 @@ export function loadConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Partial
     httpHeadersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS,
     httpIdleTimeoutMs: e.HTTP_IDLE_TIMEOUT_MS,
     httpKeepAliveTimeoutMs: e.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+    rateLimitChangesPerSec: e.RATE_LIMIT_CHANGES_PER_SEC,
+    rateLimitChangesBurst: e.RATE_LIMIT_CHANGES_BURST,
+    restRateLimitPerMin: e.RATE_LIMIT_REST_PER_MIN,
+    directoryRateLimitPerMin: e.RATE_LIMIT_USERS_PER_MIN,
+    groupRateLimitPerMin: e.RATE_LIMIT_GROUPS_PER_MIN,
     accessTokenTtlSec: e.ACCESS_TOKEN_TTL_SEC,
     authRateLimit: e.AUTH_RATE_LIMIT,
     authAccountAttempts: e.AUTH_ACCOUNT_ATTEMPTS,

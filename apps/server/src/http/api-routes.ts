@@ -8,6 +8,7 @@ import { directoryEntry, isEmptyDirectoryQuery } from '../domain/user-directory'
 import { registerAttachmentDownloads, registerAttachmentUploads } from './attachment-routes';
 import { registerConversationRoutes } from './conversation-routes';
 import { currentUser, parse } from './request-helpers';
+import { registerRestRateLimits } from './rest-rate-limits';
 import { registerSearchRoutes } from './search-routes';
 
 /** The REST API of docs/protocol.md section 7, under /api. */
@@ -33,6 +34,7 @@ export async function registerApiRoutes(app: FastifyInstance, ctx: ServerContext
       if (!result.ok) throw unauthorized(result.message);
       request.user = result.user;
     });
+    await registerRestRateLimits(api, config);
 
     api.get('/api/me', async (request) => ({ user: currentUser(request) }));
 

@@ -64,6 +64,8 @@ describe('fuzz: every frame handler through a real server', () => {
       rateLimitMessagesPerSec: 10_000,
       rateLimitBurst: 10_000,
       floodCloseThreshold: 10_000,
+      rateLimitChangesPerSec: 10_000,
+      rateLimitChangesBurst: 10_000,
     });
     alice = await createUser(harness.server, 'Alice');
     bob = await createUser(harness.server, 'Bob');

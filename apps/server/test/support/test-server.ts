@@ -37,6 +37,8 @@ export async function startTestServer(
     logLevel: 'silent',
     webDistDir: null,
     authRateLimit: 0,
+    // Suites make many requests per user; the REST limits have a test of their own (rate-limits.test.ts).
+    restRateLimitPerMin: 0,
     // Tests make hundreds of requests; fsync per commit only slows them down.
     sqliteSynchronous: 'NORMAL',
     ...overrides,

@@ -27,6 +27,8 @@ export async function startServer(overrides: Partial<ServerConfig> = {}): Promis
     logLevel: 'silent',
     webDistDir: null,
     authRateLimit: 0,
+    // Suites make many requests per user; the REST limits have a test of their own (rate-limits.test.ts).
+    restRateLimitPerMin: 0,
     sqliteSynchronous: 'NORMAL',
     ...overrides,
   };

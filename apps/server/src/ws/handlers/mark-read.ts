@@ -2,6 +2,7 @@ import type { ClientFrameOf } from '@chat/protocol';
 import type { ServerContext } from '../../context';
 import { ChatError } from '../../domain/chat-error';
 import type { Connection } from '../connection';
+import { takeFrameToken } from '../frame-rate-limits';
 import { requireUser } from './membership';
 
 /** read_seq only grows; a change goes to every joined connection, the reader's own included. */
@@ -11,6 +12,7 @@ export async function handleMarkRead(
   frame: ClientFrameOf<'mark_read'>,
 ): Promise<void> {
   const userId = requireUser(connection);
+  takeFrameToken(ctx, connection, userId, 'mark_read');
   const outcome = await ctx.storage.markRead({
     conversation_id: frame.conversation_id,
     user_id: userId,

@@ -3,6 +3,7 @@ import type { ServerContext } from '../../context';
 import { ChatError } from '../../domain/chat-error';
 import type { ChangeOutcome } from '../../storage/storage';
 import type { Connection } from '../connection';
+import { takeFrameToken } from '../frame-rate-limits';
 import { requireUser } from './membership';
 
 type ChangeFrame = ClientFrameOf<'edit_message' | 'delete_message' | 'react'>;
@@ -14,6 +15,7 @@ export async function handleMessageChange(
   frame: ChangeFrame,
 ): Promise<void> {
   const userId = requireUser(connection);
+  takeFrameToken(ctx, connection, userId, frame.type);
   const outcome = await applyChange(ctx, userId, frame);
   if (outcome.status === 'rejected') throw ChatError.from(outcome);
   if (outcome.status === 'changed') await ctx.publisher.messageUpdated(outcome.message, outcome.change);
