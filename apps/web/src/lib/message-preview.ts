@@ -15,7 +15,13 @@ export function messagePreview(
   if (message.deleted_at !== null) {
     return message.sender_id === myUserId ? 'You unsent a message' : 'Message unsent';
   }
-  return message.body.replace(/\s+/gu, ' ').trim();
+  const text = message.body.replace(/\s+/gu, ' ').trim();
+  if (text !== '' || message.attachments.length === 0) return text;
+  const photos = message.attachments.filter((item) => item.width !== null).length;
+  if (photos === message.attachments.length) return photos === 1 ? 'Photo' : `${photos} photos`;
+  return message.attachments.length === 1
+    ? `Attachment: ${message.attachments[0]?.name ?? ''}`
+    : `${message.attachments.length} attachments`;
 }
 
 /** "You unsent a message" / "NAME unsent a message", as shown in the chat. */

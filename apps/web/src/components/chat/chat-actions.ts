@@ -1,6 +1,7 @@
 /** What the chat window can ask of the connection, for one conversation. */
 export interface ChatActions {
-  send: (body: string, replyTo: string | null, mentions: string[]) => void;
+  /** `files`: attached in the composer (uploaded by the client before the message goes). */
+  send: (body: string, replyTo: string | null, mentions: string[], files?: File[]) => void;
   typing: (isTyping: boolean) => void;
   markRead: (seq: number) => void;
   edit: (messageId: string, body: string) => void;

@@ -16,6 +16,9 @@ import { MessageList } from './message-list';
 import type { BubbleItem } from './message-row';
 import { MessageMenu } from './message-menu';
 import { Composer } from './composer';
+import type { ComposerHandle } from './composer';
+import { PhotoViewer } from '../attachments/photo-viewer';
+import { isPhoto } from '../attachments/message-attachments';
 import { useReadMarker } from './use-read-marker';
 import type { ChatActions } from './chat-actions';
 
@@ -73,6 +76,14 @@ export function ChatView({
   const [menu, setMenu] = useState<OpenMenu | null>(null);
   const [infoFor, setInfoFor] = useState<Message | null>(null);
   const [detailsOpen, setDetailsOpen] = useState(false);
+  const [viewing, setViewing] = useState<{ message: Message; attachmentId: string } | null>(null);
+  const [dragging, setDragging] = useState(false);
+  const composerRef = useRef<ComposerHandle>(null);
+  const openPhoto = useCallback(
+    (message: Message, attachmentId: string) => setViewing({ message, attachmentId }),
+    [],
+  );
+  const closeViewer = useCallback(() => setViewing(null), []);
   const menuTrigger = useRef<HTMLElement | null>(null);
   // The message whose edit just ended: it takes focus back from the edit field that replaced it.
   const editedId = useRef<string | null>(null);
@@ -195,7 +206,27 @@ export function ChatView({
   const replyTo = replyToId ? messagesById.get(replyToId) : undefined;
 
   return (
-    <section className="chat-view" aria-label={`Conversation with ${title}`}>
+    <section
+      className={`chat-view${dragging ? ' chat-view--dragging' : ''}`}
+      aria-label={`Conversation with ${title}`}
+      onDragEnter={(event) => {
+        if (event.dataTransfer.types.includes('Files')) setDragging(true);
+      }}
+      onDragOver={(event) => {
+        if (!event.dataTransfer.types.includes('Files')) return;
+        event.preventDefault();
+        event.dataTransfer.dropEffect = 'copy';
+      }}
+      onDragLeave={(event) => {
+        if (!event.currentTarget.contains(event.relatedTarget as Node | null)) setDragging(false);
+      }}
+      onDrop={(event) => {
+        if (!event.dataTransfer.types.includes('Files')) return;
+        event.preventDefault();
+        setDragging(false);
+        composerRef.current?.addFiles(Array.from(event.dataTransfer.files));
+      }}
+    >
       <ChatHeader
         title={title}
         others={others.map((m) => m.display_name)}
@@ -223,6 +254,7 @@ export function ChatView({
         onLoadOlder={actions.loadOlder}
         onOpenMenu={openMenu}
         onRetry={actions.retry}
+        onOpenPhoto={openPhoto}
         onSaveEdit={saveEdit}
         onCancelEdit={cancelEdit}
         onViewportChange={onViewportChange}
@@ -231,13 +263,20 @@ export function ChatView({
         focusMessageId={focusMessageId ?? null}
         {...(onFocused ? { onFocused } : {})}
       />
+      {dragging ? (
+        <div className="chat-view__drop" aria-hidden="true">
+          Drop to attach
+        </div>
+      ) : null}
       <Composer
+        ref={composerRef}
         focusKey={`${view.conversationId}:${replyToId ?? ''}`}
         draftKey={draftKey}
         replyTo={replyTo ? { message: replyTo, senderName: nameOf(replyTo.sender_id) } : null}
         onCancelReply={() => setReplyToId(null)}
-        onSend={(body, mentions) => {
-          actions.send(body, replyTo?.id ?? null, mentions);
+        onSend={(body, mentions, files) => {
+          if (files.length > 0) actions.send(body, replyTo?.id ?? null, mentions, files);
+          else actions.send(body, replyTo?.id ?? null, mentions);
           setReplyToId(null);
         }}
         onTyping={actions.typing}
@@ -258,6 +297,13 @@ export function ChatView({
           onCopy={() => void navigator.clipboard?.writeText(menu.message.body).catch(() => undefined)}
           onInfo={menu.mine && menu.message.deleted_at === null ? () => setInfoFor(menu.message) : null}
           onClose={closeMenu}
+        />
+      ) : null}
+      {viewing ? (
+        <PhotoViewer
+          photos={viewing.message.attachments.filter(isPhoto)}
+          startId={viewing.attachmentId}
+          onClose={closeViewer}
         />
       ) : null}
       {infoFor ? (

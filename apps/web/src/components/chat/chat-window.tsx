@@ -91,9 +91,9 @@ export function ChatWindow({
 
   const actions = useMemo<ChatActions>(
     () => ({
-      send: (body, replyTo, mentions) => {
+      send: (body, replyTo, mentions, files) => {
         try {
-          client.send(conversationId, body, { replyTo, mentions });
+          client.send(conversationId, body, { replyTo, mentions, ...(files?.length ? { files } : {}) });
         } catch (error) {
           report('send', error);
         }

@@ -1,7 +1,11 @@
-import { useEffect, useId, useMemo, useRef, useState } from 'react';
+import { useEffect, useId, useImperativeHandle, useMemo, useRef, useState } from 'react';
+import type { Ref } from 'react';
 import type { Message } from '@chat/protocol';
-import { MAX_BODY_CODE_POINTS, bodyProblem } from '@chat/protocol';
-import { ArrowUpIcon, CloseIcon } from '../ui/icons';
+import { MAX_ATTACHMENTS, MAX_BODY_CODE_POINTS, bodyProblem } from '@chat/protocol';
+import { DEFAULT_MAX_UPLOAD_BYTES } from '@chat/client';
+import { ArrowUpIcon, CloseIcon, PlusIcon } from '../ui/icons';
+import { ComposerAttachments } from '../attachments/composer-attachments';
+import type { ComposerFile } from '../attachments/composer-attachments';
 import { useDraft } from './use-draft';
 import { useTypingSignal } from './use-typing-signal';
 import { mentionQuery, mentionedIds } from '../../lib/mentions';
@@ -15,11 +19,17 @@ interface ComposerProps {
   draftKey?: string;
   replyTo: { message: Message; senderName: string } | null;
   onCancelReply: () => void;
-  /** `mentions`: the members whose "@Name" the text holds (picked after "@"). */
-  onSend: (body: string, mentions: string[]) => void;
+  /** `mentions`: the members whose "@Name" the text holds (picked after "@"); `files`: attached. */
+  onSend: (body: string, mentions: string[], files: File[]) => void;
   onTyping: (isTyping: boolean) => void;
   /** The other members, offered after "@" (groups). */
   members?: readonly MentionCandidate[];
+  /** Lets the chat view hand in files dropped anywhere on it. */
+  ref?: Ref<ComposerHandle>;
+}
+
+export interface ComposerHandle {
+  addFiles: (files: readonly File[]) => void;
 }
 
 function codePoints(text: string): number {
@@ -42,9 +52,27 @@ export function Composer({
   onSend,
   onTyping,
   members = NO_MEMBERS,
+  ref,
 }: ComposerProps) {
   const [body, setBody] = useDraft(draftKey);
   const input = useRef<HTMLTextAreaElement>(null);
+  const picker = useRef<HTMLInputElement>(null);
+  const [files, setFiles] = useState<ComposerFile[]>([]);
+  const addFiles = (added: readonly File[]) => {
+    if (added.length === 0) return;
+    setFiles((current) =>
+      [
+        ...current,
+        ...added.map((file) => ({
+          id: crypto.randomUUID(),
+          file,
+          tooBig: file.size > DEFAULT_MAX_UPLOAD_BYTES,
+        })),
+      ].slice(0, MAX_ATTACHMENTS),
+    );
+    input.current?.focus();
+  };
+  useImperativeHandle(ref, () => ({ addFiles }));
   const listId = useId();
   const [caret, setCaret] = useState(0);
   const [active, setActive] = useState(0);
@@ -81,7 +109,10 @@ export function Composer({
   };
   const typing = useTypingSignal(onTyping);
   const length = codePoints(body);
-  const problem = bodyProblem(body);
+  const withFiles = files.length > 0;
+  // With files the text may be empty (section 11).
+  const problem = withFiles && body.trim() === '' ? null : bodyProblem(body);
+  const refused = files.some((item) => item.tooBig);
   const over = length - MAX_BODY_CODE_POINTS;
 
   useEffect(() => {
@@ -89,8 +120,14 @@ export function Composer({
   }, [focusKey]);
 
   const send = () => {
-    if (problem !== null) return;
-    onSend(body, mentionedIds(body, members));
+    if (problem !== null || refused) return;
+    const text = withFiles && body.trim() === '' ? '' : body;
+    onSend(
+      text,
+      mentionedIds(text, members),
+      files.map((item) => item.file),
+    );
+    setFiles([]);
     setBody('');
     typing.stop();
     input.current?.focus();
@@ -118,7 +155,35 @@ export function Composer({
       {picking ? (
         <MentionPicker id={listId} candidates={candidates} active={activeIndex} onPick={pick} />
       ) : null}
+      <ComposerAttachments
+        files={files}
+        onRemove={(id) => {
+          setFiles((current) => current.filter((item) => item.id !== id));
+          input.current?.focus();
+        }}
+      />
       <div className="composer__row">
+        <button
+          type="button"
+          className="composer__attach"
+          aria-label="Attach"
+          disabled={files.length >= MAX_ATTACHMENTS}
+          onClick={() => picker.current?.click()}
+        >
+          <PlusIcon />
+        </button>
+        <input
+          ref={picker}
+          type="file"
+          multiple
+          hidden
+          tabIndex={-1}
+          aria-hidden="true"
+          onChange={(event) => {
+            addFiles(Array.from(event.target.files ?? []));
+            event.target.value = '';
+          }}
+        />
         <textarea
           ref={input}
           className="composer__input"
@@ -135,6 +200,13 @@ export function Composer({
             typing.onInput(event.target.value);
           }}
           onSelect={(event) => setCaret(event.currentTarget.selectionStart)}
+          onPaste={(event) => {
+            const pasted = Array.from(event.clipboardData.files);
+            if (pasted.length === 0) return;
+            // A copied image comes as a file; text copied with it (its name) is not wanted.
+            event.preventDefault();
+            addFiles(pasted);
+          }}
           onBlur={typing.stop}
           onKeyDown={(event) => {
             if (picking && !event.nativeEvent.isComposing) {
@@ -165,7 +237,12 @@ export function Composer({
             }
           }}
         />
-        <button type="submit" className="composer__send" aria-label="Send" disabled={problem !== null}>
+        <button
+          type="submit"
+          className="composer__send"
+          aria-label="Send"
+          disabled={problem !== null || refused}
+        >
           <ArrowUpIcon />
         </button>
       </div>

@@ -41,6 +41,8 @@ export interface MessageListProps {
   onLoadOlder: () => void;
   onOpenMenu: (item: BubbleItem, anchor: DOMRect) => void;
   onRetry: (clientId: string) => void;
+  /** A photo of a message was clicked: open the viewer on it. */
+  onOpenPhoto?: (message: Message, attachmentId: string) => void;
   onSaveEdit: (messageId: string, body: string) => void;
   onCancelEdit: () => void;
   /** Called on scroll and when content changes, with the scroller, to decide about read receipts. */
@@ -254,6 +256,7 @@ export function MessageList(props: MessageListProps) {
                   onOpenMenu={props.onOpenMenu}
                   onJumpTo={jumpTo}
                   onRetry={props.onRetry}
+                  {...(props.onOpenPhoto ? { onOpenPhoto: props.onOpenPhoto } : {})}
                   onSaveEdit={props.onSaveEdit}
                   onCancelEdit={props.onCancelEdit}
                 />

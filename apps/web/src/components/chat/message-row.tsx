@@ -10,6 +10,12 @@ import { MessageText } from './message-text';
 import { ReplyQuote } from './reply-quote';
 import { ReactionBadges } from './reaction-badges';
 import { EditField } from './edit-field';
+import {
+  MessageAttachments,
+  PendingAttachments,
+  isPhoto,
+  uploadProblem,
+} from '../attachments/message-attachments';
 
 export type BubbleItem = Extract<TimelineItem, { kind: 'bubble' }>;
 
@@ -38,6 +44,7 @@ export interface MessageRowProps {
   onOpenMenu: (item: BubbleItem, anchor: DOMRect) => void;
   onJumpTo: (messageId: string) => void;
   onRetry: (clientId: string) => void;
+  onOpenPhoto?: (message: Message, attachmentId: string) => void;
   onSaveEdit: (messageId: string, body: string) => void;
   onCancelEdit: () => void;
 }
@@ -59,6 +66,19 @@ export function MessageRow(props: MessageRowProps) {
   const body = stored?.body ?? pending?.body ?? '';
   const createdAt = new Date(stored?.created_at ?? pending?.created_at ?? 0);
   const failed = pending?.state === 'failed';
+  const files = stored ? stored.attachments : [];
+  const pendingFiles = pending?.attachments ?? [];
+  const photoCount =
+    files.filter(isPhoto).length + pendingFiles.filter((f) => f.type.startsWith('image/')).length;
+  const fileCount = files.length + pendingFiles.length - photoCount;
+  const filesLabel = [
+    photoCount > 0 ? (photoCount === 1 ? '1 photo' : `${photoCount} photos`) : '',
+    fileCount > 0 ? (fileCount === 1 ? '1 file' : `${fileCount} files`) : '',
+  ]
+    .filter(Boolean)
+    .join(', ');
+  // Offline while its files wait: said under it, with Retry.
+  const waitingUpload = pending?.state === 'sending' && pending.error ? uploadProblem(pending.error) : null;
   const side = mine ? 'mine' : 'theirs';
   // Inner controls follow their message: tabbable only while it holds the tab stop.
   const innerTabIndex = props.active ? undefined : -1;
@@ -76,6 +96,7 @@ export function MessageRow(props: MessageRowProps) {
     pending ? 'bubble--pending' : '',
     failed ? 'bubble--failed' : '',
     props.highlighted ? 'bubble--highlighted' : '',
+    filesLabel ? (body === '' ? 'bubble--media' : 'bubble--with-files') : '',
     /^\p{Extended_Pictographic}{1,3}$/u.test(body.replace(/[\uFE0F\u200D\s]/gu, '')) ? 'bubble--jumbo' : '',
   ]
     .filter(Boolean)
@@ -88,7 +109,7 @@ export function MessageRow(props: MessageRowProps) {
       data-seq={stored?.seq}
       data-message-key={item.key}
       role="article"
-      aria-labelledby={`${id}-who ${id}-text ${id}-time`}
+      aria-labelledby={`${id}-who ${filesLabel ? `${id}-files ` : ''}${id}-text ${id}-time`}
       tabIndex={props.active ? 0 : -1}
       onKeyDown={(event) => {
         if (event.target !== event.currentTarget || props.editing || !opensMenu(event)) return;
@@ -110,6 +131,11 @@ export function MessageRow(props: MessageRowProps) {
           onJump={props.reply.original ? () => props.onJumpTo(props.reply?.original?.id ?? '') : undefined}
           tabIndex={innerTabIndex}
         />
+      ) : null}
+      {filesLabel ? (
+        <span className="visually-hidden" id={`${id}-files`}>
+          {filesLabel}
+        </span>
       ) : null}
       <div className="message-row__line">
         <span className="visually-hidden" id={`${id}-who`}>
@@ -145,7 +171,15 @@ export function MessageRow(props: MessageRowProps) {
             onPointerLeave={cancelPress}
             onPointerCancel={cancelPress}
           >
-            <span className="bubble__text" id={`${id}-text`}>
+            {stored && files.length > 0 && stored.deleted_at === null ? (
+              <MessageAttachments
+                attachments={files}
+                tabIndex={innerTabIndex}
+                onOpenPhoto={(attachmentId) => props.onOpenPhoto?.(stored, attachmentId)}
+              />
+            ) : null}
+            {pendingFiles.length > 0 ? <PendingAttachments attachments={pendingFiles} /> : null}
+            <span className="bubble__text" id={`${id}-text`} hidden={body === '' && filesLabel !== ''}>
               <MessageText body={body} linkTabIndex={innerTabIndex} mentionNames={props.mentionNames} />
             </span>
             {stored ? (
@@ -183,7 +217,22 @@ export function MessageRow(props: MessageRowProps) {
       {stored?.edited_at ? <div className="message-row__meta message-row__edited">Edited</div> : null}
       {failed && pending ? (
         <div className="message-row__meta message-row__failed" title={pending.error?.message}>
-          Not Delivered
+          {pendingFiles.length > 0 && pending.error
+            ? `Not Delivered: ${uploadProblem(pending.error) ?? ''}`
+            : 'Not Delivered'}
+          <button
+            type="button"
+            className="message-row__retry"
+            tabIndex={innerTabIndex}
+            onClick={() => props.onRetry(pending.client_id)}
+          >
+            Retry
+          </button>
+        </div>
+      ) : null}
+      {waitingUpload && pending ? (
+        <div className="message-row__meta message-row__failed" role="status">
+          {waitingUpload}
           <button
             type="button"
             className="message-row__retry"
