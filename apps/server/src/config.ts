@@ -104,6 +104,15 @@ export interface ServerConfig {
   s3ForcePathStyle: boolean;
   /** The largest upload (section 11); more is 413. */
   maxAttachmentBytes: number;
+  /** Web Push VAPID key pair (base64url, section 13); generated once in dataDir when unset. */
+  vapidPublicKey: string | undefined;
+  vapidPrivateKey: string | undefined;
+  /** Who runs this server, for push services: a mailto: or https: URL. */
+  vapidSubject: string;
+  /** Pushes carry the sender's name and the text; false: "New message" only. */
+  pushPreviews: boolean;
+  /** Push endpoints may be http:// and on private or loopback addresses (development, tests). */
+  pushAllowPrivate: boolean;
 }
 
 export const DEFAULT_WEB_DIST = resolve(import.meta.dirname, '../../web/dist');
@@ -160,6 +169,11 @@ export const defaultConfig: ServerConfig = {
   s3SecretAccessKey: undefined,
   s3ForcePathStyle: false,
   maxAttachmentBytes: 25 * 1024 * 1024,
+  vapidPublicKey: undefined,
+  vapidPrivateKey: undefined,
+  vapidSubject: 'mailto:admin@localhost',
+  pushPreviews: true,
+  pushAllowPrivate: false,
 };
 
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max);
@@ -226,6 +240,15 @@ const EnvSchema = z.object({
   S3_SECRET_ACCESS_KEY: text.optional(),
   S3_FORCE_PATH_STYLE: z.enum(['true', 'false']).optional(),
   MAX_ATTACHMENT_BYTES: int(1).optional(),
+  VAPID_PUBLIC_KEY: text.optional(),
+  VAPID_PRIVATE_KEY: text.optional(),
+  VAPID_SUBJECT: z
+    .string()
+    .trim()
+    .regex(/^(mailto:|https:\/\/)\S+$/, 'VAPID_SUBJECT must be a mailto: or https: URL')
+    .optional(),
+  PUSH_PREVIEWS: z.enum(['true', 'false']).optional(),
+  PUSH_ALLOW_PRIVATE: z.enum(['true', 'false']).optional(),
 });
 
 export class ConfigError extends Error {
@@ -295,6 +318,11 @@ export function loadConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Partial
     s3SecretAccessKey: e.S3_SECRET_ACCESS_KEY,
     s3ForcePathStyle: e.S3_FORCE_PATH_STYLE === undefined ? undefined : e.S3_FORCE_PATH_STYLE === 'true',
     maxAttachmentBytes: e.MAX_ATTACHMENT_BYTES,
+    vapidPublicKey: e.VAPID_PUBLIC_KEY,
+    vapidPrivateKey: e.VAPID_PRIVATE_KEY,
+    vapidSubject: e.VAPID_SUBJECT,
+    pushPreviews: e.PUSH_PREVIEWS === undefined ? undefined : e.PUSH_PREVIEWS === 'true',
+    pushAllowPrivate: e.PUSH_ALLOW_PRIVATE === undefined ? undefined : e.PUSH_ALLOW_PRIVATE === 'true',
   };
   return Object.fromEntries(Object.entries(config).filter(([, value]) => value !== undefined));
 }
@@ -318,6 +346,9 @@ export function resolveConfig(overrides: Partial<ServerConfig>): ServerConfig {
   }
   if ((config.s3AccessKeyId === undefined) !== (config.s3SecretAccessKey === undefined)) {
     throw new ConfigError('S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY go together');
+  }
+  if ((config.vapidPublicKey === undefined) !== (config.vapidPrivateKey === undefined)) {
+    throw new ConfigError('VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY go together');
   }
   return config;
 }

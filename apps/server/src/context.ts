@@ -4,6 +4,7 @@ import type { Clock } from './clock';
 import type { ServerConfig } from './config';
 import type { Logger } from './logger';
 import type { Metrics } from './metrics';
+import type { Notifications } from './realtime/notifications';
 import type { PresenceRegistry } from './realtime/presence';
 import type { Publisher } from './realtime/publisher';
 import type { RoomRegistry } from './realtime/room-registry';
@@ -32,4 +33,6 @@ export interface ServerContext {
   log: Logger;
   /** Section 11: the byte store, the URL signer, the deletion of dead attachments. */
   attachments: Attachments;
+  /** Section 13: visible connections and the Web Pushes of stored messages. */
+  notifications: Notifications;
 }

@@ -15,8 +15,12 @@ import { installErrorHandlers } from './http/rest-errors';
 import { registerSecurityHeaders } from './http/security-headers';
 import { registerWebApp } from './http/static-web';
 import { createLogger } from './logger';
+import { PushSender } from './push/push-sender';
+import { ensureVapidKeys } from './push/vapid-keys';
 import { createMetrics, type Metrics } from './metrics';
+import { Notifications } from './realtime/notifications';
 import { openFanOut, type FanOut } from './realtime/open-fan-out';
+import { createMemoryPresence } from './realtime/presence';
 import { Publisher } from './realtime/publisher';
 import { RoomRegistry } from './realtime/room-registry';
 import { SendQueue } from './realtime/send-queue';
@@ -97,6 +101,21 @@ export async function createServer(
       });
   const { broker, presence } = parts.fanOut ?? (ownFanOut as FanOut);
   const publisher = new Publisher({ broker, log });
+  const notifications = new Notifications({
+    storage,
+    visibility: (parts.fanOut ?? ownFanOut)?.visibility ?? createMemoryPresence(),
+    transport: new PushSender({
+      vapid:
+        config.vapidPublicKey && config.vapidPrivateKey
+          ? { publicKey: config.vapidPublicKey, privateKey: config.vapidPrivateKey }
+          : ensureVapidKeys(config.dataDir),
+      subject: config.vapidSubject,
+      allowPrivate: config.pushAllowPrivate,
+    }),
+    clock,
+    log,
+    previews: config.pushPreviews,
+  });
   const tokenVerifier = createTokenVerifier({
     jwtSecret,
     supabaseUrl: config.supabaseUrl,
@@ -120,6 +139,7 @@ export async function createServer(
     metrics,
     log,
     attachments,
+    notifications,
     rooms: new RoomRegistry({
       broker,
       storage,
@@ -226,9 +246,11 @@ export async function createServer(
         ctx.rooms.close();
         ctx.typing.clear();
         await app.close();
+        await notifications.close();
         if (ownFanOut) {
           await ownFanOut.broker.close();
           await ownFanOut.presence.close();
+          await ownFanOut.visibility?.close();
         }
         await attachments.close();
         await storage.close();

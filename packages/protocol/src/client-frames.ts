@@ -47,6 +47,8 @@ export const ReactFrame = frame('react', {
   reaction: z.string().refine(isValidReaction, 'reaction must be a tapback name or one emoji').nullable(),
 });
 export const PingFrame = frame('ping', {});
+/** v2 (section 13): whether the page is in view; no reply (`ack` with a ref). Never sent: visible. */
+export const ClientStateFrame = frame('client_state', { visible: z.boolean() });
 
 export const ClientFrame = z.discriminatedUnion('type', [
   AuthenticateFrame,
@@ -59,6 +61,7 @@ export const ClientFrame = z.discriminatedUnion('type', [
   DeleteMessageFrame,
   ReactFrame,
   PingFrame,
+  ClientStateFrame,
 ]);
 export type ClientFrame = z.infer<typeof ClientFrame>;
 export type ClientFrameType = ClientFrame['type'];

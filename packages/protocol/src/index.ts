@@ -30,6 +30,7 @@ export {
   DeleteMessageFrame,
   ReactFrame,
   PingFrame,
+  ClientStateFrame,
   ClientFrame,
 } from './client-frames';
 export type { ClientFrameType, ClientFrameOf } from './client-frames';
@@ -70,6 +71,9 @@ export {
   SearchQuery,
   SearchResult,
   SearchResponse,
+  PushKeyResponse,
+  PushSubscriptionRequest,
+  PushUnsubscribeRequest,
 } from './rest';
 export { parseClientFrame, parseServerFrame } from './parse';
 export type { FrameProblem, ParseResult } from './parse';

@@ -109,3 +109,27 @@ export const ClientConfig = z.object({
   supabase_anon_key: z.string(),
 });
 export type ClientConfig = z.infer<typeof ClientConfig>;
+
+/** v2 (section 13): `GET /api/push/key`, the server's VAPID public key (base64url). */
+export const PushKeyResponse = z.object({ public_key: z.string() });
+export type PushKeyResponse = z.infer<typeof PushKeyResponse>;
+
+/** The longest push endpoint URL accepted. */
+const MAX_PUSH_ENDPOINT_LENGTH = 2048;
+const PushEndpoint = z.string().min(1).max(MAX_PUSH_ENDPOINT_LENGTH);
+const Base64Url = z
+  .string()
+  .min(1)
+  .max(256)
+  .regex(/^[A-Za-z0-9_-]+=*$/, 'must be base64url');
+
+/** v2 (section 13): `POST /api/push/subscriptions`, a browser's PushSubscription as JSON. */
+export const PushSubscriptionRequest = z.object({
+  endpoint: PushEndpoint,
+  keys: z.object({ p256dh: Base64Url, auth: Base64Url }),
+});
+export type PushSubscriptionRequest = z.infer<typeof PushSubscriptionRequest>;
+
+/** v2 (section 13): `DELETE /api/push/subscriptions`. */
+export const PushUnsubscribeRequest = z.object({ endpoint: PushEndpoint });
+export type PushUnsubscribeRequest = z.infer<typeof PushUnsubscribeRequest>;

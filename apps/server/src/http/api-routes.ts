@@ -7,6 +7,7 @@ import { unauthorized } from '../domain/chat-error';
 import { directoryEntry, isEmptyDirectoryQuery } from '../domain/user-directory';
 import { registerAttachmentDownloads, registerAttachmentUploads } from './attachment-routes';
 import { registerConversationRoutes } from './conversation-routes';
+import { registerPushRoutes } from './push-routes';
 import { currentUser, parse } from './request-helpers';
 import { registerRestRateLimits } from './rest-rate-limits';
 import { registerSearchRoutes } from './search-routes';
@@ -48,6 +49,7 @@ export async function registerApiRoutes(app: FastifyInstance, ctx: ServerContext
 
     registerConversationRoutes(api, ctx);
     registerSearchRoutes(api, ctx);
+    registerPushRoutes(api, ctx);
     await registerAttachmentUploads(api, ctx);
   });
   registerAttachmentDownloads(app, ctx);

@@ -8,6 +8,12 @@ import { createRedisPresence } from './redis-presence';
 export interface FanOut {
   broker: Broker;
   presence: PresenceRegistry;
+  /**
+   * Section 13: visible connections per user (keyed by user id as both
+   * conversation and user). Absent in a handed-in fan-out: the server counts
+   * its own connections only.
+   */
+  visibility?: PresenceRegistry;
 }
 
 /**
@@ -21,12 +27,16 @@ export async function openFanOut(options: {
   log: Logger;
   onPresenceExpired: (conversationId: string, userId: string) => void;
 }): Promise<FanOut> {
-  if (!options.redisUrl) return { broker: createMemoryBroker(), presence: createMemoryPresence() };
+  if (!options.redisUrl) {
+    return { broker: createMemoryBroker(), presence: createMemoryPresence(), visibility: createMemoryPresence() };
+  }
   const redis = { url: options.redisUrl, prefix: options.redisPrefix, log: options.log };
   // Each waits a moment for Redis, never for an outage: together, not one after the other.
-  const [broker, presence] = await Promise.all([
+  const [broker, presence, visibility] = await Promise.all([
     createRedisBroker(redis),
     createRedisPresence({ ...redis, onExpired: options.onPresenceExpired }),
+    // A crashed process's visible connections expire the same way; nothing to announce.
+    createRedisPresence({ ...redis, prefix: `${options.redisPrefix}visible:`, onExpired: () => {} }),
   ]);
-  return { broker, presence };
+  return { broker, presence, visibility };
 }

@@ -164,6 +164,18 @@ export interface Storage {
     limit: number;
   }): Promise<StoredAttachment[]>;
 
+  // ---- push subscriptions (section 13) ----
+  /** Stores the caller's subscription; the same endpoint again replaces it (and moves it to this user). */
+  savePushSubscription(subscription: NewPushSubscription): Promise<void>;
+  /** Deletes the endpoint if it is this user's; false when it is not (or unknown). */
+  deletePushSubscription(input: { user_id: string; endpoint: string }): Promise<boolean>;
+  /** Deletes the endpoint whoever holds it (its push service said 404 or 410). */
+  deletePushEndpoint(endpoint: string): Promise<boolean>;
+  /** Every subscription of these users. */
+  pushSubscriptionsOf(userIds: readonly string[]): Promise<StoredPushSubscription[]>;
+  /** The conversation's title and its members with their names and mutes; null when absent. */
+  pushAudience(conversationId: string): Promise<PushAudience | null>;
+
   /** Cheap round trip for /readyz. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -303,6 +315,27 @@ export function toAttachment(stored: NewAttachment | StoredAttachment): Attachme
     url: stored.url,
     thumbnail_url: stored.thumbnail_url,
   };
+}
+
+export interface NewPushSubscription {
+  user_id: string;
+  endpoint: string;
+  /** base64url, as the browser's PushSubscription gives them. */
+  p256dh: string;
+  auth: string;
+  now: Date;
+}
+
+export interface StoredPushSubscription {
+  endpoint: string;
+  user_id: string;
+  p256dh: string;
+  auth: string;
+}
+
+export interface PushAudience {
+  title: string | null;
+  members: Array<{ user_id: string; display_name: string; muted_until: string | null }>;
 }
 
 export type AppendOutcome =

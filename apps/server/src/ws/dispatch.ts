@@ -4,6 +4,7 @@ import { toChatError } from '../domain/chat-error';
 import { pongFrame } from '../realtime/frames';
 import type { Connection } from './connection';
 import { handleAuthenticate } from './handlers/authenticate';
+import { handleClientState } from './handlers/client-state';
 import { handleJoin, handleLeave } from './handlers/join-leave';
 import { handleMarkRead } from './handlers/mark-read';
 import { handleMessageChange } from './handlers/message-changes';
@@ -64,5 +65,7 @@ function route(ctx: ServerContext, connection: Connection, frame: ClientFrame): 
       return handleMessageChange(ctx, connection, frame);
     case 'ping':
       return connection.send(pongFrame(frame.ref, new Date(ctx.clock.now())));
+    case 'client_state':
+      return handleClientState(ctx, connection, frame);
   }
 }

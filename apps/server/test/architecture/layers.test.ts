@@ -32,6 +32,10 @@ const wrongWay: Array<[file: string, importPath: string]> = [
   ['attachments/x.ts', '../http/attachment-routes'],
   ['storage/sqlite/x.ts', '../../attachments/attachment-store'],
   ['domain/x.ts', '../attachments/attachment-store'],
+  ['push/x.ts', '../storage/storage'],
+  ['push/x.ts', '../realtime/notifications'],
+  ['storage/x.ts', '../push/push-sender'],
+  ['domain/x.ts', '../push/push-sender'],
   ['broker/x.ts', '../realtime/presence'],
   ['auth/x.ts', '../realtime/publisher'],
   ['realtime/x.ts', '../ws/connection'],
@@ -57,6 +61,9 @@ const rightWay: Array<[file: string, importPath: string]> = [
   ['http/x.ts', '../attachments/attachment-store'],
   ['attachments/x.ts', '../domain/rejection'],
   ['attachments/x.ts', '../clock'],
+  ['push/x.ts', '../domain/notification-rules'],
+  ['realtime/x.ts', '../push/push-sender'],
+  ['http/x.ts', '../push/endpoint'],
 ];
 
 describe('architecture: layers', () => {

@@ -131,6 +131,7 @@ describePostgres('postgres', () => {
           'conversations',
           'message_mentions',
           'messages',
+          'push_subscriptions',
           'refresh_tokens',
           'schema_migrations',
           'users',

@@ -5,6 +5,7 @@ import { conversationsContract } from './contract/conversations';
 import type { MakeStorage } from './contract/fixture';
 import { groupsContract } from './contract/groups';
 import { messagesContract } from './contract/messages';
+import { pushContract } from './contract/push';
 import { searchContract } from './contract/search';
 import { snapshotContract } from './contract/snapshot';
 import { usersContract } from './contract/users';
@@ -31,5 +32,6 @@ export function describeStorageContract(name: string, makeStorage: MakeStorage):
     groupsContract(makeStorage);
     searchContract(makeStorage);
     attachmentsContract(makeStorage);
+    pushContract(makeStorage);
   });
 }

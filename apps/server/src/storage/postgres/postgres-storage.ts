@@ -7,6 +7,7 @@ import { createPool, type PostgresStorageOptions as PoolOptions } from './databa
 import { groupQueries } from './groups';
 import { messageQueries } from './messages';
 import { migratePostgres } from './migrate';
+import { pushQueries } from './push';
 import { backfillSearchText, searchQueries } from './search';
 import { userQueries } from './users';
 
@@ -72,6 +73,7 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
   const groups = groupQueries(pool);
   const search = searchQueries(pool);
   const attachments = attachmentQueries(pool);
+  const push = pushQueries(pool);
 
   const storage: Storage = {
     kind: 'postgres',
@@ -116,6 +118,12 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
     getAttachment: attachments.getAttachment,
     canReadAttachment: attachments.canReadAttachment,
     claimDeadAttachments: attachments.claimDeadAttachments,
+
+    savePushSubscription: push.savePushSubscription,
+    deletePushSubscription: push.deletePushSubscription,
+    deletePushEndpoint: push.deletePushEndpoint,
+    pushSubscriptionsOf: push.pushSubscriptionsOf,
+    pushAudience: push.pushAudience,
 
     async ping() {
       if (notReady) throw new Error(`database unavailable: ${notReady.message}`, { cause: notReady });

@@ -6,6 +6,7 @@ import { conversationQueries } from './conversations';
 import { openSqliteDatabase, type SqliteStorageOptions } from './database';
 import { groupQueries } from './groups';
 import { messageQueries } from './messages';
+import { pushQueries } from './push';
 import { searchQueries } from './search';
 import { userQueries } from './users';
 
@@ -30,6 +31,7 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
   const messages = messageQueries(db, conversations, attachments);
   const groups = groupQueries(conversations, messages);
   const search = searchQueries(db);
+  const push = pushQueries(db);
   search.backfillSearchText();
   const write = transactional(db, 'immediate');
   const read = transactional(db, 'deferred');
@@ -80,6 +82,12 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
     getAttachment: read(attachments.getAttachment),
     canReadAttachment: read(attachments.canReadAttachment),
     claimDeadAttachments: write(attachments.claimDeadAttachments),
+
+    savePushSubscription: write(push.savePushSubscription),
+    deletePushSubscription: write(push.deletePushSubscription),
+    deletePushEndpoint: write(push.deletePushEndpoint),
+    pushSubscriptionsOf: read(push.pushSubscriptionsOf),
+    pushAudience: read(push.pushAudience),
 
     ping: read(() => {
       selectOne.get();

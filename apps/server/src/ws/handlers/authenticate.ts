@@ -42,6 +42,8 @@ export async function handleAuthenticate(
     ctx.metrics.connections.dec({ state: 'unauthenticated' });
     ctx.metrics.connections.inc({ state: 'authenticated' });
     await ctx.userChannels.add(connection, user.id);
+    await ctx.notifications.connectionOpened(connection.id, user.id);
+    connection.onClose(() => void ctx.notifications.connectionClosed(connection.id));
   }
   connection.send(authenticatedFrame(frame.ref, user, result.expiresAt));
 }

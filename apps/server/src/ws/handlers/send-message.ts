@@ -56,5 +56,6 @@ function answer(
   if (outcome.status === 'duplicate') return;
   ctx.metrics.messagesPersisted.inc();
   void ctx.publisher.messageCreated(outcome.message);
+  ctx.notifications.messageStored(outcome.message);
   ctx.typing.end(outcome.message.conversation_id, outcome.message.sender_id);
 }
