@@ -19,6 +19,7 @@ import {
   READ_RECEIPT,
 } from '../support/chat';
 import type { Person } from '../support/chat';
+import { pasteBlob, pastePhotos } from '../support/files';
 
 /*
  * Issue 8, accessibility: axe-core finds nothing serious or critical on any screen in light and
@@ -408,4 +409,31 @@ test('axe finds nothing serious while the server is down: the banner and a messa
     await server.start();
   }
   await expect(messageLog(page).locator('.bubble--pending')).toHaveCount(0, { timeout: 30_000 });
+});
+
+test('axe finds nothing serious on the composer with files and on the photo viewer, light and dark', async () => {
+  for (const colorScheme of SCHEMES) {
+    const page = await atChat(colorScheme);
+    await pastePhotos(page, [{ name: 'engine.jpg', width: 900, height: 600, hue: 30 }]);
+    await pasteBlob(page, 'table.csv', 2048, 'text/csv');
+    const previews = page.getByRole('list', { name: 'Attachments' });
+    await expect(previews.getByRole('listitem')).toHaveCount(2);
+    await expectNoSeriousViolations(page, `composer with files, ${colorScheme}`);
+    await page.getByRole('button', { name: 'Remove table.csv' }).click();
+    if (colorScheme === 'light') {
+      await page.getByRole('button', { name: 'Send' }).click();
+    } else {
+      await page.getByRole('button', { name: 'Remove engine.jpg' }).click();
+    }
+    await expect(previews).toBeHidden();
+
+    const opener = messageLog(page).getByRole('button', { name: 'Open photo engine.jpg' });
+    await opener.click();
+    const viewer = page.getByRole('dialog', { name: 'engine.jpg' });
+    await expect(viewer.getByRole('button', { name: 'Close' })).toBeFocused();
+    await expectNoSeriousViolations(page, `photo viewer, ${colorScheme}`);
+    await page.keyboard.press('Escape');
+    await expect(viewer).toBeHidden();
+    await expect(opener).toBeFocused();
+  }
 });

@@ -19,11 +19,13 @@ import {
   READ_RECEIPT,
 } from '../support/chat';
 import type { Person } from '../support/chat';
+import { naturalWidth, pastePhotos } from '../support/files';
 
 /*
  * The README's screenshots, taken from the real app on a real server: the conversation list and
  * a chat, light and dark, phone and desktop, under stable names (`list-phone-dark.png`,
- * `chat-desktop-light.png`, ...), then a group's Details, a mention and a search (desktop, light). Every run saves them as artifacts in e2e/artifacts/screenshots/;
+ * `chat-desktop-light.png`, ...), then a group's Details, a mention and a search, and a photo in a
+ * conversation and the photo viewer (desktop, light). Every run saves them as artifacts in e2e/artifacts/screenshots/;
  * `UPDATE_SCREENSHOTS=1 npm run test:e2e` writes them to docs/screenshots/ for the README.
  */
 
@@ -143,6 +145,42 @@ test('screenshots of the conversation list and a chat, light and dark, phone and
   await a.getByRole('searchbox', { name: 'Search' }).fill('numbers');
   await expect(a.getByRole('region', { name: 'Messages found' }).locator('mark').first()).toBeVisible();
   await shoot(a, 'search-desktop-light');
+});
+
+test('screenshots of a photo in a conversation and of the photo viewer', async ({ browser }) => {
+  const margaret = await signUp(browser, server.url, 'Margaret Hamilton');
+  const annie = await signUp(browser, server.url, 'Annie Easley');
+  people.push(margaret, annie);
+  const m = margaret.page;
+  const n = annie.page;
+  for (const page of [m, n]) {
+    await page.setViewportSize(VIEWPORTS.desktop);
+    await page.emulateMedia({ colorScheme: 'light' });
+  }
+  await startConversation(n, 'Margaret Hamilton');
+  await send(n, 'Did you see the launch?');
+  await openConversation(m, 'Annie Easley');
+  await expect(await bubble(m, 'Did you see the launch?')).toBeVisible();
+
+  await pastePhotos(m, [{ name: 'launch-evening.jpg', width: 1600, height: 1067, hue: 8 }]);
+  await composer(m).fill('From the roof, right after liftoff');
+  await m.getByRole('button', { name: 'Send' }).click();
+  const opener = messageLog(n).getByRole('button', { name: 'Open photo launch-evening.jpg' });
+  await expect.poll(() => naturalWidth(opener.getByRole('img'))).toBe(512);
+  await messageAction(n, 'From the roof, right after liftoff', 'Love');
+  await send(n, 'What a sky. Printing this one for the lab wall');
+  await expect(await bubble(m, 'What a sky. Printing this one for the lab wall')).toBeVisible();
+  const mine = messageLog(m).getByRole('button', { name: 'Open photo launch-evening.jpg' });
+  await expect.poll(() => naturalWidth(mine.getByRole('img'))).toBe(512);
+  await expect(messageLog(m).getByText(READ_RECEIPT)).toBeVisible();
+  await shoot(m, 'photo-desktop-light');
+
+  await mine.click();
+  const viewer = m.getByRole('dialog', { name: 'launch-evening.jpg' });
+  await expect.poll(() => naturalWidth(viewer.getByRole('img'))).toBe(1600);
+  await shoot(m, 'viewer-desktop-light');
+  await m.keyboard.press('Escape');
+  await expect(viewer).toBeHidden();
 });
 
 async function startGroup(page: Page, names: readonly string[], title: string): Promise<void> {
