@@ -67,6 +67,8 @@ describe('SECURITY: the authorization matrix', () => {
         return { type, token: badTokens.forged ?? 'forged' };
       case 'ping':
         return { type };
+      case 'client_state':
+        return { type, visible: true };
       default:
         return null;
     }
@@ -149,7 +151,8 @@ describe('SECURITY: the authorization matrix', () => {
   it('a non-member: every frame on the conversation or its messages is refused, messages as not_found', async () => {
     const socket = await connectAs(harness.server, mallory);
     const refusals: Record<string, unknown> = {};
-    for (const type of walked.filter((t) => t !== 'authenticate' && t !== 'ping')) {
+    const aimed = walked.filter((type) => !['authenticate', 'ping', 'client_state'].includes(type));
+    for (const type of aimed) {
       const reply = await socket.request(frameOf(type) ?? {});
       refusals[type] = reply.type === 'error' ? reply.code : reply.type;
     }
@@ -191,6 +194,13 @@ describe('SECURITY: the authorization matrix', () => {
     ['PATCH', `/api/conversations/${group}/settings`, { archived: true }],
     ['GET', '/api/search?q=secret'],
     ['POST', '/api/attachments', {}],
+    ['GET', '/api/push/key'],
+    [
+      'POST',
+      '/api/push/subscriptions',
+      { endpoint: 'https://push.example/x', keys: { p256dh: 'a', auth: 'b' } },
+    ],
+    ['DELETE', '/api/push/subscriptions', { endpoint: 'https://push.example/x' }],
   ];
 
   it('no token and bad tokens: every REST route is 401 unauthorized, the embedded auth user routes refuse too', async () => {
