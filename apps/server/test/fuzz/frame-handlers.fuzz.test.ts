@@ -205,7 +205,11 @@ describe('fuzz: every frame handler through a real server', () => {
         }
         for (const { ref, type } of expected) {
           const replies = received.filter((frame) => 'ref' in frame && frame.ref === ref);
-          if (outcome === 'answered') expect(replies, `replies to ${String(type)} ${ref}`).toHaveLength(1);
+          if (outcome === 'answered')
+            expect(
+              replies,
+              `replies to ${typeof type === 'string' ? type : JSON.stringify(type)} ${ref}`,
+            ).toHaveLength(1);
           else expect(replies.length).toBeLessThanOrEqual(1);
           const reply = replies[0];
           if (reply === undefined) continue;
