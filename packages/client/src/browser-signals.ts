@@ -1,3 +1,5 @@
+import type { PageVisibility } from './types';
+
 /*
  * What a browser tells about the network and the page. Every use is guarded by
  * `typeof window`, so the client runs in Node (where there is no window) unchanged.
@@ -35,4 +37,18 @@ export function watchBrowserSignals(handlers: BrowserSignalHandlers): () => void
 /** True only when the browser says it is offline (never in Node). */
 export function browserSaysOffline(): boolean {
   return typeof window !== 'undefined' && typeof navigator !== 'undefined' && navigator.onLine === false;
+}
+
+/** The document's visibility (`visibilitychange`), or null where there is no document (Node). */
+export function documentVisibility(): PageVisibility | null {
+  if (typeof document === 'undefined') return null;
+  const doc = document;
+  return {
+    isVisible: () => doc.visibilityState !== 'hidden',
+    watch(listener) {
+      const changed = () => listener(doc.visibilityState !== 'hidden');
+      doc.addEventListener('visibilitychange', changed);
+      return () => doc.removeEventListener('visibilitychange', changed);
+    },
+  };
 }

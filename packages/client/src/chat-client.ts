@@ -10,6 +10,7 @@ import type {
   SettingsRequest,
   User,
 } from '@chat/protocol';
+import { documentVisibility } from './browser-signals';
 import { systemClock } from './clock';
 import type { Clock } from './clock';
 import { Connection } from './connection';
@@ -28,6 +29,7 @@ import type {
   ChatClientOptions,
   ConnectionStatus,
   ConversationView,
+  PageVisibility,
   PendingMessage,
   UploadFile,
   UploadOptions,
@@ -87,6 +89,11 @@ export class ChatClient {
   private sockets = 0;
   private batchDepth = 0;
   private changedInBatch = false;
+  /** Where `client_state {visible}` comes from (null: never sent), and its watch while started. */
+  private readonly visibility: PageVisibility | null;
+  private unwatchVisibility: (() => void) | null = null;
+  /** What this socket last told the server (null: nothing yet). */
+  private sentVisible: boolean | null = null;
 
   /** The largest file `upload` and `send` accept (option `maxUploadBytes`, default 25 MiB). */
   readonly maxUploadBytes: number;
@@ -96,6 +103,7 @@ export class ChatClient {
     const WebSocketCtor =
       options.WebSocket ?? (globalThis as { WebSocket?: WebSocketLike }).WebSocket ?? missingWebSocket();
     this.clock = options.clock ?? systemClock;
+    this.visibility = options.pageVisibility === undefined ? documentVisibility() : options.pageVisibility;
     this.connection = new Connection({
       url: options.url,
       getToken: options.getToken,
@@ -182,11 +190,16 @@ export class ChatClient {
    */
   start(): void {
     void this.sender.outbox.load().then(() => this.sender.flush());
+    if (this.visibility && !this.unwatchVisibility) {
+      this.unwatchVisibility = this.visibility.watch(() => this.sendClientState());
+    }
     this.connection.start();
   }
 
   /** Closes with 1000: status 'closed' until the next start(). Unacked sends stay in the outbox. */
   stop(): void {
+    this.unwatchVisibility?.();
+    this.unwatchVisibility = null;
     this.connection.stop();
     this.typing.forgetAll();
     this.sender.disconnected();
@@ -539,6 +552,8 @@ export class ChatClient {
 
   private ready(user: User): void {
     this.sockets++;
+    this.sentVisible = null;
+    this.sendClientState();
     this.joins.rejoinAll();
     this.sender.connected();
     // After a reconnect the list may be stale. A watched list never loaded (the page opened
@@ -546,6 +561,14 @@ export class ChatClient {
     const reload = this.list.loaded ? this.sockets > 1 : this.listWatchers > 0 && this.listLoads === 0;
     if (reload) this.reloadConversations();
     this.emitter.emit('authenticated', user);
+  }
+
+  /** Tells the server whether the page is in view (section 13), when that changed for this socket. */
+  private sendClientState(): void {
+    if (!this.visibility) return;
+    const visible = this.visibility.isVisible();
+    if (visible === this.sentVisible) return;
+    if (this.connection.send({ type: 'client_state', visible })) this.sentVisible = visible;
   }
 
   private lost(): void {

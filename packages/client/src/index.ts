@@ -6,6 +6,7 @@ export type { ChatApiOptions } from './rest-api';
 export { createMemoryOutbox } from './outbox';
 export { DEFAULT_MAX_UPLOAD_BYTES } from './upload';
 export { createIndexedDbOutbox } from './indexeddb-outbox';
+export { documentVisibility } from './browser-signals';
 export type { Clock } from './clock';
 export { Backoff } from './backoff';
 export type { BackoffConfig } from './backoff';
@@ -21,6 +22,7 @@ export type {
   HeartbeatOptions,
   OutboxStore,
   PendingAttachment,
+  PageVisibility,
   PendingMessage,
   SocketLike,
   TokenGetter,

@@ -4,6 +4,7 @@ import {
   ErrorBody,
   MeResponse,
   MessagesResponse,
+  PushKeyResponse,
   SearchResponse,
   UsersResponse,
 } from '@chat/protocol';
@@ -12,6 +13,7 @@ import type {
   Conversation,
   MemberRole,
   Message,
+  PushSubscriptionRequest,
   SearchResponse as SearchPage,
   SettingsRequest,
   User,
@@ -148,6 +150,21 @@ export class ChatApi {
       options,
       fetch: this.options.fetch,
     });
+  }
+
+  /** `GET /api/push/key`: the server's VAPID public key (base64url), for `pushManager.subscribe`. */
+  async pushKey(): Promise<string> {
+    return (await this.request('GET', '/api/push/key', PushKeyResponse)).public_key;
+  }
+
+  /** `POST /api/push/subscriptions`: this browser's push subscription (the same endpoint replaces it). */
+  async addPushSubscription(subscription: PushSubscriptionRequest): Promise<void> {
+    await this.request('POST', '/api/push/subscriptions', null, subscription);
+  }
+
+  /** `DELETE /api/push/subscriptions {endpoint}`: no more pushes to it. */
+  async removePushSubscription(endpoint: string): Promise<void> {
+    await this.request('DELETE', '/api/push/subscriptions', null, { endpoint });
   }
 
   private async request<T>(

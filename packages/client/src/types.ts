@@ -83,6 +83,20 @@ export interface ChatClientOptions {
    * goes out (the server's MAX_ATTACHMENT_BYTES). Default 25 MiB.
    */
   maxUploadBytes?: number;
+  /**
+   * Whether the page is in view (v2 section 13): sent as `client_state {visible}` after each
+   * authentication and on every change, so the server pushes only while no page is in view.
+   * Default: the browser's `document.visibilityState` where there is a document; in Node none,
+   * and nothing is sent (a connection that never says counts as visible). `null`: never send.
+   */
+  pageVisibility?: PageVisibility | null;
+}
+
+/** Whether the page is in view, and its changes (added for notifications). */
+export interface PageVisibility {
+  isVisible(): boolean;
+  /** Calls `listener` on each change; returns the function that stops listening. */
+  watch(listener: (visible: boolean) => void): () => void;
 }
 
 /** A send not yet acknowledged by the server. */

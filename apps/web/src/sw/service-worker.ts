@@ -3,9 +3,10 @@
  * production builds): it keeps the app shell so that a reload with no network, or with the
  * server down, still opens the app. The session (supabase-js, localStorage), the unsent
  * messages (the IndexedDB outbox) and drafts (localStorage) are the app's own; this file only
- * makes the page load. Routing rules: `cache-policy.ts`.
+ * makes the page load, and shows pushed notifications (see the end). Routing rules: `cache-policy.ts`.
  */
 import { CACHE_PREFIX, CONFIG_PATH, SHELL_KEY, cacheRouteOf } from './cache-policy';
+import { conversationOf, conversationPath, parsePushPayload } from './push-payload';
 
 // Typed by the WebWorker library (see ./tsconfig.json): this file runs in the worker's scope, not a page's.
 declare const self: ServiceWorkerGlobalScope;
@@ -115,4 +116,43 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
       },
     );
   });
+}
+
+/*
+ * Notifications (PROTOCOL.md section 13): the server pushes `{conversation_id, message_id,
+ * title, body}` while no page of the app is in view. One notification per conversation (the
+ * tag); a click focuses an open window and tells it to open the conversation, or opens the app
+ * there.
+ */
+self.addEventListener('push', (event) => {
+  const payload = parsePushPayload(event.data?.text());
+  // userVisibleOnly: every push shows something, even one that is not ours to read.
+  const title = payload?.title ?? 'New message';
+  event.waitUntil(
+    self.registration.showNotification(title, {
+      body: payload?.body ?? '',
+      ...(payload
+        ? {
+            tag: payload.conversation_id,
+            data: { conversation_id: payload.conversation_id, message_id: payload.message_id },
+          }
+        : {}),
+    }),
+  );
+});
+
+self.addEventListener('notificationclick', (event) => {
+  event.notification.close();
+  event.waitUntil(openConversation(conversationOf(event.notification.data)));
+});
+
+async function openConversation(conversationId: string | null): Promise<void> {
+  const windows = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
+  const open = windows.find((client) => new URL(client.url).origin === self.location.origin);
+  if (open) {
+    if (conversationId) open.postMessage({ type: 'open-conversation', conversation_id: conversationId });
+    await open.focus().catch(() => undefined);
+    return;
+  }
+  await self.clients.openWindow(new URL(conversationPath(conversationId), self.location.origin).href);
 }

@@ -1,4 +1,4 @@
-import { useCallback, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { Conversation, SettingsRequest } from '@chat/protocol';
 import type { OpenResult } from '../../components/search/search-results';
 import { useAuth } from '../../auth/auth-context';
@@ -16,6 +16,10 @@ import { useCachedConversations } from './use-cached-conversations';
 import { forgetUser } from '../../lib/local-store';
 import { isMuted } from '../../lib/mute';
 import { ProfileButton } from '../profile/profile-button';
+import { NotificationsControl } from '../notifications/notifications-control';
+import { useNotificationPrefs } from '../notifications/notification-prefs';
+import { useMessageNotifications } from '../notifications/use-message-notifications';
+import { usePageHidden } from '../notifications/use-page-hidden';
 
 /** The server's WebSocket on this same origin (the dev server proxies it). */
 function webSocketUrl(location: Location): string {
@@ -36,13 +40,31 @@ export function ChatShell() {
   const { selectedId, open, close } = useHashRoute();
   const [composing, setComposing] = useState(false);
   const now = useNow();
+  const hidden = usePageHidden();
+  const prefs = useNotificationPrefs(me.id);
+  useMessageNotifications(client, me.id, conversations, prefs);
+
+  // A notification clicked (the service worker asks this window): open its conversation.
+  useEffect(() => {
+    if (!('serviceWorker' in navigator)) return;
+    const worker = navigator.serviceWorker;
+    const received = (event: MessageEvent<unknown>) => {
+      const data = event.data as { type?: unknown; conversation_id?: unknown } | null;
+      if (data?.type === 'open-conversation' && typeof data.conversation_id === 'string') {
+        open(data.conversation_id);
+      }
+    };
+    worker.addEventListener('message', received);
+    return () => worker.removeEventListener('message', received);
+  }, [open]);
 
   // Muted conversations do not count in the title (a mention in one still does, as it notifies).
+  // The open one counts too while the page is hidden: nobody is reading it then.
   useDocumentTitle(
     conversations.reduce(
       (sum, c) =>
         sum +
-        (c.id === selectedId || c.settings.archived
+        ((c.id === selectedId && !hidden) || c.settings.archived
           ? 0
           : isMuted(c, now)
             ? c.unread_mentions
@@ -119,6 +141,7 @@ export function ChatShell() {
           }}
           banner={selectedId ? null : <ConnectionBanner status={status} onRetry={reconnect} />}
         />
+        <NotificationsControl api={client.api} userId={me.id} />
         <ProfileButton />
       </div>
       <main className="app-shell__chat">
