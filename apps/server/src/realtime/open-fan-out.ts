@@ -28,7 +28,11 @@ export async function openFanOut(options: {
   onPresenceExpired: (conversationId: string, userId: string) => void;
 }): Promise<FanOut> {
   if (!options.redisUrl) {
-    return { broker: createMemoryBroker(), presence: createMemoryPresence(), visibility: createMemoryPresence() };
+    return {
+      broker: createMemoryBroker(),
+      presence: createMemoryPresence(),
+      visibility: createMemoryPresence(),
+    };
   }
   const redis = { url: options.redisUrl, prefix: options.redisPrefix, log: options.log };
   // Each waits a moment for Redis, never for an outage: together, not one after the other.
