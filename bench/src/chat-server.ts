@@ -58,6 +58,8 @@ export async function startChatServer(
         RATE_LIMIT_MESSAGES_PER_SEC: '100000',
         RATE_LIMIT_BURST: '100000',
         FLOOD_CLOSE_THRESHOLD: '100000',
+        // The load comes from one address: the per-address cap would refuse it.
+        MAX_CONNECTIONS_PER_ADDRESS: '1000000',
         SQLITE_SYNCHRONOUS: options.synchronous ?? 'FULL',
         ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
         ...(options.redis ? { REDIS_URL: options.redis.url, REDIS_PREFIX: options.redis.prefix } : {}),

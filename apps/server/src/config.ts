@@ -45,6 +45,10 @@ export interface ServerConfig {
   maxGroupMembers: number;
   /** Origins whose browser pages may open /ws (an upgrade with an Origin header); default: the server's own. */
   allowedOrigins: string[] | undefined;
+  /** Open sockets from one remote address (this process); past it upgrades get 429. */
+  maxConnectionsPerAddress: number;
+  /** Authenticated sockets of one user (this process); past it authenticate is refused and the socket closed 4029. */
+  maxConnectionsPerUser: number;
   /** HTTP: the whole request, headers and body, must arrive within this (else 408 and closed). */
   httpRequestTimeoutMs: number;
   /** HTTP: the headers must arrive within this. */
@@ -138,6 +142,8 @@ export const defaultConfig: ServerConfig = {
   typingTimeoutMs: 6000,
   maxGroupMembers: 256,
   allowedOrigins: undefined,
+  maxConnectionsPerAddress: 1000,
+  maxConnectionsPerUser: 32,
   httpRequestTimeoutMs: 120_000,
   httpHeadersTimeoutMs: 20_000,
   httpIdleTimeoutMs: 30_000,
@@ -209,6 +215,8 @@ const EnvSchema = z.object({
     )
     .pipe(z.array(z.url().transform((url) => new URL(url).origin)).min(1, 'ALLOWED_ORIGINS lists no origin'))
     .optional(),
+  MAX_CONNECTIONS_PER_ADDRESS: int(1).optional(),
+  MAX_CONNECTIONS_PER_USER: int(1).optional(),
   HTTP_REQUEST_TIMEOUT_MS: int(100).optional(),
   HTTP_HEADERS_TIMEOUT_MS: int(100).optional(),
   HTTP_IDLE_TIMEOUT_MS: int(100).optional(),
@@ -287,6 +295,8 @@ export function loadConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Partial
     typingTimeoutMs: e.TYPING_TIMEOUT_MS,
     maxGroupMembers: e.MAX_GROUP_MEMBERS,
     allowedOrigins: e.ALLOWED_ORIGINS,
+    maxConnectionsPerAddress: e.MAX_CONNECTIONS_PER_ADDRESS,
+    maxConnectionsPerUser: e.MAX_CONNECTIONS_PER_USER,
     httpRequestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,
     httpHeadersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS,
     httpIdleTimeoutMs: e.HTTP_IDLE_TIMEOUT_MS,

@@ -14,6 +14,11 @@ export class UserChannels {
 
   constructor(private readonly deps: { broker: Broker; log: Logger }) {}
 
+  /** The user's authenticated connections on this process. */
+  connectionCount(userId: string): number {
+    return this.users.get(userId)?.recipients.size ?? 0;
+  }
+
   async add(recipient: Recipient, userId: string): Promise<void> {
     const existing = this.users.get(userId);
     if (existing) {

@@ -4,6 +4,7 @@ import { CloseCode, MAX_FRAME_BYTES } from '@chat/protocol';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { ServerContext } from '../context';
 import { Connection } from './connection';
+import { ConnectionCounter } from './connection-counter';
 import { dispatchFrame } from './dispatch';
 import { endMembership, leaveConversation } from './handlers/join-leave';
 import { upgradeOriginAllowed } from './upgrade-origin';
@@ -41,6 +42,7 @@ export function createGateway(ctx: ServerContext): Gateway {
     clientTracking: false,
   });
   const connections = new Set<Connection>();
+  const perAddress = new ConnectionCounter(config.maxConnectionsPerAddress);
   /** Cleanups after close still running: shutdown waits for them before the broker and presence close. */
   const cleanups = new Set<Promise<void>>();
   let accepting = true;
@@ -140,7 +142,20 @@ export function createGateway(ctx: ServerContext): Gateway {
         socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
         return;
       }
-      wss.handleUpgrade(request, socket, head, accept);
+      const address = request.socket.remoteAddress ?? 'unknown';
+      if (!perAddress.tryTake(address)) {
+        metrics.errors.inc({ code: 'rate_limited' });
+        log.warn(
+          { address, limit: config.maxConnectionsPerAddress },
+          'connection refused: too many from one address',
+        );
+        socket.end('HTTP/1.1 429 Too Many Requests\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+        return;
+      }
+      wss.handleUpgrade(request, socket, head, (webSocket) => {
+        webSocket.once('close', () => perAddress.release(address));
+        accept(webSocket);
+      });
     },
     sessionIds() {
       const ids: string[] = [];

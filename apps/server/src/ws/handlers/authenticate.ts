@@ -32,6 +32,15 @@ export async function handleAuthenticate(
     return;
   }
   const first = connection.user === null;
+  if (first && ctx.userChannels.connectionCount(result.user.id) >= ctx.config.maxConnectionsPerUser) {
+    // One account's sockets are bounded, so a leaked token cannot take the process's slots.
+    connection.sendError(
+      { code: 'rate_limited', message: 'too many connections for this user' },
+      { ref: frame.ref },
+    );
+    connection.close(CloseCode.Flooding, 'too many connections');
+    return;
+  }
   const user = connection.user ?? (await ctx.storage.ensureUser(result.user));
   connection.user = user;
   connection.tokenExpiresAt = result.expiresAt.getTime();
