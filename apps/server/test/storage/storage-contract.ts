@@ -23,15 +23,20 @@ export type { MakeStorage, StorageFixture } from './contract/fixture';
  * counter, join snapshots and durability.
  */
 export function describeStorageContract(name: string, makeStorage: MakeStorage): void {
+  const sections: Array<[string, (make: MakeStorage) => void]> = [
+    ['users', usersContract],
+    ['conversations', conversationsContract],
+    ['messages', messagesContract],
+    ['changes', changesContract],
+    ['snapshot', snapshotContract],
+    ['groups', groupsContract],
+    ['search', searchContract],
+    ['attachments', attachmentsContract],
+    ['push', pushContract],
+  ];
   describe(`storage contract: ${name}`, () => {
-    usersContract(makeStorage);
-    conversationsContract(makeStorage);
-    messagesContract(makeStorage);
-    changesContract(makeStorage);
-    snapshotContract(makeStorage);
-    groupsContract(makeStorage);
-    searchContract(makeStorage);
-    attachmentsContract(makeStorage);
-    pushContract(makeStorage);
+    // Each section in a describe of its own: its fixture's hooks then make one
+    // store for its own tests, not one per section for every test.
+    for (const [section, contract] of sections) describe(section, () => contract(makeStorage));
   });
 }
