@@ -1,8 +1,7 @@
-import { useEffect, useLayoutEffect, useRef, useState } from 'react';
-import type { KeyboardEvent as ReactKeyboardEvent } from 'react';
+import { useLayoutEffect, useRef, useState } from 'react';
 import { TAPBACKS } from '@chat/protocol';
 import { TAPBACK_EMOJI, TAPBACK_LABEL } from '../../lib/tapbacks';
-import { menuStep } from '../../lib/keyboard-nav';
+import { usePopupMenu } from '../ui/use-popup-menu';
 
 export interface MessageMenuProps {
   /** The bubble the menu belongs to (viewport coordinates at opening). */
@@ -77,46 +76,7 @@ export function MessageMenu(props: MessageMenuProps) {
     });
   }, [anchor, mine]);
 
-  // Only once placed: until then the menu is visibility: hidden, and a hidden button takes no focus.
-  const placed = layout !== null;
-  useLayoutEffect(() => {
-    if (placed) ref.current?.querySelector<HTMLButtonElement>('[role^="menuitem"]')?.focus();
-  }, [placed]);
-
-  useEffect(() => {
-    const onPointerDown = (event: PointerEvent) => {
-      if (ref.current && !ref.current.contains(event.target as Node)) onClose();
-    };
-    const onKey = (event: KeyboardEvent) => {
-      if (event.key === 'Escape') onClose();
-    };
-    document.addEventListener('pointerdown', onPointerDown, true);
-    document.addEventListener('keydown', onKey);
-    window.addEventListener('resize', onClose);
-    return () => {
-      document.removeEventListener('pointerdown', onPointerDown, true);
-      document.removeEventListener('keydown', onKey);
-      window.removeEventListener('resize', onClose);
-    };
-  }, [onClose]);
-
-  const onKeyDown = (event: ReactKeyboardEvent<HTMLDivElement>) => {
-    if (event.key === 'Tab') {
-      // A menu is not a stop on the way: Tab leaves it, closed, from where it was opened.
-      event.preventDefault();
-      onClose();
-      return;
-    }
-    const items = Array.from(ref.current?.querySelectorAll<HTMLButtonElement>('[role^="menuitem"]') ?? []);
-    const next = menuStep(
-      event.key,
-      items.indexOf(document.activeElement as HTMLButtonElement),
-      items.length,
-    );
-    if (next === null) return;
-    event.preventDefault();
-    items[next]?.focus();
-  };
+  const onKeyDown = usePopupMenu(ref, layout !== null, onClose);
 
   const act = (action: () => void) => () => {
     action();

@@ -1,8 +1,7 @@
-import { useEffect, useLayoutEffect, useRef, useState } from 'react';
-import type { KeyboardEvent as ReactKeyboardEvent } from 'react';
+import { useLayoutEffect, useRef, useState } from 'react';
 import type { Conversation, SettingsRequest } from '@chat/protocol';
 import { MUTE_CHOICES, isMuted, muteUntil } from '../../lib/mute';
-import { menuStep } from '../../lib/keyboard-nav';
+import { usePopupMenu } from '../ui/use-popup-menu';
 
 export interface ConversationMenuProps {
   conversation: Conversation;
@@ -37,44 +36,7 @@ export function ConversationMenu({ conversation, at, now, onChange, onClose }: C
     });
   }, [at]);
 
-  const placed = place !== null;
-  useLayoutEffect(() => {
-    if (placed) ref.current?.querySelector<HTMLButtonElement>('[role="menuitem"]')?.focus();
-  }, [placed]);
-
-  useEffect(() => {
-    const onPointerDown = (event: PointerEvent) => {
-      if (ref.current && !ref.current.contains(event.target as Node)) onClose();
-    };
-    const onKey = (event: KeyboardEvent) => {
-      if (event.key === 'Escape') onClose();
-    };
-    document.addEventListener('pointerdown', onPointerDown, true);
-    document.addEventListener('keydown', onKey);
-    window.addEventListener('resize', onClose);
-    return () => {
-      document.removeEventListener('pointerdown', onPointerDown, true);
-      document.removeEventListener('keydown', onKey);
-      window.removeEventListener('resize', onClose);
-    };
-  }, [onClose]);
-
-  const onKeyDown = (event: ReactKeyboardEvent<HTMLDivElement>) => {
-    if (event.key === 'Tab') {
-      event.preventDefault();
-      onClose();
-      return;
-    }
-    const items = Array.from(ref.current?.querySelectorAll<HTMLButtonElement>('[role="menuitem"]') ?? []);
-    const next = menuStep(
-      event.key,
-      items.indexOf(document.activeElement as HTMLButtonElement),
-      items.length,
-    );
-    if (next === null) return;
-    event.preventDefault();
-    items[next]?.focus();
-  };
+  const onKeyDown = usePopupMenu(ref, place !== null, onClose, '[role="menuitem"]');
 
   const choose = (settingsChange: SettingsRequest) => () => {
     onChange(settingsChange);
