@@ -182,7 +182,8 @@ export class Connection {
     purpose: Purpose,
   ): void {
     this.currentUser = frame.user;
-    this.scheduleRefresh(socketId, tokenExpiry(token) ?? Date.parse(frame.expires_at));
+    const expiresAt = tokenExpiry(token) ?? (frame.expires_at === null ? null : Date.parse(frame.expires_at));
+    if (expiresAt !== null) this.scheduleRefresh(socketId, expiresAt);
     if (purpose === 'refresh') {
       this.events.emit('refreshed', frame.user);
       return;

@@ -1,7 +1,7 @@
 export { ErrorCode, ERROR_CODES, HTTP_STATUS_BY_ERROR, CloseCode, closeAction } from './codes';
 export type { CloseAction } from './codes';
 export * from './limits';
-export { TAPBACKS, bodyProblem, isSingleEmoji, isValidReaction } from './text';
+export { TAPBACKS, bodyProblem, streamBodyProblem, isSingleEmoji, isValidReaction } from './text';
 export type { Tapback } from './text';
 export {
   Id,
@@ -31,6 +31,11 @@ export {
   ReactFrame,
   PingFrame,
   ClientStateFrame,
+  StreamMessageFrame,
+  EndStreamFrame,
+  StopStreamFrame,
+  AgentStatus,
+  AgentStatusFrame,
   ClientFrame,
 } from './client-frames';
 export type { ClientFrameType, ClientFrameOf } from './client-frames';
@@ -46,6 +51,9 @@ export {
   PresenceFrame,
   ConversationFrame,
   ConversationRemovedFrame,
+  MessageStreamFrame,
+  StreamStopFrame,
+  AgentStatusEventFrame,
   PongFrame,
   AckFrame,
   ErrorFrame,
@@ -74,6 +82,16 @@ export {
   PushKeyResponse,
   PushSubscriptionRequest,
   PushUnsubscribeRequest,
+  Agent,
+  MAX_AGENT_DESCRIPTION_LENGTH,
+  MAX_WEBHOOK_URL_LENGTH,
+  CreateAgentRequest,
+  CreateAgentResponse,
+  AgentsResponse,
+  UpdateAgentRequest,
+  AgentResponse,
+  AgentKeyResponse,
+  WebhookPayload,
 } from './rest';
 export { parseClientFrame, parseServerFrame } from './parse';
 export type { FrameProblem, ParseResult } from './parse';

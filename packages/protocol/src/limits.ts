@@ -23,3 +23,18 @@ export const SEARCH_MAX_LIMIT = 50;
 export const DEFAULT_MAX_GROUP_MEMBERS = 256;
 /** The wire protocol version `authenticated` announces. */
 export const PROTOCOL_VERSION = 2;
+/** v2 (section 14): a streamed body, relayed or final, in code points. */
+export const MAX_STREAM_BODY_CODE_POINTS = 16_000;
+/** v2 (section 14): an `agent_status` detail in code points. */
+export const MAX_AGENT_STATUS_DETAIL = 100;
+/** v2 (section 14): at most one `message_stream` relay per message in this interval. */
+export const STREAM_RELAY_INTERVAL_MS = 100;
+/** v2 (section 14): after `stop_stream`, the server ends a stream its sender has not ended. */
+export const STREAM_STOP_GRACE_MS = 5000;
+/** v2 (section 14): a stream with no `stream_message` for this long is `interrupted`. */
+export const STREAM_SILENCE_MS = 30_000;
+/** v2 (section 14): an agent status not refreshed for this long returns to `idle`. */
+export const AGENT_STATUS_TTL_MS = 60_000;
+/** v2 (section 14): the prefixes of an agent's secrets. */
+export const AGENT_KEY_PREFIX = 'chat_ak_';
+export const WEBHOOK_SECRET_PREFIX = 'whsec_';

@@ -133,3 +133,75 @@ export type PushSubscriptionRequest = z.infer<typeof PushSubscriptionRequest>;
 /** v2 (section 13): `DELETE /api/push/subscriptions`. */
 export const PushUnsubscribeRequest = z.object({ endpoint: PushEndpoint });
 export type PushUnsubscribeRequest = z.infer<typeof PushUnsubscribeRequest>;
+
+/** v2 (section 14): an agent as its owner sees it. */
+export const Agent = User.extend({
+  owner_id: Id,
+  description: z.string().nullable(),
+  public: z.boolean(),
+  /** Where new messages are POSTed; null when none is set. */
+  webhook_url: z.string().nullable(),
+  /** False after the receiver answered 410 (setting the URL again turns it back on). */
+  webhook_active: z.boolean(),
+  created_at: z.string(),
+});
+export type Agent = z.infer<typeof Agent>;
+
+export const MAX_AGENT_DESCRIPTION_LENGTH = 500;
+export const MAX_WEBHOOK_URL_LENGTH = 2048;
+const AgentDescription = z
+  .string()
+  .trim()
+  .refine(
+    (text) => [...text].length <= MAX_AGENT_DESCRIPTION_LENGTH,
+    `description must be at most ${MAX_AGENT_DESCRIPTION_LENGTH} characters`,
+  );
+
+/** v2 (section 14): `POST /api/agents`; the display name follows the people's rules. */
+export const CreateAgentRequest = z.object({
+  display_name: z.string(),
+  description: AgentDescription.nullish(),
+  public: z.boolean().optional(),
+});
+export type CreateAgentRequest = z.infer<typeof CreateAgentRequest>;
+
+/** Its `api_key` and `webhook_secret` are shown this once. */
+export const CreateAgentResponse = z.object({
+  agent: Agent,
+  api_key: z.string(),
+  webhook_secret: z.string(),
+});
+export type CreateAgentResponse = z.infer<typeof CreateAgentResponse>;
+
+export const AgentsResponse = z.object({ agents: z.array(Agent) });
+export type AgentsResponse = z.infer<typeof AgentsResponse>;
+
+/** v2 (section 14): `PATCH /api/agents/:id`; fields left out stay; `webhook_url: null` removes it. */
+export const UpdateAgentRequest = z
+  .object({
+    display_name: z.string().optional(),
+    description: AgentDescription.nullable().optional(),
+    public: z.boolean().optional(),
+    webhook_url: z
+      .url({ protocol: /^https?$/ })
+      .max(MAX_WEBHOOK_URL_LENGTH)
+      .nullable()
+      .optional(),
+  })
+  .strict();
+export type UpdateAgentRequest = z.infer<typeof UpdateAgentRequest>;
+
+export const AgentResponse = z.object({ agent: Agent });
+export type AgentResponse = z.infer<typeof AgentResponse>;
+
+/** `POST /api/agents/:id/keys`: the new key, shown once; the old one stopped. */
+export const AgentKeyResponse = z.object({ api_key: z.string() });
+export type AgentKeyResponse = z.infer<typeof AgentKeyResponse>;
+
+/** v2 (section 14): the JSON body of a webhook delivery. */
+export const WebhookPayload = z.object({
+  type: z.literal('message'),
+  conversation_id: Id,
+  message: Message,
+});
+export type WebhookPayload = z.infer<typeof WebhookPayload>;

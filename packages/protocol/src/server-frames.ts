@@ -2,14 +2,15 @@ import { z } from 'zod';
 import { ERROR_CODES } from './codes';
 import { Conversation, Id, JoinedMember, Message, MessageChange, Timestamp, User } from './models';
 import { PROTOCOL_VERSION } from './limits';
-import { Ref } from './client-frames';
+import { AgentStatus, Ref } from './client-frames';
 
 const frame = <T extends string, S extends z.ZodRawShape>(type: T, shape: S) =>
   z.object({ type: z.literal(type), ref: Ref.optional(), ...shape });
 
 export const AuthenticatedFrame = frame('authenticated', {
   user: User,
-  expires_at: Timestamp,
+  /** v2 (section 14): `null` for an agent's API key, which does not expire. */
+  expires_at: Timestamp.nullable(),
   /** v2: the protocol version the server speaks. */
   protocol: z.literal(PROTOCOL_VERSION),
 });
@@ -49,6 +50,21 @@ export const PresenceFrame = frame('presence', {
 export const ConversationFrame = frame('conversation', { conversation: Conversation });
 /** v2 (section 9): the user is no longer a member. */
 export const ConversationRemovedFrame = frame('conversation_removed', { conversation_id: Id });
+/** v2 (section 14): the latest text of a streaming message; not stored, no seq. */
+export const MessageStreamFrame = frame('message_stream', {
+  conversation_id: Id,
+  message_id: Id,
+  body: z.string(),
+});
+/** v2 (section 14): to the sender's connections: member `by` asked it to stop. */
+export const StreamStopFrame = frame('stream_stop', { conversation_id: Id, message_id: Id, by: Id });
+/** v2 (section 14): what an agent is doing in a conversation. */
+export const AgentStatusEventFrame = frame('agent_status', {
+  conversation_id: Id,
+  user_id: Id,
+  status: AgentStatus,
+  detail: z.string().nullable(),
+});
 export const PongFrame = frame('pong', { server_time: Timestamp });
 export const AckFrame = z.object({ type: z.literal('ack'), ref: Ref });
 export const ErrorFrame = frame('error', {
@@ -70,6 +86,9 @@ export const ServerFrame = z.discriminatedUnion('type', [
   PresenceFrame,
   ConversationFrame,
   ConversationRemovedFrame,
+  MessageStreamFrame,
+  StreamStopFrame,
+  AgentStatusEventFrame,
   PongFrame,
   AckFrame,
   ErrorFrame,

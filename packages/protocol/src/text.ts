@@ -1,8 +1,20 @@
-import { MAX_BODY_CODE_POINTS } from './limits';
+import { MAX_BODY_CODE_POINTS, MAX_STREAM_BODY_CODE_POINTS } from './limits';
 
 /** The six named tapbacks. */
 export const TAPBACKS = ['love', 'like', 'dislike', 'laugh', 'emphasize', 'question'] as const;
 export type Tapback = (typeof TAPBACKS)[number];
+
+/** v2 (section 14): a streamed body may be empty or white space; at most 16,000 code points. */
+export function streamBodyProblem(body: string): string | null {
+  if (body.length <= MAX_STREAM_BODY_CODE_POINTS) return null;
+  let codePoints = 0;
+  for (const _ of body) {
+    if (++codePoints > MAX_STREAM_BODY_CODE_POINTS) {
+      return `a streamed body must be at most ${MAX_STREAM_BODY_CODE_POINTS} characters`;
+    }
+  }
+  return null;
+}
 
 /** 1-4000 Unicode code points, not all white space. */
 export function bodyProblem(body: string): string | null {

@@ -17,7 +17,7 @@ export async function handleAuthenticate(
   connection: Connection,
   frame: ClientFrameOf<'authenticate'>,
 ): Promise<void> {
-  const result = await ctx.verifier.verify(frame.token);
+  const result = await ctx.verifier.verify(frame.token ?? ''); // api_key: issue 10 (agents), next
   if (!connection.isOpen) return;
   if (!result.ok) {
     connection.sendError({ code: 'unauthorized', message: result.reason }, { ref: frame.ref });
