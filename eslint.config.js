@@ -7,6 +7,7 @@ import globals from 'globals';
  * The server's layers, lowest first; each may import only those before it
  * (and the leaf modules at the top of src/: clock, config, logger, metrics):
  *   domain <- storage, attachments, push, broker <- auth, realtime <- ws, http <- context, server
+ *   (webhooks/ beside push/, but it may use storage: its delivery queue is stored)
  * A relative import of a folder a layer may not see fails `npm run lint`.
  */
 const SERVER = 'apps/server/src';
@@ -33,7 +34,17 @@ const layer = (folder, ...folders) =>
     rules: forbidFrom(depth, folders),
   }));
 const EDGES_AND_ROOT = ['ws', 'http', 'context', 'server', 'main', 'index'];
-const LOWER = ['domain', 'storage', 'attachments', 'push', 'broker', 'auth', 'realtime', 'limits'];
+const LOWER = [
+  'domain',
+  'storage',
+  'attachments',
+  'push',
+  'broker',
+  'auth',
+  'realtime',
+  'limits',
+  'webhooks',
+];
 const serverLayers = [
   {
     files: [`${SERVER}/{clock,config,logger,metrics}.ts`],
@@ -41,11 +52,12 @@ const serverLayers = [
   },
   ...layer('limits', ...LOWER, ...EDGES_AND_ROOT),
   ...layer('domain', ...LOWER, 'config', 'logger', 'metrics', ...EDGES_AND_ROOT),
-  ...layer('storage', 'attachments', 'push', 'broker', 'auth', 'realtime', ...EDGES_AND_ROOT),
-  ...layer('attachments', 'storage', 'push', 'broker', 'auth', 'realtime', ...EDGES_AND_ROOT),
-  ...layer('push', 'storage', 'attachments', 'broker', 'auth', 'realtime', ...EDGES_AND_ROOT),
-  ...layer('broker', 'storage', 'attachments', 'push', 'auth', 'realtime', ...EDGES_AND_ROOT),
-  ...layer('auth', 'attachments', 'push', 'broker', 'realtime', ...EDGES_AND_ROOT),
+  ...layer('storage', 'attachments', 'push', 'broker', 'auth', 'realtime', 'webhooks', ...EDGES_AND_ROOT),
+  ...layer('attachments', 'storage', 'push', 'broker', 'auth', 'realtime', 'webhooks', ...EDGES_AND_ROOT),
+  ...layer('push', 'storage', 'attachments', 'broker', 'auth', 'realtime', 'webhooks', ...EDGES_AND_ROOT),
+  ...layer('webhooks', 'attachments', 'push', 'broker', 'auth', 'realtime', ...EDGES_AND_ROOT),
+  ...layer('broker', 'storage', 'attachments', 'push', 'auth', 'realtime', 'webhooks', ...EDGES_AND_ROOT),
+  ...layer('auth', 'attachments', 'push', 'broker', 'realtime', 'webhooks', ...EDGES_AND_ROOT),
   ...layer('realtime', 'auth', ...EDGES_AND_ROOT),
   ...layer('ws', 'http', 'server', 'main', 'index'),
   ...layer('http', 'ws', 'server', 'main', 'index'),

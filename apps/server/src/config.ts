@@ -117,6 +117,8 @@ export interface ServerConfig {
   pushPreviews: boolean;
   /** Push endpoints may be http:// and on private or loopback addresses (development, tests). */
   pushAllowPrivate: boolean;
+  /** Webhook URLs may resolve to private, loopback or link-local addresses (development, tests; section 14). */
+  webhookAllowPrivate: boolean;
 }
 
 export const DEFAULT_WEB_DIST = resolve(import.meta.dirname, '../../web/dist');
@@ -180,6 +182,7 @@ export const defaultConfig: ServerConfig = {
   vapidSubject: 'mailto:admin@localhost',
   pushPreviews: true,
   pushAllowPrivate: false,
+  webhookAllowPrivate: false,
 };
 
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max);
@@ -257,6 +260,7 @@ const EnvSchema = z.object({
     .optional(),
   PUSH_PREVIEWS: z.enum(['true', 'false']).optional(),
   PUSH_ALLOW_PRIVATE: z.enum(['true', 'false']).optional(),
+  WEBHOOK_ALLOW_PRIVATE: z.enum(['true', 'false']).optional(),
 });
 
 export class ConfigError extends Error {
@@ -333,6 +337,8 @@ export function loadConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Partial
     vapidSubject: e.VAPID_SUBJECT,
     pushPreviews: e.PUSH_PREVIEWS === undefined ? undefined : e.PUSH_PREVIEWS === 'true',
     pushAllowPrivate: e.PUSH_ALLOW_PRIVATE === undefined ? undefined : e.PUSH_ALLOW_PRIVATE === 'true',
+    webhookAllowPrivate:
+      e.WEBHOOK_ALLOW_PRIVATE === undefined ? undefined : e.WEBHOOK_ALLOW_PRIVATE === 'true',
   };
   return Object.fromEntries(Object.entries(config).filter(([, value]) => value !== undefined));
 }

@@ -46,6 +46,10 @@ const wrongWay: Array<[file: string, importPath: string]> = [
   ['http/x.ts', '../ws/connection'],
   ['config.ts', './storage/storage'],
   ['logger.ts', './realtime/frames'],
+  ['webhooks/x.ts', '../realtime/publisher'],
+  ['webhooks/x.ts', '../http/api-routes'],
+  ['storage/x.ts', '../webhooks/webhooks'],
+  ['push/x.ts', '../webhooks/address-guard'],
 ];
 
 const rightWay: Array<[file: string, importPath: string]> = [
@@ -64,6 +68,9 @@ const rightWay: Array<[file: string, importPath: string]> = [
   ['push/x.ts', '../domain/notification-rules'],
   ['realtime/x.ts', '../push/push-sender'],
   ['http/x.ts', '../push/endpoint'],
+  ['webhooks/x.ts', '../storage/storage'],
+  ['http/x.ts', '../webhooks/address-guard'],
+  ['realtime/x.ts', '../webhooks/webhooks'],
 ];
 
 describe('architecture: layers', () => {
