@@ -1,4 +1,5 @@
 import type {
+  Agent,
   Attachment,
   Conversation,
   ConversationMember,
@@ -26,7 +27,10 @@ export interface Storage {
   /** Creates the user when the id is new (first use of a token); returns the stored user. */
   ensureUser(user: NewUser): Promise<User>;
   getUser(id: string): Promise<User | null>;
-  /** Display name or e-mail prefix, case-insensitive; `excludeId` left out; ordered by display name. */
+  /**
+   * Display name or e-mail prefix, case-insensitive; `excludeId` (the searcher) left out; ordered by
+   * display name. Agents (section 14) only when public or owned by `excludeId`; deleted ones never.
+   */
   searchUsers(query: string, excludeId: string, limit: number): Promise<User[]>;
 
   // ---- embedded auth ----
@@ -176,6 +180,22 @@ export interface Storage {
   /** The conversation's title and its members with their names and mutes; null when absent. */
   pushAudience(conversationId: string): Promise<PushAudience | null>;
 
+  // ---- agents (section 14) ----
+  /** The agent's user (is_agent, no e-mail) and its agents row, in one transaction. */
+  createAgent(agent: NewAgent): Promise<Agent>;
+  /** Null when unknown or deleted (a deleted agent's users row stays for its messages). */
+  getAgent(id: string): Promise<Agent | null>;
+  /** The owner's agents, oldest first. */
+  listAgents(ownerId: string): Promise<Agent[]>;
+  /** Changes what is given; any `webhook_url` given turns the webhook on again. Null when unknown. */
+  updateAgent(id: string, changes: AgentChanges, now: Date): Promise<Agent | null>;
+  /** Stores the new key's hash: the old key stops at once. False when unknown. */
+  replaceAgentKey(id: string, apiKeyHash: string): Promise<boolean>;
+  /** Deletes the agents row (its key stops; its users row stays). False when unknown. */
+  deleteAgent(id: string): Promise<boolean>;
+  /** The user of the agent whose key has this hash; null for a replaced, deleted or unknown key. */
+  agentUserByKeyHash(apiKeyHash: string): Promise<User | null>;
+
   /** Cheap round trip for /readyz. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -259,6 +279,27 @@ export interface NewOneTimeToken {
   /** E-mail change only: the address it changes to. */
   new_email: string | null;
   expires_at: Date;
+}
+
+export interface NewAgent {
+  id: string;
+  owner_id: string;
+  display_name: string;
+  description: string | null;
+  public: boolean;
+  /** sha256 (hex) of the API key: the key itself is never stored. */
+  api_key_hash: string;
+  /** The webhook secret sealed by auth/secret-box.ts (deliveries are signed with it). */
+  webhook_secret_sealed: string;
+  now: Date;
+}
+
+/** `PATCH /api/agents/:id`: fields left out stay; `null` clears description or webhook_url. */
+export interface AgentChanges {
+  display_name?: string | undefined;
+  description?: string | null | undefined;
+  public?: boolean | undefined;
+  webhook_url?: string | null | undefined;
 }
 
 export interface NewConversation {

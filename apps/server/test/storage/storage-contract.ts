@@ -1,4 +1,5 @@
 import { describe } from 'vitest';
+import { agentsContract } from './contract/agents';
 import { attachmentsContract } from './contract/attachments';
 import { changesContract } from './contract/changes';
 import { conversationsContract } from './contract/conversations';
@@ -33,6 +34,7 @@ export function describeStorageContract(name: string, makeStorage: MakeStorage):
     ['search', searchContract],
     ['attachments', attachmentsContract],
     ['push', pushContract],
+    ['agents', agentsContract],
   ];
   describe(`storage contract: ${name}`, () => {
     // Each section in a describe of its own: its fixture's hooks then make one

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { Storage } from '../storage';
+import { agentQueries } from './agents';
 import { attachmentQueries } from './attachments';
 import { authQueries } from './auth';
 import { conversationQueries } from './conversations';
@@ -74,6 +75,7 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
   const search = searchQueries(pool);
   const attachments = attachmentQueries(pool);
   const push = pushQueries(pool);
+  const agents = agentQueries(pool);
 
   const storage: Storage = {
     kind: 'postgres',
@@ -124,6 +126,14 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
     deletePushEndpoint: push.deletePushEndpoint,
     pushSubscriptionsOf: push.pushSubscriptionsOf,
     pushAudience: push.pushAudience,
+
+    createAgent: agents.createAgent,
+    getAgent: agents.getAgent,
+    listAgents: agents.listAgents,
+    updateAgent: agents.updateAgent,
+    replaceAgentKey: agents.replaceAgentKey,
+    deleteAgent: agents.deleteAgent,
+    agentUserByKeyHash: agents.agentUserByKeyHash,
 
     async ping() {
       if (notReady) throw new Error(`database unavailable: ${notReady.message}`, { cause: notReady });

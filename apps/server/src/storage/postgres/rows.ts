@@ -71,8 +71,14 @@ export const MESSAGE_COLUMNS = `m.id, m.conversation_id, m.seq, m.updated_seq, m
   m.body, m.reply_to, m.reactions, m.edit_count, m.last_change, m.created_at, m.edited_at, m.deleted_at,
   m.kind, m.event, m.mentions, m.attachments, m.state`;
 
+/** An agent has no e-mail ('' in the column, see 006_agents.sql): null on the wire. */
 export function toUser(row: UserRow): User {
-  return { id: row.id, email: row.email, display_name: row.display_name, is_agent: row.is_agent };
+  return {
+    id: row.id,
+    email: row.is_agent ? null : row.email,
+    display_name: row.display_name,
+    is_agent: row.is_agent,
+  };
 }
 
 export function toAuthUser(row: UserRow): AuthUser {

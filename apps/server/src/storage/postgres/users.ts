@@ -53,6 +53,8 @@ export function userQueries(db: Queryable) {
          WHERE id <> $2
            AND (email LIKE $1::text ESCAPE '\\'
              OR (' ' || search_name) LIKE ('% ' || $1::text) ESCAPE '\\')
+           AND (NOT is_agent OR EXISTS (SELECT 1 FROM agents a
+             WHERE a.user_id = users.id AND (a.public OR a.owner_id = $2)))
          ORDER BY search_name COLLATE "C", id COLLATE "C"
          LIMIT $3`,
         [pattern, excludeId, Math.max(0, Math.trunc(limit))],

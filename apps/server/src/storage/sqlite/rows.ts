@@ -79,8 +79,10 @@ export interface MemberRow {
 /** reaction -> user ids in the order they reacted. */
 export type Reactions = Record<string, string[]>;
 
+/** An agent has no e-mail ('' in the column, see 006_agents.sql): null on the wire. */
 export function toUser(row: UserRow): User {
-  return { id: row.id, email: row.email, display_name: row.display_name, is_agent: row.is_agent === 1 };
+  const isAgent = row.is_agent === 1;
+  return { id: row.id, email: isAgent ? null : row.email, display_name: row.display_name, is_agent: isAgent };
 }
 
 export function toAuthUser(row: UserRow): AuthUser {

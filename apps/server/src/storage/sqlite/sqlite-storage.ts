@@ -1,5 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import type { Storage } from '../storage';
+import { agentQueries } from './agents';
 import { attachmentQueries } from './attachments';
 import { authQueries } from './auth';
 import { conversationQueries } from './conversations';
@@ -32,6 +33,7 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
   const groups = groupQueries(conversations, messages);
   const search = searchQueries(db);
   const push = pushQueries(db);
+  const agents = agentQueries(db);
   search.backfillSearchText();
   const write = transactional(db, 'immediate');
   const read = transactional(db, 'deferred');
@@ -88,6 +90,14 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
     deletePushEndpoint: write(push.deletePushEndpoint),
     pushSubscriptionsOf: read(push.pushSubscriptionsOf),
     pushAudience: read(push.pushAudience),
+
+    createAgent: write(agents.createAgent),
+    getAgent: read(agents.getAgent),
+    listAgents: read(agents.listAgents),
+    updateAgent: write(agents.updateAgent),
+    replaceAgentKey: write(agents.replaceAgentKey),
+    deleteAgent: write(agents.deleteAgent),
+    agentUserByKeyHash: read(agents.agentUserByKeyHash),
 
     ping: read(() => {
       selectOne.get();

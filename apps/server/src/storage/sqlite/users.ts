@@ -25,6 +25,8 @@ export function userQueries(db: Database) {
      WHERE id <> :excludeId
        AND (email LIKE :pattern ESCAPE '\\'
          OR ' ' || fold(display_name) LIKE '% ' || :pattern ESCAPE '\\')
+       AND (is_agent = 0 OR EXISTS (SELECT 1 FROM agents a
+         WHERE a.user_id = users.id AND (a.public = 1 OR a.owner_id = :excludeId)))
      ORDER BY fold(display_name), id
      LIMIT :limit`,
   );

@@ -1,0 +1,25 @@
+-- Protocol v2 section 14: agents. An agent is a user (users.is_agent = true)
+-- plus this row: who owns it, how it is found, how it signs in and where its
+-- messages are posted. users.email is NOT NULL and agents have no address, so
+-- an agent's users row holds '' (matched by no e-mail search; the protocol
+-- shows null). Deleting an agent deletes this row only: its users row stays for
+-- the messages it sent, and without this row it is no longer found, added or
+-- signed in as.
+
+CREATE TABLE agents (
+  user_id               text PRIMARY KEY REFERENCES users (id) ON DELETE CASCADE,
+  owner_id              text NOT NULL REFERENCES users (id),
+  description           text,
+  -- true: anyone finds it and may add it to a conversation; false: its owner only.
+  public                boolean NOT NULL DEFAULT false,
+  -- sha256 (hex) of the API key; the key itself is shown once and never stored.
+  api_key_hash          text NOT NULL UNIQUE,
+  webhook_url           text,
+  -- The webhook secret sealed with the server's key (auth/secret-box.ts):
+  -- encrypted, not hashed, because deliveries are signed with it.
+  webhook_secret_sealed text NOT NULL,
+  -- false after the receiver answered 410; setting the URL again sets it to true.
+  webhook_active        boolean NOT NULL DEFAULT true,
+  created_at            timestamptz NOT NULL
+);
+CREATE INDEX agents_owner ON agents (owner_id, created_at);
