@@ -212,6 +212,30 @@ export interface AuthUser extends User {
 
 export interface NewPasswordUser {
   id: string;
+  // ---- webhook deliveries (section 14) ----
+  /** The agent members of the conversation, but `senderId`, whose webhook is set and on. */
+  webhookRecipients(conversationId: string, senderId: string): Promise<string[]>;
+  /** Queues deliveries, due at once; an id already queued is left as it is. */
+  enqueueWebhookDeliveries(deliveries: readonly NewWebhookDelivery[]): Promise<void>;
+  /**
+   * Up to `limit` deliveries due at `now`, each with one more attempt counted and
+   * not due again before `lease_until` (two processes never take the same one),
+   * with the agent's webhook as it is now (null when unset, off or deleted).
+   */
+  claimWebhookDeliveries(input: {
+    now: Date;
+    lease_until: Date;
+    limit: number;
+  }): Promise<ClaimedWebhookDelivery[]>;
+  /** Sets the next attempt, if the delivery is still at `attempts` (no one claimed it since); false otherwise. */
+  rescheduleWebhookDelivery(input: { id: string; attempts: number; next_attempt_at: Date }): Promise<boolean>;
+  /** Delivered, given up or dropped. */
+  deleteWebhookDelivery(id: string): Promise<void>;
+  /** The receiver answered 410: the agent's webhook off and its queued deliveries dropped, together. */
+  turnOffWebhook(agentId: string): Promise<void>;
+  /** The agent's queued deliveries, oldest first. */
+  webhookDeliveriesOf(agentId: string): Promise<StoredWebhookDelivery[]>;
+
   email: string;
   display_name: string;
   password_hash: string;
@@ -401,4 +425,27 @@ export interface JoinSnapshot {
 export interface StoredChange {
   message: Message;
   change: MessageChange | 'created';
+}
+
+export interface NewWebhookDelivery {
+  /** The `webhook-id`, the same for every retry. */
+  id: string;
+  agent_id: string;
+  /** The exact JSON body to sign and send. */
+  payload: string;
+  now: Date;
+}
+
+export interface StoredWebhookDelivery {
+  id: string;
+  agent_id: string;
+  payload: string;
+  attempts: number;
+  next_attempt_at: string;
+  created_at: string;
+}
+
+export interface ClaimedWebhookDelivery extends StoredWebhookDelivery {
+  /** Where and with which (sealed) secret to send it; null: the webhook is unset, off or the agent deleted. */
+  webhook: { url: string; secret_sealed: string } | null;
 }

@@ -10,6 +10,7 @@ import { pushContract } from './contract/push';
 import { searchContract } from './contract/search';
 import { snapshotContract } from './contract/snapshot';
 import { usersContract } from './contract/users';
+import { webhooksContract } from './contract/webhooks';
 
 export type { MakeStorage, StorageFixture } from './contract/fixture';
 
@@ -35,6 +36,7 @@ export function describeStorageContract(name: string, makeStorage: MakeStorage):
     ['attachments', attachmentsContract],
     ['push', pushContract],
     ['agents', agentsContract],
+    ['webhooks', webhooksContract],
   ];
   describe(`storage contract: ${name}`, () => {
     // Each section in a describe of its own: its fixture's hooks then make one

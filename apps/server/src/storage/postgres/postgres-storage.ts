@@ -11,6 +11,7 @@ import { migratePostgres } from './migrate';
 import { pushQueries } from './push';
 import { backfillSearchText, searchQueries } from './search';
 import { userQueries } from './users';
+import { webhookQueries } from './webhooks';
 
 export interface PostgresStorageOptions extends PoolOptions {
   /**
@@ -76,6 +77,7 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
   const attachments = attachmentQueries(pool);
   const push = pushQueries(pool);
   const agents = agentQueries(pool);
+  const webhooks = webhookQueries(pool);
 
   const storage: Storage = {
     kind: 'postgres',
@@ -139,6 +141,14 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
       if (notReady) throw new Error(`database unavailable: ${notReady.message}`, { cause: notReady });
       await pool.query('SELECT 1');
     },
+    webhookRecipients: webhooks.webhookRecipients,
+    enqueueWebhookDeliveries: webhooks.enqueueWebhookDeliveries,
+    claimWebhookDeliveries: webhooks.claimWebhookDeliveries,
+    rescheduleWebhookDelivery: webhooks.rescheduleWebhookDelivery,
+    deleteWebhookDelivery: webhooks.deleteWebhookDelivery,
+    turnOffWebhook: webhooks.turnOffWebhook,
+    webhookDeliveriesOf: webhooks.webhookDeliveriesOf,
+
     /** Waits for the queries in flight, then closes every connection. A second call is harmless. */
     close() {
       closing ??= pool.end();

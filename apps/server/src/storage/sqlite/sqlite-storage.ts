@@ -10,6 +10,7 @@ import { messageQueries } from './messages';
 import { pushQueries } from './push';
 import { searchQueries } from './search';
 import { userQueries } from './users';
+import { webhookQueries } from './webhooks';
 
 export type { SqliteStorageOptions } from './database';
 
@@ -34,6 +35,7 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
   const search = searchQueries(db);
   const push = pushQueries(db);
   const agents = agentQueries(db);
+  const webhooks = webhookQueries(db);
   search.backfillSearchText();
   const write = transactional(db, 'immediate');
   const read = transactional(db, 'deferred');
@@ -103,6 +105,14 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
       selectOne.get();
     }),
     async close() {
+    webhookRecipients: read(webhooks.webhookRecipients),
+    enqueueWebhookDeliveries: write(webhooks.enqueueWebhookDeliveries),
+    claimWebhookDeliveries: write(webhooks.claimWebhookDeliveries),
+    rescheduleWebhookDelivery: write(webhooks.rescheduleWebhookDelivery),
+    deleteWebhookDelivery: write(webhooks.deleteWebhookDelivery),
+    turnOffWebhook: write(webhooks.turnOffWebhook),
+    webhookDeliveriesOf: read(webhooks.webhookDeliveriesOf),
+
       if (db.open) db.close();
     },
   };
