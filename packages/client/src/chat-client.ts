@@ -1,13 +1,18 @@
 import { HISTORY_MAX_LIMIT, bodyProblem } from '@chat/protocol';
 import type {
+  Agent,
   Attachment,
   ClientFrame,
   Conversation,
+  CreateAgentRequest,
+  CreateAgentResponse,
   MemberRole,
+  Message,
   SearchResponse,
   ServerFrame,
   ServerFrameOf,
   SettingsRequest,
+  UpdateAgentRequest,
   User,
 } from '@chat/protocol';
 import { documentVisibility } from './browser-signals';
@@ -23,6 +28,7 @@ import { createMemoryOutbox } from './outbox';
 import { Requests } from './requests';
 import { ChatApi, apiUrlFromWsUrl } from './rest-api';
 import { Sender } from './sender';
+import { StreamSender } from './stream-sender';
 import { TypingSender } from './typing';
 import type {
   ChatClientEvents,
@@ -30,6 +36,7 @@ import type {
   ConnectionStatus,
   ConversationView,
   PageVisibility,
+  TokenGetter,
   PendingMessage,
   UploadFile,
   UploadOptions,
@@ -72,6 +79,7 @@ export class ChatClient {
   private readonly emitter = new Emitter<ChatClientEvents>();
   private readonly listeners = new Listeners();
   private readonly sender: Sender;
+  private readonly streams: StreamSender;
   private readonly typing: TypingSender;
   private readonly list: ConversationList;
   private readonly stores = new Map<string, ConversationStore>();
@@ -104,9 +112,11 @@ export class ChatClient {
       options.WebSocket ?? (globalThis as { WebSocket?: WebSocketLike }).WebSocket ?? missingWebSocket();
     this.clock = options.clock ?? systemClock;
     this.visibility = options.pageVisibility === undefined ? documentVisibility() : options.pageVisibility;
+    const getToken = credentialGetter(options);
     this.connection = new Connection({
       url: options.url,
-      getToken: options.getToken,
+      getToken,
+      ...(options.apiKey === undefined ? {} : { apiKey: options.apiKey }),
       WebSocket: WebSocketCtor,
       backoff: { ...DEFAULTS.backoff, ...options.backoff },
       heartbeat: { ...DEFAULTS.heartbeat, ...options.heartbeat },
@@ -116,7 +126,7 @@ export class ChatClient {
     });
     this.api = new ChatApi({
       baseUrl: options.apiUrl ?? apiUrlFromWsUrl(options.url),
-      getToken: options.getToken,
+      getToken,
       ...(options.fetch ? { fetch: options.fetch } : {}),
     });
     this.sender = new Sender({
@@ -131,6 +141,11 @@ export class ChatClient {
       clock: this.clock,
       upload: (file, uploadOptions) => this.upload(file, uploadOptions),
       maxUploadBytes: this.maxUploadBytes,
+    });
+    this.streams = new StreamSender({
+      sender: this.sender,
+      send: (frame) => this.connection.send(frame),
+      request: (frame) => this.request(frame),
     });
     this.typing = new TypingSender(
       options.typing?.refreshMs ?? DEFAULTS.typing.refreshMs,
@@ -329,7 +344,13 @@ export class ChatClient {
   send(
     conversationId: string,
     body: string,
-    options: { replyTo?: string | null; mentions?: readonly string[]; files?: readonly UploadFile[] } = {},
+    options: {
+      replyTo?: string | null;
+      mentions?: readonly string[];
+      files?: readonly UploadFile[];
+      /** v2 section 14: stored as `streaming` (the body may be empty); see `startStream`. */
+      streaming?: boolean;
+    } = {},
   ): PendingMessage {
     const message = this.sender.send(
       conversationId,
@@ -337,6 +358,7 @@ export class ChatClient {
       options.replyTo ?? null,
       options.mentions,
       options.files,
+      options.streaming ?? false,
     );
     // The server ends this user's typing when the message lands.
     this.typing.forget(conversationId);
@@ -355,6 +377,82 @@ export class ChatClient {
       return Promise.reject(new ChatError('too_large', `files can be up to ${mb} MB`));
     }
     return this.api.upload(file, options);
+  }
+
+  // ---- streaming and status (v2 section 14) ----
+
+  /**
+   * Starts a streamed message: `send_message {streaming: true}` through the outbox (resent
+   * after a reconnect, never doubled); resolves with the stored message (`state: 'streaming'`)
+   * once acked, rejects with the ChatError of a refusal. Throws `bad_request` for a body over
+   * 16,000 code points.
+   */
+  startStream(
+    conversationId: string,
+    options: { body?: string; replyTo?: string | null } = {},
+  ): Promise<Message> {
+    const started = this.streams.start(conversationId, options.body ?? '', options.replyTo ?? null);
+    this.typing.forget(conversationId);
+    return started;
+  }
+
+  /**
+   * The whole text so far of a streaming message (`stream_message`). Fire and forget: dropped
+   * when offline, no outbox. The server relays at most one per 100 ms: coalesce before calling.
+   */
+  streamMessage(messageId: string, body: string): void {
+    this.streams.update(messageId, body);
+  }
+
+  /** Ends a stream with its final text (`complete`, or `stopped`). Rejects `disconnected` when offline. */
+  endStream(messageId: string, body: string, state: 'complete' | 'stopped' = 'complete'): Promise<void> {
+    return this.streams.end(messageId, body, state);
+  }
+
+  /**
+   * Asks the sender of a streaming message to stop (any member may). Held until acknowledged:
+   * asked offline, or lost with its socket, it is sent on the next authentication. Resolves
+   * also when the message had already ended (`conflict`).
+   */
+  stopStream(messageId: string): Promise<void> {
+    return this.streams.stop(messageId);
+  }
+
+  /** What this user (an agent) is doing in a conversation; fire and forget, dropped when offline. */
+  setAgentStatus(conversationId: string, status: 'thinking' | 'working' | 'idle', detail?: string): void {
+    this.connection.send({
+      type: 'agent_status',
+      conversation_id: conversationId,
+      status,
+      ...(detail === undefined ? {} : { detail }),
+    });
+  }
+
+  // ---- agents (REST, v2 section 14) ----
+
+  /** `GET /api/agents`: the agents this user owns. */
+  listAgents(): Promise<Agent[]> {
+    return this.api.listAgents();
+  }
+
+  /** `POST /api/agents`: its `api_key` and `webhook_secret` are in this answer only. */
+  createAgent(request: CreateAgentRequest): Promise<CreateAgentResponse> {
+    return this.api.createAgent(request);
+  }
+
+  /** `PATCH /api/agents/:id`: fields left out stay; `webhook_url: null` removes the webhook. */
+  updateAgent(id: string, request: UpdateAgentRequest): Promise<Agent> {
+    return this.api.updateAgent(id, request);
+  }
+
+  /** `DELETE /api/agents/:id`. */
+  deleteAgent(id: string): Promise<void> {
+    return this.api.deleteAgent(id);
+  }
+
+  /** `POST /api/agents/:id/keys`: the new key (shown once); the old one stops at once. */
+  rotateAgentKey(id: string): Promise<string> {
+    return this.api.rotateAgentKey(id);
   }
 
   /** Sends a failed message again (same client_id). */
@@ -545,7 +643,7 @@ export class ChatClient {
     const self = this.user?.id ?? null;
     for (const message of frame.messages) {
       // A send whose ack was lost with the socket is in the history: it landed.
-      if (message.sender_id === self && message.client_id !== null) this.sender.acked(message.client_id);
+      if (message.sender_id === self && message.client_id !== null) this.acked(message.client_id, message);
       this.list.applyMessage(message, self);
     }
   }
@@ -556,6 +654,7 @@ export class ChatClient {
     this.sendClientState();
     this.joins.rejoinAll();
     this.sender.connected();
+    this.streams.connected();
     // After a reconnect the list may be stale. A watched list never loaded (the page opened
     // without network or with the server down, so its first load failed) is loaded now.
     const reload = this.list.loaded ? this.sockets > 1 : this.listWatchers > 0 && this.listLoads === 0;
@@ -583,13 +682,13 @@ export class ChatClient {
       case 'message': {
         const message = frame.message;
         this.store(message.conversation_id).applyMessage(message, true);
-        if (message.sender_id === self && message.client_id !== null) this.sender.acked(message.client_id);
+        if (message.sender_id === self && message.client_id !== null) this.acked(message.client_id, message);
         this.list.applyMessage(message, self);
         if (message.sender_id !== self && message.kind !== 'system') this.emitter.emit('message', message);
         break;
       }
       case 'message_ack':
-        this.sender.acked(frame.client_id);
+        this.acked(frame.client_id, frame.message);
         this.store(frame.message.conversation_id).applyMessage(frame.message);
         this.list.applyMessage(frame.message, self);
         break;
@@ -626,13 +725,34 @@ export class ChatClient {
       case 'conversation_removed':
         this.removed(frame.conversation_id);
         break;
+      case 'message_stream':
+        this.store(frame.conversation_id).applyStream(frame.message_id, frame.body);
+        break;
+      case 'stream_stop':
+        this.emitter.emit('stream_stop', {
+          conversation_id: frame.conversation_id,
+          message_id: frame.message_id,
+          by: frame.by,
+        });
+        break;
+      case 'agent_status':
+        if (frame.user_id !== self)
+          this.store(frame.conversation_id).applyAgentStatus(frame.user_id, frame.status, frame.detail);
+        break;
       case 'error':
-        if (!this.sender.refused(frame)) this.emitter.emit('error', frame);
+        if (this.sender.refused(frame)) this.streams.refused(frame);
+        else this.emitter.emit('error', frame);
         break;
       default:
         // authenticated / joined / ack / pong arrive through their refs.
         break;
     }
+  }
+
+  /** One of our sends landed, whichever way we learnt it. */
+  private acked(clientId: string, message: Message): void {
+    this.sender.acked(clientId);
+    this.streams.acked(clientId, message);
   }
 
   private joinListed(): void {
@@ -663,6 +783,14 @@ export class ChatClient {
     if (this.batchDepth > 0) this.changedInBatch = true;
     else this.listeners.notify();
   }
+}
+
+/** Where REST and the socket get their credential: the agent's API key, else `getToken`. */
+function credentialGetter(options: ChatClientOptions): TokenGetter {
+  const apiKey = options.apiKey;
+  if (apiKey !== undefined) return () => Promise.resolve(apiKey);
+  if (options.getToken) return options.getToken;
+  throw new Error('ChatClient: pass options.getToken (a person) or options.apiKey (an agent)');
 }
 
 function missingWebSocket(): never {

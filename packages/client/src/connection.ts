@@ -11,6 +11,8 @@ import type { BackoffOptions, ConnectionStatus, HeartbeatOptions, TokenGetter, W
 export interface ConnectionConfig {
   url: string;
   getToken: TokenGetter;
+  /** An agent's API key: sent as `authenticate {api_key}` instead of a token, never refreshed. */
+  apiKey?: string;
   WebSocket: WebSocketLike;
   backoff: Required<BackoffOptions>;
   heartbeat: Required<HeartbeatOptions>;
@@ -139,6 +141,11 @@ export class Connection {
   }
 
   private async authenticate(socketId: number, purpose: Purpose): Promise<void> {
+    const apiKey = this.config.apiKey;
+    if (apiKey !== undefined) {
+      this.authenticateWith(socketId, { api_key: apiKey }, null, purpose);
+      return;
+    }
     let token: string | null;
     try {
       token = await this.config.getToken();
@@ -154,6 +161,16 @@ export class Connection {
       this.socket.stop('signed out: getToken() returned no token');
       return;
     }
+    this.authenticateWith(socketId, { token }, token, purpose);
+  }
+
+  /** Sends `authenticate` with a token or an API key (`token` is null for a key: no expiry to read). */
+  private authenticateWith(
+    socketId: number,
+    credential: { token: string } | { api_key: string },
+    token: string | null,
+    purpose: Purpose,
+  ): void {
     const ref = this.config.requests.track({
       onReply: (frame) => {
         if (frame.type === 'authenticated' && socketId === this.socket.currentId) {
@@ -163,7 +180,8 @@ export class Connection {
       onError: (error, frame) => {
         if (socketId !== this.socket.currentId || error.code === 'disconnected') return;
         if (error.code === 'unauthorized') {
-          this.socket.stop(`the server refused the access token: ${error.message}`);
+          const what = token === null ? 'API key' : 'access token';
+          this.socket.stop(`the server refused the ${what}: ${error.message}`);
         } else if (purpose === 'connect') {
           this.socket.drop(`authentication failed: ${error.message}`);
         } else if (frame) {
@@ -172,17 +190,19 @@ export class Connection {
         }
       },
     });
-    if (!this.sendFrame({ type: 'authenticate', token, ref })) this.config.requests.forget(ref);
+    if (!this.sendFrame({ type: 'authenticate', ...credential, ref })) this.config.requests.forget(ref);
   }
 
   private authenticatedAs(
     socketId: number,
-    token: string,
+    token: string | null,
     frame: ServerFrameOf<'authenticated'>,
     purpose: Purpose,
   ): void {
     this.currentUser = frame.user;
-    const expiresAt = tokenExpiry(token) ?? (frame.expires_at === null ? null : Date.parse(frame.expires_at));
+    const expiresAt =
+      (token === null ? null : tokenExpiry(token)) ??
+      (frame.expires_at === null ? null : Date.parse(frame.expires_at));
     if (expiresAt !== null) this.scheduleRefresh(socketId, expiresAt);
     if (purpose === 'refresh') {
       this.events.emit('refreshed', frame.user);

@@ -1,4 +1,5 @@
 import type { ConversationMember, JoinedMember, Message, ServerFrameOf } from '@chat/protocol';
+import { AgentStatuses } from './agent-statuses';
 import { systemClock } from './clock';
 import type { Clock } from './clock';
 import type { ConversationView, PendingMessage } from './types';
@@ -7,6 +8,8 @@ export interface ConversationStoreOptions {
   conversationId: string;
   /** A typist heard nothing from for this long is dropped. */
   typingExpireMs: number;
+  /** An agent status not refreshed for this long is dropped (default 65 s: the server's 60 s, plus slack). */
+  agentStatusExpireMs?: number;
   /** Called after every change (never for a frame that changed nothing). */
   onChange: () => void;
   /** Pending sends already known when the store is made (set without a change notice). */
@@ -16,6 +19,9 @@ export interface ConversationStoreOptions {
 }
 
 const EMPTY: readonly never[] = Object.freeze([]);
+const NO_STREAMS: Readonly<Record<string, string>> = Object.freeze({});
+/** The server lets a status lapse after 60 s (AGENT_STATUS_TTL_MS) and relays `idle`; this is the backstop. */
+const AGENT_STATUS_EXPIRE_MS = 65_000;
 
 /**
  * One conversation as this client knows it: messages keyed by id, members,
@@ -40,15 +46,24 @@ export class ConversationStore {
   private lastSeq = 0;
   private hasMoreBefore = false;
   private error: ConversationView['error'] = null;
+  /** Latest relayed text of each message still streaming (v2 section 14). */
+  private readonly streams = new Map<string, string>();
+  private readonly agentStatuses: AgentStatuses;
 
   private cachedView: ConversationView | undefined;
   private cachedMessages: readonly Message[] | undefined;
   private cachedMembers: readonly JoinedMember[] | undefined;
   private cachedTypists: readonly string[] | undefined;
+  private cachedStreams: Readonly<Record<string, string>> | undefined;
 
   constructor(private readonly options: ConversationStoreOptions) {
     this.conversationId = options.conversationId;
     this.clock = options.clock ?? systemClock;
+    this.agentStatuses = new AgentStatuses(
+      this.clock,
+      options.agentStatusExpireMs ?? AGENT_STATUS_EXPIRE_MS,
+      () => this.changed({}),
+    );
     if (options.pending?.length) this.pending = Object.freeze([...options.pending]);
   }
 
@@ -58,6 +73,8 @@ export class ConversationStore {
     ) as readonly Message[];
     this.cachedMembers ??= Object.freeze([...this.members.values()]) as readonly JoinedMember[];
     this.cachedTypists ??= Object.freeze([...this.typists.keys()]) as readonly string[];
+    this.cachedStreams ??=
+      this.streams.size === 0 ? NO_STREAMS : Object.freeze(Object.fromEntries(this.streams));
     this.cachedView ??= Object.freeze({
       conversationId: this.conversationId,
       joined: this.joined,
@@ -68,6 +85,8 @@ export class ConversationStore {
       lastSeq: this.lastSeq,
       hasMoreBefore: this.hasMoreBefore,
       error: this.error,
+      streams: this.cachedStreams,
+      agentStatuses: this.agentStatuses.list,
     });
     return this.cachedView;
   }
@@ -103,9 +122,12 @@ export class ConversationStore {
     this.lastSeq = Math.max(this.lastSeq, frame.last_seq);
     this.members = new Map(frame.members.map((member) => [member.user_id, member]));
     this.clearTypists();
+    // Relays of this join follow it; what was relayed before is stale.
+    this.streams.clear();
+    this.agentStatuses.clear();
     this.joined = true;
     this.error = null;
-    this.changed({ messages: true, members: true, typists: true });
+    this.changed({ messages: true, members: true, typists: true, streams: true });
   }
 
   /** A `message`, `message_ack` or `message_updated`. Returns whether anything changed. */
@@ -171,6 +193,24 @@ export class ConversationStore {
     this.changed({ members: true });
   }
 
+  /**
+   * A `message_stream`: the latest text of a streaming message. Kept unless the message is held
+   * and no longer streaming (a relay that crossed its `completed`); one not held yet is kept for
+   * when its `message` arrives.
+   */
+  applyStream(messageId: string, body: string): void {
+    const held = this.byId.get(messageId);
+    if (held && held.state !== 'streaming') return;
+    if (this.streams.get(messageId) === body) return;
+    this.streams.set(messageId, body);
+    this.changed({ streams: true });
+  }
+
+  /** An `agent_status` of another member. */
+  applyAgentStatus(userId: string, status: 'thinking' | 'working' | 'idle', detail: string | null): void {
+    if (this.agentStatuses.apply(userId, status, detail)) this.changed({});
+  }
+
   applyTyping(userId: string, isTyping: boolean): void {
     if (!isTyping) {
       if (this.stopTypist(userId)) this.changed({ typists: true });
@@ -198,14 +238,18 @@ export class ConversationStore {
   markNotJoined(): void {
     const hadTypists = this.typists.size > 0;
     this.clearTypists();
-    if (!this.joined && !hadTypists) return;
+    const hadStreams = this.streams.size > 0;
+    this.streams.clear();
+    const hadStatuses = this.agentStatuses.clear();
+    if (!this.joined && !hadTypists && !hadStreams && !hadStatuses) return;
     this.joined = false;
-    this.changed({ typists: true });
+    this.changed({ typists: true, streams: true });
   }
 
-  /** Stops the typing timers (the client is stopping). */
+  /** Stops the typing and status timers (the client is stopping). */
   dispose(): void {
     this.clearTypists();
+    this.agentStatuses.clear();
   }
 
   /** Stores a message unless a state at least as new is held. */
@@ -214,6 +258,8 @@ export class ConversationStore {
     if (held && held.updated_seq >= message.updated_seq) return false;
     this.byId.set(message.id, message);
     if (message.updated_seq > this.lastSeq) this.lastSeq = message.updated_seq;
+    // Ended (`completed`): the stored body is the final text.
+    if (message.state !== 'streaming' && this.streams.delete(message.id)) this.cachedStreams = undefined;
     return true;
   }
 
@@ -229,10 +275,16 @@ export class ConversationStore {
     this.typists.clear();
   }
 
-  private changed(what: { messages?: boolean; members?: boolean; typists?: boolean }): void {
+  private changed(what: {
+    messages?: boolean;
+    members?: boolean;
+    typists?: boolean;
+    streams?: boolean;
+  }): void {
     if (what.messages) this.cachedMessages = undefined;
     if (what.members) this.cachedMembers = undefined;
     if (what.typists) this.cachedTypists = undefined;
+    if (what.streams) this.cachedStreams = undefined;
     this.cachedView = undefined;
     this.options.onChange();
   }

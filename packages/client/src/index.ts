@@ -14,6 +14,7 @@ export { tokenExpiry, refreshDelayMs } from './token';
 export { ConversationStore } from './conversation-store';
 export { ConversationList } from './conversation-list';
 export type {
+  AgentStatusEntry,
   BackoffOptions,
   ChatClientEvents,
   ChatClientOptions,
@@ -25,6 +26,7 @@ export type {
   PageVisibility,
   PendingMessage,
   SocketLike,
+  StreamStop,
   TokenGetter,
   TypingOptions,
   UploadFile,

@@ -1,5 +1,9 @@
 import {
+  AgentKeyResponse,
+  AgentResponse,
+  AgentsResponse,
   ConversationResponse,
+  CreateAgentResponse,
   ConversationsResponse,
   ErrorBody,
   MeResponse,
@@ -9,13 +13,17 @@ import {
   UsersResponse,
 } from '@chat/protocol';
 import type {
+  Agent,
   Attachment,
+  CreateAgentRequest,
+  CreateAgentResponse as CreatedAgent,
   Conversation,
   MemberRole,
   Message,
   PushSubscriptionRequest,
   SearchResponse as SearchPage,
   SettingsRequest,
+  UpdateAgentRequest,
   User,
 } from '@chat/protocol';
 import { ChatError } from './errors';
@@ -167,6 +175,31 @@ export class ChatApi {
     await this.request('DELETE', '/api/push/subscriptions', null, { endpoint });
   }
 
+  /** `GET /api/agents`: the caller's own agents (v2 section 14). */
+  async listAgents(): Promise<Agent[]> {
+    return (await this.request('GET', '/api/agents', AgentsResponse)).agents;
+  }
+
+  /** `POST /api/agents`: the new agent with its `api_key` and `webhook_secret`, shown this once. */
+  async createAgent(request: CreateAgentRequest): Promise<CreatedAgent> {
+    return this.request('POST', '/api/agents', CreateAgentResponse, request);
+  }
+
+  /** `PATCH /api/agents/:id` (the owner's): fields left out stay. */
+  async updateAgent(id: string, request: UpdateAgentRequest): Promise<Agent> {
+    return (await this.request('PATCH', agentPath(id), AgentResponse, request)).agent;
+  }
+
+  /** `DELETE /api/agents/:id` (the owner's). */
+  async deleteAgent(id: string): Promise<void> {
+    await this.request('DELETE', agentPath(id), null);
+  }
+
+  /** `POST /api/agents/:id/keys`: a new key, shown once; the old one stops at once. */
+  async rotateAgentKey(id: string): Promise<string> {
+    return (await this.request('POST', `${agentPath(id)}/keys`, AgentKeyResponse)).api_key;
+  }
+
   private async request<T>(
     method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
     path: string,
@@ -201,6 +234,10 @@ export class ChatApi {
     if (!parsed?.success) throw new ChatError('internal', `${method} ${path}: unexpected response body`);
     return parsed.data;
   }
+}
+
+function agentPath(agentId: string): string {
+  return `/api/agents/${encodeURIComponent(agentId)}`;
 }
 
 function conversationPath(conversationId: string): string {

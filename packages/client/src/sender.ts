@@ -1,4 +1,4 @@
-import { MAX_ATTACHMENTS, MAX_MENTIONS, bodyProblem } from '@chat/protocol';
+import { MAX_ATTACHMENTS, MAX_MENTIONS, bodyProblem, streamBodyProblem } from '@chat/protocol';
 import type { Attachment, ClientFrame, ServerFrameOf } from '@chat/protocol';
 import type { Clock } from './clock';
 import { ChatError } from './errors';
@@ -59,8 +59,13 @@ export class Sender {
     replyTo: string | null,
     mentions: readonly string[] = [],
     files: readonly UploadFile[] = [],
+    streaming = false,
   ): PendingMessage {
-    const problem = files.length > 0 && body === '' ? null : bodyProblem(body);
+    const problem = streaming
+      ? streamBodyProblem(body)
+      : files.length > 0 && body === ''
+        ? null
+        : bodyProblem(body);
     if (problem) throw new ChatError('bad_request', problem);
     if (files.length > MAX_ATTACHMENTS) {
       throw new ChatError('bad_request', `at most ${MAX_ATTACHMENTS} files in a message`);
@@ -79,6 +84,7 @@ export class Sender {
       body,
       reply_to: replyTo,
       ...(mentions.length > 0 ? { mentions: [...new Set(mentions)] } : {}),
+      ...(streaming ? { streaming: true } : {}),
       ...(files.length > 0
         ? {
             attachments: files.map((file): PendingAttachment => ({
@@ -175,6 +181,7 @@ export class Sender {
       ...(message.reply_to ? { reply_to: message.reply_to } : {}),
       ...(message.mentions?.length ? { mentions: message.mentions } : {}),
       ...(attachmentIds?.length ? { attachment_ids: attachmentIds } : {}),
+      ...(message.streaming ? { streaming: true } : {}),
     });
     if (sent) this.sentOn.set(clientId, this.socketNumber);
   }

@@ -55,7 +55,14 @@ export type WebSocketLike = new (url: string) => SocketLike;
 export interface ChatClientOptions {
   /** ws:// or wss:// URL of the server's /ws endpoint. */
   url: string;
-  getToken: TokenGetter;
+  /** A person's access token. May be omitted when `apiKey` is given. */
+  getToken?: TokenGetter;
+  /**
+   * An agent's API key (v2 section 14): the socket authenticates with `authenticate {api_key}`
+   * (no refresh: it does not expire) and REST calls send `Authorization: Bearer <apiKey>`.
+   * Takes the place of `getToken`.
+   */
+  apiKey?: string;
   /** Defaults to globalThis.WebSocket. In Node pass `ws`'s WebSocket. */
   WebSocket?: WebSocketLike;
   /** Where unacked sends survive reloads. Defaults to memory; IndexedDB in browsers. */
@@ -107,6 +114,8 @@ export interface PendingMessage {
   reply_to: string | null;
   /** Members mentioned (v2 section 10); absent in outboxes written before mentions. */
   mentions?: string[];
+  /** Sent with `streaming: true` (v2 section 14): stored as `streaming`, the body may be empty. */
+  streaming?: boolean;
   created_at: string;
   /** Files going with it (v2 section 11); absent when none. */
   attachments?: PendingAttachment[];
@@ -172,6 +181,32 @@ export interface ConversationView {
   hasMoreBefore: boolean;
   /** Why the last join was refused (`forbidden`, `not_found`), else null. (Added by the client engineer.) */
   error: { code: string; message: string } | null;
+  /**
+   * v2 section 14: message id -> the latest relayed text (`message_stream`) of a message still
+   * `streaming`. Show `streams[m.id] ?? m.body` while `m.state === 'streaming'`. Entries go when
+   * the message's `completed` update arrives, on leave and on reconnect.
+   */
+  streams: Readonly<Record<string, string>>;
+  /**
+   * v2 section 14: what other members (agents) are doing, non-idle only. An `idle` removes the
+   * entry; an entry not refreshed for 65 s expires here too; all are cleared on reconnect.
+   */
+  agentStatuses: readonly AgentStatusEntry[];
+}
+
+/** One member's `agent_status` (v2 section 14), as a conversation's view holds it. */
+export interface AgentStatusEntry {
+  user_id: string;
+  status: 'thinking' | 'working';
+  detail: string | null;
+}
+
+/** `stream_stop` (v2 section 14): a member asked this user's streaming message to stop. */
+export interface StreamStop {
+  conversation_id: string;
+  message_id: string;
+  /** Who asked. */
+  by: string;
 }
 
 export interface ChatClientEvents {
@@ -184,4 +219,6 @@ export interface ChatClientEvents {
   message: Message;
   /** The user stopped being a member (removed, or left from any device): the id. */
   conversation_removed: string;
+  /** v2 section 14: one of this user's streaming messages was asked to stop (by any member). */
+  stream_stop: StreamStop;
 }

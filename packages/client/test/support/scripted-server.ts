@@ -12,13 +12,19 @@ import type { AddressInfo } from 'node:net';
 export class ScriptedServer {
   /** One entry per connection accepted, in order, with the tokens it authenticated with. */
   readonly connections: Array<{ socket: WebSocket; tokens: string[] }> = [];
+  /** Every frame received, on any connection, in order. */
+  readonly received: Array<Record<string, unknown>> = [];
 
   private constructor(
     private readonly wss: WebSocketServer,
     private readonly script: {
       /** Reply to `authenticate` at all (default true). */
       answer?: (connection: number) => boolean;
+      /** `authenticated.expires_at` (default an hour from now; null as for an agent's API key). */
+      expiresAt?: string | null;
       onAuthenticated?: (socket: WebSocket, connection: number) => void;
+      /** Every frame other than `ping` and `authenticate`, to answer as the test needs. */
+      onFrame?: (socket: WebSocket, frame: Record<string, unknown>, connection: number) => void;
     },
   ) {
     wss.on('connection', (socket) => {
@@ -27,8 +33,10 @@ export class ScriptedServer {
       this.connections.push(entry);
       socket.on('message', (data) => {
         const frame = JSON.parse(String(data)) as { type: string; ref?: string; token?: string };
+        this.received.push(frame);
         if (frame.type === 'ping')
           socket.send(JSON.stringify({ type: 'pong', server_time: new Date().toISOString() }));
+        else if (frame.type !== 'authenticate') this.script.onFrame?.(socket, frame, index);
         if (frame.type !== 'authenticate') return;
         entry.tokens.push(frame.token ?? '');
         if (this.script.answer && !this.script.answer(index)) return;
@@ -42,7 +50,10 @@ export class ScriptedServer {
               display_name: 'A',
               is_agent: false,
             },
-            expires_at: new Date(Date.now() + 3600_000).toISOString(),
+            expires_at:
+              this.script.expiresAt === undefined
+                ? new Date(Date.now() + 3600_000).toISOString()
+                : this.script.expiresAt,
             protocol: PROTOCOL_VERSION,
           }),
         );
