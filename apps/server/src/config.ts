@@ -119,6 +119,11 @@ export interface ServerConfig {
   pushAllowPrivate: boolean;
   /** Webhook URLs may resolve to private, loopback or link-local addresses (development, tests; section 14). */
   webhookAllowPrivate: boolean;
+  /**
+   * The key (base64 of 32 bytes) that seals agents' webhook secrets (section 14, auth/secret-box.ts);
+   * generated once in dataDir when unset. Every process of one database must have the same.
+   */
+  agentSecretKey: string | undefined;
 }
 
 export const DEFAULT_WEB_DIST = resolve(import.meta.dirname, '../../web/dist');
@@ -183,6 +188,7 @@ export const defaultConfig: ServerConfig = {
   pushPreviews: true,
   pushAllowPrivate: false,
   webhookAllowPrivate: false,
+  agentSecretKey: undefined,
 };
 
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max);
@@ -261,6 +267,12 @@ const EnvSchema = z.object({
   PUSH_PREVIEWS: z.enum(['true', 'false']).optional(),
   PUSH_ALLOW_PRIVATE: z.enum(['true', 'false']).optional(),
   WEBHOOK_ALLOW_PRIVATE: z.enum(['true', 'false']).optional(),
+  AGENT_SECRET_KEY: text
+    .refine(
+      (key) => /^[A-Za-z0-9+/]+={0,2}$/.test(key) && Buffer.from(key, 'base64').length === 32,
+      'AGENT_SECRET_KEY must be 32 bytes in base64 (openssl rand -base64 32)',
+    )
+    .optional(),
 });
 
 export class ConfigError extends Error {
@@ -339,6 +351,7 @@ export function loadConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Partial
     pushAllowPrivate: e.PUSH_ALLOW_PRIVATE === undefined ? undefined : e.PUSH_ALLOW_PRIVATE === 'true',
     webhookAllowPrivate:
       e.WEBHOOK_ALLOW_PRIVATE === undefined ? undefined : e.WEBHOOK_ALLOW_PRIVATE === 'true',
+    agentSecretKey: e.AGENT_SECRET_KEY,
   };
   return Object.fromEntries(Object.entries(config).filter(([, value]) => value !== undefined));
 }

@@ -1,4 +1,5 @@
 import type { Attachments } from './attachments/attachment-service';
+import type { SecretBox } from './auth/secret-box';
 import type { TokenVerifier } from './auth/token-verifier';
 import type { Clock } from './clock';
 import type { ServerConfig } from './config';
@@ -35,4 +36,6 @@ export interface ServerContext {
   attachments: Attachments;
   /** Section 13: visible connections and the Web Pushes of stored messages. */
   notifications: Notifications;
+  /** Section 14: seals and opens agents' webhook secrets under the server's key. */
+  secretBox: SecretBox;
 }

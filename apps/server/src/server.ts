@@ -4,6 +4,7 @@ import { openAttachmentStore } from './attachments/open-attachment-store';
 import { UrlSigner, ensureUrlSecret } from './attachments/signing';
 import { registerEmbeddedAuth } from './auth/embedded-auth-routes';
 import { embeddedAuthSettings } from './auth/embedded-auth-settings';
+import { SecretBox, ensureSecretBoxKey } from './auth/secret-box';
 import { createSessionGuard } from './auth/session-guard';
 import { createTokenVerifier } from './auth/token-verifier';
 import { systemClock, type Clock } from './clock';
@@ -79,6 +80,14 @@ export async function createServer(
       'JWT_SECRET is unset: this process signs with a secret of its own DATA_DIR; set JWT_SECRET so every process accepts the same tokens',
     );
   }
+  if (!config.agentSecretKey && (config.databaseUrl || config.redisUrl)) {
+    log.warn(
+      'AGENT_SECRET_KEY is unset: this process seals webhook secrets with a key of its own DATA_DIR; set AGENT_SECRET_KEY so every process opens them',
+    );
+  }
+  const secretBox = new SecretBox(
+    config.agentSecretKey ? Buffer.from(config.agentSecretKey, 'base64') : ensureSecretBoxKey(config.dataDir),
+  );
   const storage = await openStorage(config, log);
   const attachments = new Attachments({
     store: openAttachmentStore(config),
@@ -140,6 +149,7 @@ export async function createServer(
     log,
     attachments,
     notifications,
+    secretBox,
     rooms: new RoomRegistry({
       broker,
       storage,

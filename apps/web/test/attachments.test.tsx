@@ -54,6 +54,8 @@ function renderChat(extra: Partial<ConversationView>): ChatActions {
     typingUserIds: [],
     lastSeq: 0,
     hasMoreBefore: false,
+    streams: {},
+    agentStatuses: [],
     error: null,
     ...extra,
   };

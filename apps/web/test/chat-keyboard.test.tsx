@@ -42,6 +42,8 @@ function renderChat(messages: Message[]) {
     typingUserIds: [],
     lastSeq: messages.at(-1)?.updated_seq ?? 0,
     hasMoreBefore: false,
+    streams: {},
+    agentStatuses: [],
     error: null,
   };
   const actions: ChatActions = {

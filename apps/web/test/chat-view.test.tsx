@@ -32,6 +32,8 @@ function view(messages: Message[], extra: Partial<ConversationView> = {}): Conve
     typingUserIds: [],
     lastSeq: messages.at(-1)?.updated_seq ?? 0,
     hasMoreBefore: false,
+    streams: {},
+    agentStatuses: [],
     error: null,
     ...extra,
   };

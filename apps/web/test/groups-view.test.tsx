@@ -28,6 +28,8 @@ function view(messages: Message[], members: JoinedMember[]): ConversationView {
     typingUserIds: [],
     lastSeq: messages.at(-1)?.updated_seq ?? 0,
     hasMoreBefore: false,
+    streams: {},
+    agentStatuses: [],
     error: null,
   };
 }

@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { User } from '@chat/protocol';
 import type { Storage } from '../storage/storage';
+import { agentOfKey, isAgentKey } from './agent-keys';
 import type { TokenVerifier } from './token-verifier';
 
 export type RequestAuthResult = { ok: true; user: User } | { ok: false; message: string };
@@ -9,16 +10,21 @@ export type RequestAuthResult = { ok: true; user: User } | { ok: false; message:
  * Who sent a REST request: reads `Authorization: Bearer <access token>`, verifies
  * the token, and makes sure the user exists (a valid token for an unseen user
  * creates it: a Supabase project's users appear on first use, docs/protocol.md section 2).
+ * An agent's API key (`Bearer chat_ak_...`, section 14) names its agent while it is the current key.
  *
  * Never throws for a bad token; a storage failure propagates (a 500, not a 401).
  */
 export async function authenticateRequest(
   request: Pick<FastifyRequest, 'headers'>,
   verifier: TokenVerifier,
-  storage: Pick<Storage, 'ensureUser'>,
+  storage: Pick<Storage, 'ensureUser' | 'agentUserByKeyHash'>,
 ): Promise<RequestAuthResult> {
   const token = bearerToken(request.headers.authorization);
   if (!token) return { ok: false, message: 'missing bearer token' };
+  if (isAgentKey(token)) {
+    const agent = await agentOfKey(storage, token);
+    return agent ? { ok: true, user: agent } : { ok: false, message: 'unknown or replaced api key' };
+  }
   const result = await verifier.verify(token);
   if (!result.ok) return { ok: false, message: result.reason };
   return { ok: true, user: await storage.ensureUser(result.user) };

@@ -42,7 +42,13 @@ export type BrokerEvent =
    * connections leaves it (`left` with reason `removed` where joined), then gets
    * `frame` (`conversation_removed`).
    */
-  | { kind: 'removed'; conversationId: string; type: 'conversation_removed'; frame: string };
+  | { kind: 'removed'; conversationId: string; type: 'conversation_removed'; frame: string }
+  /**
+   * Section 14: the topic's user (an agent) lost its credential (key replaced,
+   * agent deleted): each of their connections gets `frame` (`error`
+   * `unauthorized`), then closes with 4001.
+   */
+  | { kind: 'revoked'; type: 'error'; frame: string };
 
 export type ChangeEvent = Extract<BrokerEvent, { kind: 'change' }>;
 

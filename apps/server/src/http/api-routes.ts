@@ -5,6 +5,7 @@ import { authenticateRequest } from '../auth/request-auth';
 import type { ServerContext } from '../context';
 import { unauthorized } from '../domain/chat-error';
 import { directoryEntry, isEmptyDirectoryQuery } from '../domain/user-directory';
+import { registerAgentRoutes } from './agent-routes';
 import { registerAttachmentDownloads, registerAttachmentUploads } from './attachment-routes';
 import { registerConversationRoutes } from './conversation-routes';
 import { registerPushRoutes } from './push-routes';
@@ -50,6 +51,7 @@ export async function registerApiRoutes(app: FastifyInstance, ctx: ServerContext
     registerConversationRoutes(api, ctx);
     registerSearchRoutes(api, ctx);
     registerPushRoutes(api, ctx);
+    registerAgentRoutes(api, ctx);
     await registerAttachmentUploads(api, ctx);
   });
   registerAttachmentDownloads(app, ctx);

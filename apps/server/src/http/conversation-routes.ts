@@ -18,6 +18,7 @@ import {
   type GroupFacts,
   type GroupPlan,
 } from '../domain/group-rules';
+import { checkAgentAdd, checkNotAgent } from '../domain/agent-rules';
 import type { Rejection } from '../domain/rejection';
 import { ConversationUpdates } from '../realtime/conversation-updates';
 import { currentUser, parse, parseId, requireMembership } from './request-helpers';
@@ -47,10 +48,16 @@ export function registerConversationRoutes(api: FastifyInstance, ctx: ServerCont
     if (outcome.status === 'changed') await updates.groupChanged(conversationId, outcome);
   }
 
-  async function requireUsers(userIds: readonly string[]): Promise<void> {
+  /** Each must exist; an agent (section 14) only as domain/agent-rules allows `actorId`. */
+  async function requireUsers(actorId: string, userIds: readonly string[]): Promise<void> {
     const users = await Promise.all(userIds.map((id) => storage.getUser(id)));
     const missing = userIds.filter((_, index) => users[index] === null);
     if (missing.length > 0) throw notFound(`unknown user: ${missing.join(', ')}`);
+    for (const user of users) {
+      if (!user?.is_agent) continue;
+      const refusal = checkAgentAdd(await storage.getAgent(user.id), actorId, user.id);
+      if (refusal) throw ChatError.from(refusal);
+    }
   }
 
   api.get('/api/conversations', async (request) => ({
@@ -59,10 +66,12 @@ export function registerConversationRoutes(api: FastifyInstance, ctx: ServerCont
 
   api.post('/api/conversations', async (request, reply) => {
     const user = currentUser(request);
+    const agentRefusal = checkNotAgent(user, 'create conversations');
+    if (agentRefusal) throw ChatError.from(agentRefusal);
     const body = parse(CreateConversationRequest, request.body ?? {}, 'body');
     const otherIds = [...new Set(body.member_ids)].filter((id) => id !== user.id);
     if (otherIds.length === 0) throw badRequest('name at least one other member');
-    await requireUsers(otherIds);
+    await requireUsers(user.id, otherIds);
     if (otherIds.length + 1 > config.maxGroupMembers) {
       throw new ChatError('conflict', `a group holds at most ${config.maxGroupMembers} members`);
     }
@@ -100,7 +109,7 @@ export function registerConversationRoutes(api: FastifyInstance, ctx: ServerCont
     const user = currentUser(request);
     const id = parseId(request.params.id, 'conversation id');
     const { user_ids: userIds } = parse(AddMembersRequest, request.body ?? {}, 'body');
-    await requireUsers([...new Set(userIds)]);
+    await requireUsers(user.id, [...new Set(userIds)]);
     await changeGroup(id, user.id, (facts) =>
       planAddMembers(facts, user.id, userIds, config.maxGroupMembers),
     );

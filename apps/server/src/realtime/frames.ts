@@ -52,15 +52,16 @@ export const errorFrame = (
   ...(error.retryAfterMs === undefined ? {} : { retry_after_ms: error.retryAfterMs }),
 });
 
+/** `expiresAt` null: an agent's API key, which does not expire (section 14). */
 export const authenticatedFrame = (
   ref: Ref,
   user: User,
-  expiresAt: Date,
+  expiresAt: Date | null,
 ): ServerFrameOf<'authenticated'> => ({
   type: 'authenticated',
   ...withRef(ref),
   user,
-  expires_at: expiresAt.toISOString(),
+  expires_at: expiresAt?.toISOString() ?? null,
   protocol: PROTOCOL_VERSION,
 });
 

@@ -5,6 +5,7 @@ import { messageUpdatedEvent, newMessageEvent } from './change-events';
 import {
   conversationFrame,
   conversationRemovedFrame,
+  errorFrame,
   presenceFrame,
   readFrame,
   serializeFrame,
@@ -75,6 +76,12 @@ export class Publisher {
       type: 'conversation_removed',
       frame,
     });
+  }
+
+  /** Section 14: an agent's key was replaced or it was deleted: its sockets, on every process, close with 4001. */
+  credentialsRevoked(userId: string, reason: string): Promise<void> {
+    const frame = serializeFrame(errorFrame({ code: 'unauthorized', message: reason }));
+    return this.publish(userTopic(userId), { kind: 'revoked', type: 'error', frame });
   }
 
   private toConversation(conversationId: string, event: BrokerEvent): Promise<void> {

@@ -32,6 +32,7 @@ export class UserChannels {
         for (const target of recipients) {
           if (event.kind === 'removed') target.endMembership(event.conversationId);
           target.sendSerialized(event.frame, event.type);
+          if (event.kind === 'revoked') target.endSession?.('credentials revoked');
         }
       })
       .catch((error: unknown) => {

@@ -127,6 +127,11 @@ export class Connection implements Recipient {
     this.send(errorFrame(error, context));
   }
 
+  /** Section 14: the credential this connection signed in with stopped (see Recipient). */
+  endSession(reason: string): void {
+    this.close(CloseCode.Unauthorized, reason);
+  }
+
   endMembership(conversationId: string): void {
     this.memberOf.delete(conversationId);
     this.deps.onMembershipEnded(this, conversationId);

@@ -1,4 +1,5 @@
-import { CloseCode, type ClientFrameOf } from '@chat/protocol';
+import { CloseCode, type ClientFrameOf, type User } from '@chat/protocol';
+import { agentOfKey } from '../../auth/agent-keys';
 import type { ServerContext } from '../../context';
 import { authenticatedFrame } from '../../realtime/frames';
 import type { Connection } from '../connection';
@@ -8,31 +9,38 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 /** Closing a little after exp keeps "never before" true despite timer rounding. */
 const EXPIRY_MARGIN_MS = 50;
 
+/** Who a credential names, how to have them stored, and until when it holds (null: until revoked). */
+type Credential =
+  | { ok: true; userId: string; user: () => Promise<User>; expiresAt: Date | null; sessionId: string | null }
+  | { ok: false; reason: string };
+
 /**
- * First authentication, or a refresh of the same user's session. A token for
- * another user is refused with `forbidden` and the connection stays as it was.
+ * First authentication, or a refresh of the same user's session. A person
+ * gives an access token; an agent its API key (section 14), which does not
+ * expire (`expires_at: null`) but stops when replaced or deleted. A credential
+ * for another user is refused with `forbidden` and the connection stays as it was.
  */
 export async function handleAuthenticate(
   ctx: ServerContext,
   connection: Connection,
   frame: ClientFrameOf<'authenticate'>,
 ): Promise<void> {
-  const result = await ctx.verifier.verify(frame.token ?? ''); // api_key: issue 10 (agents), next
+  const credential = await checkCredential(ctx, frame);
   if (!connection.isOpen) return;
-  if (!result.ok) {
-    connection.sendError({ code: 'unauthorized', message: result.reason }, { ref: frame.ref });
+  if (!credential.ok) {
+    connection.sendError({ code: 'unauthorized', message: credential.reason }, { ref: frame.ref });
     connection.close(CloseCode.Unauthorized, 'unauthorized');
     return;
   }
-  if (connection.user && connection.user.id !== result.user.id) {
+  if (connection.user && connection.user.id !== credential.userId) {
     connection.sendError(
-      { code: 'forbidden', message: 'the token is for another user; the session goes on as before' },
+      { code: 'forbidden', message: 'the credential is for another user; the session goes on as before' },
       { ref: frame.ref },
     );
     return;
   }
   const first = connection.user === null;
-  if (first && ctx.userChannels.connectionCount(result.user.id) >= ctx.config.maxConnectionsPerUser) {
+  if (first && ctx.userChannels.connectionCount(credential.userId) >= ctx.config.maxConnectionsPerUser) {
     // One account's sockets are bounded, so a leaked token cannot take the process's slots.
     connection.sendError(
       { code: 'rate_limited', message: 'too many connections for this user' },
@@ -41,11 +49,16 @@ export async function handleAuthenticate(
     connection.close(CloseCode.Flooding, 'too many connections');
     return;
   }
-  const user = connection.user ?? (await ctx.storage.ensureUser(result.user));
+  const user = connection.user ?? (await credential.user());
   connection.user = user;
-  connection.tokenExpiresAt = result.expiresAt.getTime();
-  connection.sessionId = result.claims.session_id ?? null;
-  armExpiry(ctx, connection);
+  connection.sessionId = credential.sessionId;
+  if (credential.expiresAt === null) {
+    connection.tokenExpiresAt = Number.POSITIVE_INFINITY;
+    connection.setExpiryTimer(() => {}); // a key has no expiry: no timer
+  } else {
+    connection.tokenExpiresAt = credential.expiresAt.getTime();
+    armExpiry(ctx, connection);
+  }
   if (first) {
     connection.clearAuthTimer();
     ctx.metrics.connections.dec({ state: 'unauthenticated' });
@@ -54,7 +67,27 @@ export async function handleAuthenticate(
     await ctx.notifications.connectionOpened(connection.id, user.id);
     connection.onClose(() => void ctx.notifications.connectionClosed(connection.id));
   }
-  connection.send(authenticatedFrame(frame.ref, user, result.expiresAt));
+  connection.send(authenticatedFrame(frame.ref, user, credential.expiresAt));
+}
+
+async function checkCredential(
+  ctx: ServerContext,
+  frame: ClientFrameOf<'authenticate'>,
+): Promise<Credential> {
+  if (frame.api_key !== undefined) {
+    const agent = await agentOfKey(ctx.storage, frame.api_key);
+    if (!agent) return { ok: false, reason: 'unknown or replaced api key' };
+    return { ok: true, userId: agent.id, user: async () => agent, expiresAt: null, sessionId: null };
+  }
+  const result = await ctx.verifier.verify(frame.token ?? '');
+  if (!result.ok) return { ok: false, reason: result.reason };
+  return {
+    ok: true,
+    userId: result.user.id,
+    user: () => ctx.storage.ensureUser(result.user),
+    expiresAt: result.expiresAt,
+    sessionId: result.claims.session_id ?? null,
+  };
 }
 
 /** Closes the connection with 4001 once its latest token expires, unless refreshed before. */

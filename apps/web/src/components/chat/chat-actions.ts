@@ -10,6 +10,11 @@ export interface ChatActions {
   retry: (clientId: string) => void;
   /** Fetches the page of history before the oldest message held. */
   loadOlder: () => void;
+  /**
+   * "Stop generating" (section 14): asks the sender of a streaming message to stop. Rejects when
+   * refused (the button comes back); the window says why.
+   */
+  stop?: (messageId: string) => Promise<unknown>;
   /** Reconnect now, skipping the backoff wait. */
   reconnect?: () => void;
 }

@@ -21,6 +21,7 @@ import { PhotoViewer } from '../attachments/photo-viewer';
 import { isPhoto } from '../attachments/message-attachments';
 import { useReadMarker } from './use-read-marker';
 import type { ChatActions } from './chat-actions';
+import type { AgentStatusLine } from './agent-status-indicator';
 
 export interface ChatViewProps {
   view: ConversationView;
@@ -96,6 +97,21 @@ export function ChatView({
     (userId: string) =>
       userId === me.id ? 'You' : (memberNames.get(userId) ?? displayName?.(userId) ?? 'Someone'),
     [me.id, memberNames, displayName],
+  );
+  const agentIds = useMemo(
+    () => new Set(view.members.filter((m) => m.is_agent).map((m) => m.user_id)),
+    [view.members],
+  );
+  const isAgent = useCallback((userId: string) => agentIds.has(userId), [agentIds]);
+  const agentStatuses = useMemo<AgentStatusLine[]>(
+    () =>
+      view.agentStatuses.map((s) => ({
+        userId: s.user_id,
+        name: memberNames.get(s.user_id) ?? displayName?.(s.user_id) ?? 'Assistant',
+        status: s.status,
+        detail: s.detail,
+      })),
+    [view.agentStatuses, memberNames, displayName],
   );
   const mentionName = useCallback(
     (userId: string) => memberNames.get(userId) ?? displayName?.(userId),
@@ -260,6 +276,10 @@ export function ChatView({
         onViewportChange={onViewportChange}
         systemText={lineOf}
         mentionName={mentionName}
+        isAgent={isAgent}
+        streams={view.streams}
+        agentStatuses={agentStatuses}
+        {...(actions.stop ? { onStop: actions.stop } : {})}
         focusMessageId={focusMessageId ?? null}
         {...(onFocused ? { onFocused } : {})}
       />

@@ -106,6 +106,11 @@ export function ChatWindow({
       react: (messageId, reaction) =>
         void client.react(messageId, reaction).catch((error: unknown) => report('react', error)),
       retry: (clientId) => client.retry(clientId),
+      stop: (messageId) =>
+        client.stopStream(messageId).catch((error: unknown) => {
+          report('stop', error);
+          throw error;
+        }),
       loadOlder: () => {
         setLoadingOlder(true);
         client

@@ -7,6 +7,8 @@ import { summarizeReactions } from '../../lib/tapbacks';
 import { DaySeparator } from './day-separator';
 import { UnsentNotice } from './unsent-notice';
 import { TypingIndicator } from './typing-indicator';
+import { AgentStatusIndicator } from './agent-status-indicator';
+import type { AgentStatusLine } from './agent-status-indicator';
 import { MessageRow } from './message-row';
 import { SystemLine, UnreadDivider } from './system-line';
 import type { BubbleItem } from './message-row';
@@ -54,7 +56,18 @@ export interface MessageListProps {
   onFocused?: () => void;
   /** Names for the mentions a message carries, by user id. */
   mentionName?: (userId: string) => string | undefined;
+  /** Whether a sender is an agent (section 14): its name gets the "AI" badge. */
+  isAgent?: (userId: string) => boolean;
+  /** Message id -> the latest relayed text of a streaming message (section 14). */
+  streams?: Readonly<Record<string, string>>;
+  /** Agents at work here: "Assistant is thinking…" bubbles under the messages. */
+  agentStatuses?: readonly AgentStatusLine[];
+  /** "Stop generating" on a streaming message. */
+  onStop?: (messageId: string) => Promise<unknown>;
 }
+
+const NO_STREAMS: Readonly<Record<string, string>> = {};
+const NO_STATUSES: readonly AgentStatusLine[] = [];
 
 /**
  * The conversation's messages (role log): separators, bubbles, typing bubbles; keeps scroll anchored.
@@ -64,6 +77,8 @@ export interface MessageListProps {
 export function MessageList(props: MessageListProps) {
   const { items, hasMoreBefore, loadingOlder, onLoadOlder, onViewportChange } = props;
   const historyLoaded = props.historyLoaded ?? true;
+  const streams = props.streams ?? NO_STREAMS;
+  const agentStatuses = props.agentStatuses ?? NO_STATUSES;
   const [highlighted, setHighlighted] = useState<string | null>(null);
   const [focusedKey, setFocusedKey] = useState<string | null>(null);
   // Scrolled away from the newest messages: offer a way back. `awayAt`: the newest key then.
@@ -95,7 +110,7 @@ export function MessageList(props: MessageListProps) {
       lastKey: last?.key,
       lastIsMine: last?.kind === 'bubble' ? last.mine : false,
     },
-    `${props.typing.map((t) => t.userId).join(',')}|${props.receipt?.label ?? ''}|${props.editingId ?? ''}|${lastSending ?? ''}`,
+    `${props.typing.map((t) => t.userId).join(',')}|${props.receipt?.label ?? ''}|${props.editingId ?? ''}|${lastSending ?? ''}|${streamSignature(streams)}|${agentStatuses.map((a) => `${a.userId}:${a.status}:${a.detail ?? ''}`).join(',')}`,
   );
 
   // Opening with unread messages: the first of them under "New messages" at the top, once.
@@ -259,6 +274,9 @@ export function MessageList(props: MessageListProps) {
                   {...(props.onOpenPhoto ? { onOpenPhoto: props.onOpenPhoto } : {})}
                   onSaveEdit={props.onSaveEdit}
                   onCancelEdit={props.onCancelEdit}
+                  senderIsAgent={props.isAgent?.(item.senderId) ?? false}
+                  streamText={stored ? streams[stored.id] : undefined}
+                  {...(props.onStop ? { onStop: props.onStop } : {})}
                 />
               );
             }
@@ -266,6 +284,9 @@ export function MessageList(props: MessageListProps) {
         })}
         {props.typing.map((t) => (
           <TypingIndicator key={t.userId} name={t.name} showName={props.isGroup} />
+        ))}
+        {agentStatuses.map((line) => (
+          <AgentStatusIndicator key={line.userId} line={line} />
         ))}
       </div>
       {newFromOthers ? (
@@ -292,6 +313,16 @@ export function MessageList(props: MessageListProps) {
       ) : null}
     </div>
   );
+}
+
+/**
+ * What changes the height of streaming bubbles: a new relayed text re-runs the scroll anchor, which
+ * keeps the newest line in view only for a reader who was at the bottom.
+ */
+function streamSignature(streams: Readonly<Record<string, string>>): string {
+  return Object.entries(streams)
+    .map(([id, text]) => `${id}:${text.length}`)
+    .join(',');
 }
 
 /** "@Name" texts of the people a message mentions, for highlighting in its bubble. */

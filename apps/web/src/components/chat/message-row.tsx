@@ -10,6 +10,8 @@ import { MessageText } from './message-text';
 import { ReplyQuote } from './reply-quote';
 import { ReactionBadges } from './reaction-badges';
 import { EditField } from './edit-field';
+import { StreamControls, StreamingDots } from './stream-controls';
+import { AgentBadge, AGENT_LABEL } from '../ui/agent-badge';
 import {
   MessageAttachments,
   PendingAttachments,
@@ -47,6 +49,12 @@ export interface MessageRowProps {
   onOpenPhoto?: (message: Message, attachmentId: string) => void;
   onSaveEdit: (messageId: string, body: string) => void;
   onCancelEdit: () => void;
+  /** The sender is an agent (section 14): an "AI" badge by its name. */
+  senderIsAgent?: boolean;
+  /** While the message streams: the latest relayed text (absent until the first arrives). */
+  streamText?: string | undefined;
+  /** "Stop generating" on a streaming message; without it there is no button. */
+  onStop?: (messageId: string) => Promise<unknown>;
 }
 
 /**
@@ -63,7 +71,9 @@ export function MessageRow(props: MessageRowProps) {
   const { entry, mine } = item;
   const stored = entry.kind === 'stored' ? entry.message : null;
   const pending = entry.kind === 'pending' ? entry.pending : null;
-  const body = stored?.body ?? pending?.body ?? '';
+  const streaming = stored?.state === 'streaming';
+  // A streaming answer shows the newest relayed text; the stored body until one arrives.
+  const body = (streaming ? props.streamText : undefined) ?? stored?.body ?? pending?.body ?? '';
   const createdAt = new Date(stored?.created_at ?? pending?.created_at ?? 0);
   const failed = pending?.state === 'failed';
   const files = stored ? stored.attachments : [];
@@ -97,6 +107,7 @@ export function MessageRow(props: MessageRowProps) {
     failed ? 'bubble--failed' : '',
     props.highlighted ? 'bubble--highlighted' : '',
     filesLabel ? (body === '' ? 'bubble--media' : 'bubble--with-files') : '',
+    streaming ? 'bubble--streaming' : '',
     /^\p{Extended_Pictographic}{1,3}$/u.test(body.replace(/[\uFE0F\u200D\s]/gu, '')) ? 'bubble--jumbo' : '',
   ]
     .filter(Boolean)
@@ -111,6 +122,8 @@ export function MessageRow(props: MessageRowProps) {
       role="article"
       aria-labelledby={`${id}-who ${filesLabel ? `${id}-files ` : ''}${id}-text ${id}-time`}
       tabIndex={props.active ? 0 : -1}
+      // Growing text is read once it is complete, not at every relayed word.
+      aria-busy={streaming || undefined}
       onKeyDown={(event) => {
         if (event.target !== event.currentTarget || props.editing || !opensMenu(event)) return;
         event.preventDefault();
@@ -120,6 +133,7 @@ export function MessageRow(props: MessageRowProps) {
       {item.showSender ? (
         <div className="message-row__sender" aria-hidden="true">
           {senderName}
+          {props.senderIsAgent ? <AgentBadge /> : null}
         </div>
       ) : null}
       {props.reply ? (
@@ -139,7 +153,7 @@ export function MessageRow(props: MessageRowProps) {
       ) : null}
       <div className="message-row__line">
         <span className="visually-hidden" id={`${id}-who`}>
-          {mine ? 'You:' : `${senderName}:`}
+          {mine ? 'You:' : props.senderIsAgent ? `${senderName} (${AGENT_LABEL}):` : `${senderName}:`}
         </span>
         {props.editing && stored ? (
           <EditField
@@ -180,7 +194,11 @@ export function MessageRow(props: MessageRowProps) {
             ) : null}
             {pendingFiles.length > 0 ? <PendingAttachments attachments={pendingFiles} /> : null}
             <span className="bubble__text" id={`${id}-text`} hidden={body === '' && filesLabel !== ''}>
-              <MessageText body={body} linkTabIndex={innerTabIndex} mentionNames={props.mentionNames} />
+              {streaming && body === '' ? (
+                <StreamingDots />
+              ) : (
+                <MessageText body={body} linkTabIndex={innerTabIndex} mentionNames={props.mentionNames} />
+              )}
             </span>
             {stored ? (
               <ReactionBadges
@@ -215,6 +233,14 @@ export function MessageRow(props: MessageRowProps) {
         </time>
       </div>
       {stored?.edited_at ? <div className="message-row__meta message-row__edited">Edited</div> : null}
+      {stored && stored.deleted_at === null && stored.state !== 'complete' ? (
+        <StreamControls
+          key={stored.state}
+          messageId={stored.id}
+          state={stored.state}
+          {...(props.onStop ? { onStop: props.onStop } : {})}
+        />
+      ) : null}
       {failed && pending ? (
         <div className="message-row__meta message-row__failed" title={pending.error?.message}>
           {pendingFiles.length > 0 && pending.error

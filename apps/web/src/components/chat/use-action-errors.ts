@@ -9,6 +9,7 @@ const VERB: Record<string, string> = {
   unsend: 'unsend the message',
   react: 'add the reaction',
   load: 'load earlier messages',
+  stop: 'stop the answer',
 };
 
 function explain(action: string, error: unknown): string {
@@ -17,6 +18,7 @@ function explain(action: string, error: unknown): string {
   if (code === 'conflict') {
     if (action === 'edit') return 'This message can no longer be edited.';
     if (action === 'unsend') return 'This message can no longer be unsent.';
+    if (action === 'stop') return 'This answer has already ended.';
   }
   if (code === 'disconnected' || code === 'network')
     return `Couldn’t ${what}: you’re offline. Try again when reconnected.`;

@@ -4,6 +4,7 @@ import { conversationTitle } from '../../lib/conversation-title';
 import { messagePreview } from '../../lib/message-preview';
 import { formatListTime } from '../../lib/format-time';
 import { Avatar } from '../ui/avatar';
+import { AGENT_LABEL } from '../ui/agent-badge';
 import { BellSlashIcon, MoreIcon, PinIcon } from '../ui/icons';
 import { isMuted } from '../../lib/mute';
 
@@ -59,6 +60,9 @@ export function ConversationRow({
   const muted = isMuted(conversation, now);
   const pinned = conversation.settings.pinned;
   const describedBy = `conversation-${conversation.id}-details`;
+  // A 1:1 with an agent (section 14): its avatar carries the "AI" tag, its description says so.
+  const withAgent =
+    !conversation.is_group && conversation.members.some((m) => m.user_id !== myUserId && m.is_agent);
 
   return (
     <li className="conversation-row-item">
@@ -101,6 +105,7 @@ export function ConversationRow({
           group={conversation.is_group ? others : undefined}
           online={online}
           size="large"
+          agent={withAgent}
         />
         <span className="conversation-row__body">
           <span className="conversation-row__top">
@@ -124,6 +129,7 @@ export function ConversationRow({
               {preview}
             </span>
             <span className="visually-hidden">, {time}</span>
+            {withAgent ? <span className="visually-hidden">, {AGENT_LABEL}</span> : null}
             {online ? <span className="visually-hidden">, online</span> : null}
             {pinned ? <span className="visually-hidden">, pinned</span> : null}
             {muted ? <span className="visually-hidden">, muted</span> : null}

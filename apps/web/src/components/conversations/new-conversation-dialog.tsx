@@ -2,6 +2,7 @@ import { useCallback, useEffect, useId, useRef, useState } from 'react';
 import type { Conversation, User } from '@chat/protocol';
 import { MAX_TITLE_LENGTH } from '@chat/protocol';
 import { Avatar } from '../ui/avatar';
+import { AgentBadge } from '../ui/agent-badge';
 import { CloseIcon } from '../ui/icons';
 import { usePeopleSearch } from './use-people-search';
 
@@ -185,12 +186,19 @@ export function NewConversationDialog({
                       className={`person${chosen ? ' person--chosen' : ''}`}
                       aria-pressed={chosen}
                       aria-label={user.display_name}
-                      aria-describedby={`person-${user.id}-email`}
+                      aria-describedby={
+                        user.is_agent
+                          ? `person-${user.id}-agent person-${user.id}-email`
+                          : `person-${user.id}-email`
+                      }
                       onClick={() => toggle(user)}
                     >
-                      <Avatar name={user.display_name} size="small" />
+                      <Avatar name={user.display_name} size="small" agent={user.is_agent} />
                       <span className="person__text">
-                        <span className="person__name">{user.display_name}</span>
+                        <span className="person__name">
+                          {user.display_name}
+                          {user.is_agent ? <AgentBadge id={`person-${user.id}-agent`} /> : null}
+                        </span>
                         <span className="person__email" id={`person-${user.id}-email`}>
                           {user.email}
                         </span>

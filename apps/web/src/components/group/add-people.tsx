@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import type { User } from '@chat/protocol';
 import { Avatar } from '../ui/avatar';
+import { AgentBadge } from '../ui/agent-badge';
 import { usePeopleSearch } from '../conversations/use-people-search';
 
 /** "Add people": the same people search as New conversation; a person picked is added at once. */
@@ -59,15 +60,19 @@ export function AddPeople({
               type="button"
               className="person"
               aria-label={user.display_name}
+              aria-describedby={user.is_agent ? `add-${user.id}-agent` : undefined}
               onClick={() => {
                 onAdd(user);
                 setQuery('');
                 box.current?.focus();
               }}
             >
-              <Avatar name={user.display_name} size="small" />
+              <Avatar name={user.display_name} size="small" agent={user.is_agent} />
               <span className="person__text">
-                <span className="person__name">{user.display_name}</span>
+                <span className="person__name">
+                  {user.display_name}
+                  {user.is_agent ? <AgentBadge id={`add-${user.id}-agent`} /> : null}
+                </span>
                 {user.email ? <span className="person__email">{user.email}</span> : null}
               </span>
               <span className="person__add" aria-hidden="true">

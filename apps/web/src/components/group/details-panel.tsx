@@ -1,6 +1,7 @@
 import { useEffect, useId, useState } from 'react';
 import type { JoinedMember, User } from '@chat/protocol';
 import { Avatar } from '../ui/avatar';
+import { AgentBadge } from '../ui/agent-badge';
 import { useDialogFocus } from '../ui/use-dialog-focus';
 import { AddPeople } from './add-people';
 import { LeaveConfirm } from './leave-confirm';
@@ -119,9 +120,13 @@ export function DetailsPanel(props: DetailsPanelProps) {
                       name={m.display_name}
                       size="small"
                       online={props.showPresence && !me && m.online}
+                      agent={m.is_agent}
                     />
                     <span className="member__text">
-                      <span className="member__name">{name}</span>
+                      <span className="member__name">
+                        {name}
+                        {m.is_agent ? <AgentBadge /> : null}
+                      </span>
                       <span className="member__meta">
                         {m.role === 'admin' ? 'Admin' : null}
                         {m.role === 'admin' && props.showPresence && !me && m.online ? ' · ' : null}

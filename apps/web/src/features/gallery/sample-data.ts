@@ -158,6 +158,8 @@ export function view(
     typingUserIds: [],
     lastSeq: messages.at(-1)?.updated_seq ?? 0,
     hasMoreBefore: false,
+    streams: {},
+    agentStatuses: [],
     error: null,
     ...extra,
   };

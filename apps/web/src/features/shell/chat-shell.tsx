@@ -16,6 +16,8 @@ import { useCachedConversations } from './use-cached-conversations';
 import { forgetUser } from '../../lib/local-store';
 import { isMuted } from '../../lib/mute';
 import { ProfileButton } from '../profile/profile-button';
+import { AgentsButton } from '../agents/agents-button';
+import { agentsApiOf } from '../agents/agents-api';
 import { NotificationsControl } from '../notifications/notifications-control';
 import { useNotificationPrefs } from '../notifications/notification-prefs';
 import { useMessageNotifications } from '../notifications/use-message-notifications';
@@ -82,6 +84,7 @@ export function ChatShell() {
     [client],
   );
   const reconnect = useCallback(() => client.start(), [client]);
+  const agentsApi = useMemo(() => agentsApiOf(client), [client]);
   const [settingsError, setSettingsError] = useState<string | null>(null);
   const updateSettings = useCallback(
     (conversationId: string, settings: SettingsRequest) => {
@@ -142,7 +145,9 @@ export function ChatShell() {
           banner={selectedId ? null : <ConnectionBanner status={status} onRetry={reconnect} />}
         />
         <NotificationsControl api={client.api} userId={me.id} />
-        <ProfileButton />
+        <ProfileButton>
+          <AgentsButton api={agentsApi} />
+        </ProfileButton>
       </div>
       <main className="app-shell__chat">
         {selectedId ? (
