@@ -324,7 +324,10 @@ describe('PROTOCOL 14: agents', () => {
     expect((await call(cast.alice.token, 'DELETE', `/api/agents/${agent.id}`)).status).toBe(204);
     expect(await socket.next('error')).toMatchObject({ code: 'unauthorized' });
     expect((await socket.waitForClose()).code).toBe(4001);
-    const left = await bob.next('message', (frame) => frame.message?.kind === 'system');
+    const left = await bob.next(
+      'message',
+      (frame) => frame.type === 'message' && frame.message.kind === 'system',
+    );
     expect(left.message).toMatchObject({
       sender_id: agent.id,
       event: { type: 'member_left', user_id: agent.id },
