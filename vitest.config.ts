@@ -37,6 +37,15 @@ export default defineConfig({
       },
       {
         test: {
+          name: 'agent',
+          include: ['packages/agent/test/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        test: {
           name: 'faults',
           include: ['faults/**/*.test.ts'],
           environment: 'node',

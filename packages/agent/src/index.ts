@@ -1,1 +1,11 @@
-export {};
+export { Agent, wsUrl } from './agent';
+export type { AgentOptions, MessageHandler } from './agent';
+export { MessageContext } from './message-context';
+export type { StreamResult, StreamSource } from './reply-stream';
+export { conversationHistory } from './history';
+export type { HistoryOptions } from './history';
+export type { ChatModel, ModelMessage, ModelStreamOptions } from './models/chat-model';
+export { openAiCompatibleModel } from './models/openai-compatible';
+export type { OpenAiCompatibleOptions } from './models/openai-compatible';
+export { anthropicModel } from './models/anthropic';
+export type { AnthropicOptions } from './models/anthropic';
