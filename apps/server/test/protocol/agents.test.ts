@@ -4,6 +4,7 @@ import { createServer as createHttpServer, type Server } from 'node:http';
 import {
   Agent as AgentSchema,
   AGENT_KEY_PREFIX,
+  type Agent,
   WEBHOOK_SECRET_PREFIX,
   type Conversation,
   type User,
@@ -130,6 +131,23 @@ describe('PROTOCOL 14: agents', () => {
     const me = await json<{ user: User }>(await call(apiKey, 'GET', '/api/me'), 200);
     expect(me.user).toEqual({ id: agent.id, email: null, display_name: 'Rest Bot', is_agent: true });
     expect((await call(`${AGENT_KEY_PREFIX}unknown`, 'GET', '/api/me')).status).toBe(401);
+  });
+
+  it('agents: the agent routes need a signed-in caller (401 without a token)', async () => {
+    const { agent } = await createAgent(cast.server, cast.alice);
+    const routes: Array<[string, string, unknown]> = [
+      ['POST', '/api/agents', { display_name: 'Nobody' }],
+      ['GET', '/api/agents', undefined],
+      ['PATCH', `/api/agents/${agent.id}`, { public: true }],
+      ['DELETE', `/api/agents/${agent.id}`, undefined],
+      ['POST', `/api/agents/${agent.id}/keys`, undefined],
+    ];
+    for (const [method, path, body] of routes) {
+      expect((await call(null, method, path, body)).status, `${method} ${path}`).toBe(401);
+    }
+    expect(
+      (await json<{ agents: Agent[] }>(await call(cast.alice.token, 'GET', '/api/agents'), 200)).agents,
+    ).toContainEqual(agent);
   });
 
   it('agents: an agent cannot create conversations or agents (403 forbidden)', async () => {
