@@ -60,6 +60,8 @@ export interface ServerConfig {
   /** react, edit_message, delete_message, mark_read and typing: each per second per user (0: off), and the burst. */
   rateLimitChangesPerSec: number;
   rateLimitChangesBurst: number;
+  /** Section 14: stream_message per second per connection (0: off); refusals never end a stream. */
+  streamMessagesPerSec: number;
   /** REST requests per minute per user (0 turns the REST limits off). */
   restRateLimitPerMin: number;
   /** GET /api/users per minute per user. */
@@ -157,6 +159,7 @@ export const defaultConfig: ServerConfig = {
   httpKeepAliveTimeoutMs: 72_000,
   rateLimitChangesPerSec: 10,
   rateLimitChangesBurst: 50,
+  streamMessagesPerSec: 20,
   restRateLimitPerMin: 600,
   directoryRateLimitPerMin: 60,
   groupRateLimitPerMin: 30,
@@ -232,6 +235,7 @@ const EnvSchema = z.object({
   HTTP_KEEP_ALIVE_TIMEOUT_MS: int(100).optional(),
   RATE_LIMIT_CHANGES_PER_SEC: int(0).optional(),
   RATE_LIMIT_CHANGES_BURST: int(1).optional(),
+  STREAM_MESSAGES_PER_SECOND: int(0).optional(),
   RATE_LIMIT_REST_PER_MIN: int(0).optional(),
   RATE_LIMIT_USERS_PER_MIN: int(1).optional(),
   RATE_LIMIT_GROUPS_PER_MIN: int(1).optional(),
@@ -319,6 +323,7 @@ export function loadConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Partial
     httpKeepAliveTimeoutMs: e.HTTP_KEEP_ALIVE_TIMEOUT_MS,
     rateLimitChangesPerSec: e.RATE_LIMIT_CHANGES_PER_SEC,
     rateLimitChangesBurst: e.RATE_LIMIT_CHANGES_BURST,
+    streamMessagesPerSec: e.STREAM_MESSAGES_PER_SECOND,
     restRateLimitPerMin: e.RATE_LIMIT_REST_PER_MIN,
     directoryRateLimitPerMin: e.RATE_LIMIT_USERS_PER_MIN,
     groupRateLimitPerMin: e.RATE_LIMIT_GROUPS_PER_MIN,

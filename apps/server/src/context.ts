@@ -10,6 +10,8 @@ import type { PresenceRegistry } from './realtime/presence';
 import type { Publisher } from './realtime/publisher';
 import type { RoomRegistry } from './realtime/room-registry';
 import type { SendQueue } from './realtime/send-queue';
+import type { AgentStatusTracker } from './realtime/agent-status-tracker';
+import type { StreamRegistry } from './realtime/stream-registry';
 import type { TypingTracker } from './realtime/typing-tracker';
 import type { UserChannels } from './realtime/user-channels';
 import type { Storage } from './storage/storage';
@@ -36,6 +38,10 @@ export interface ServerContext {
   attachments: Attachments;
   /** Section 13: visible connections and the Web Pushes of stored messages. */
   notifications: Notifications;
+  /** Section 14: the streams this process owns (relay, stop, interruption, the sweep of dead ones). */
+  streams: StreamRegistry;
+  /** Section 14: agent statuses set through this process. */
+  agentStatus: AgentStatusTracker;
   /** Section 14: seals and opens agents' webhook secrets under the server's key. */
   secretBox: SecretBox;
 }

@@ -1,4 +1,5 @@
 import Fastify, { LogController, type FastifyBaseLogger } from 'fastify';
+import { AGENT_STATUS_TTL_MS } from '@chat/protocol';
 import { Attachments } from './attachments/attachment-service';
 import { openAttachmentStore } from './attachments/open-attachment-store';
 import { UrlSigner, ensureUrlSecret } from './attachments/signing';
@@ -26,6 +27,8 @@ import { Publisher } from './realtime/publisher';
 import { RoomRegistry } from './realtime/room-registry';
 import { SendQueue } from './realtime/send-queue';
 import { TypingTracker } from './realtime/typing-tracker';
+import { AgentStatusTracker } from './realtime/agent-status-tracker';
+import { StreamRegistry } from './realtime/stream-registry';
 import { UserChannels } from './realtime/user-channels';
 import { openStorage } from './storage/open-storage';
 import type { Storage } from './storage/storage';
@@ -110,6 +113,7 @@ export async function createServer(
       });
   const { broker, presence } = parts.fanOut ?? (ownFanOut as FanOut);
   const publisher = new Publisher({ broker, log });
+  const streams = new StreamRegistry({ storage, publisher, clock, log });
   const notifications = new Notifications({
     storage,
     visibility: (parts.fanOut ?? ownFanOut)?.visibility ?? createMemoryPresence(),
@@ -160,7 +164,11 @@ export async function createServer(
       typingExpiryMs: config.typingTimeoutMs,
       resyncIntervalMs: ROOM_RESYNC_INTERVAL_MS,
     }),
-    userChannels: new UserChannels({ broker, log }),
+    userChannels: new UserChannels({
+      broker,
+      log,
+      onStreamStop: (messageId) => streams.stopRequested(messageId),
+    }),
     typing: new TypingTracker({
       timeoutMs: config.typingTimeoutMs,
       repeatMs: Math.ceil(config.typingTimeoutMs / 3),
@@ -168,6 +176,13 @@ export async function createServer(
       announce: (conversationId, userId, isTyping) => void publisher.typing(conversationId, userId, isTyping),
     }),
     sendQueue: new SendQueue({ storage, metrics, log }),
+    streams,
+    agentStatus: new AgentStatusTracker({
+      ttlMs: AGENT_STATUS_TTL_MS,
+      clock,
+      announce: (conversationId, userId, status, detail) =>
+        void publisher.agentStatus(conversationId, userId, status, detail),
+    }),
   };
 
   let shuttingDown = false;
@@ -253,8 +268,11 @@ export async function createServer(
         shuttingDown = true;
         stopSessionSweep?.();
         await gateway.shutdown();
+        // Section 14: streams still open end `interrupted` while storage and the broker are up.
+        await ctx.streams.close();
         ctx.rooms.close();
         ctx.typing.clear();
+        ctx.agentStatus.clear();
         await app.close();
         await notifications.close();
         if (ownFanOut) {

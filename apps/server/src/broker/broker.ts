@@ -31,8 +31,18 @@ export type Unsubscribe = () => Promise<void>;
 export type BrokerEvent =
   /** A persisted change (message or message_updated) with its place in the conversation's counter. */
   | { kind: 'change'; seq: number; type: 'message' | 'message_updated'; frame: string }
-  /** typing and presence: to joined connections of users other than `userId`. */
-  | { kind: 'others'; userId: string; type: 'typing' | 'presence'; frame: string }
+  /** typing, presence and (section 14) agent_status: to joined connections of users other than `userId`. */
+  | { kind: 'others'; userId: string; type: 'typing' | 'presence' | 'agent_status'; frame: string }
+  /**
+   * Section 14: message_stream, the latest text of message `messageId`: to every
+   * joined connection but `connectionId` (the one streaming it). Not stored, no seq.
+   */
+  | { kind: 'stream'; messageId: string; connectionId: string; type: 'message_stream'; frame: string }
+  /**
+   * Section 14, on the sender's user topic: stream_stop, to each of their
+   * connections; the process that owns the stream starts its stop grace.
+   */
+  | { kind: 'stop'; messageId: string; type: 'stream_stop'; frame: string }
   /** read: to every joined connection. */
   | { kind: 'all'; type: 'read'; frame: string }
   /** conversation: to every connection of the topic's user. */

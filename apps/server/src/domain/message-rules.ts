@@ -54,6 +54,8 @@ export interface SendRequest {
   mentions: readonly string[];
   /** Section 11: uploads to put in the message, in order. */
   attachment_ids?: readonly string[] | undefined;
+  /** Section 14: a streaming message may start empty. */
+  streaming?: boolean | undefined;
 }
 
 export const messageNotFound = (): Rejection => reject(ErrorCode.NotFound, 'message not found');
@@ -88,7 +90,7 @@ export function checkSend(
   }
   const attachments = checkAttachments(send, facts.attachments);
   if (attachments) return attachments;
-  if (send.body === '' && (send.attachment_ids ?? []).length === 0) {
+  if (send.body === '' && !send.streaming && (send.attachment_ids ?? []).length === 0) {
     return reject(ErrorCode.BadRequest, 'body must not be empty');
   }
   return checkBody(send.body);

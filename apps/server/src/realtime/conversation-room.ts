@@ -1,7 +1,8 @@
 import type { BrokerEvent, ChangeEvent } from '../broker/broker';
 import type { Cancel, Clock } from '../clock';
+import { AGENT_STATUS_TTL_MS, type Message } from '@chat/protocol';
 import type { Logger } from '../logger';
-import { serializeFrame, typingFrame } from './frames';
+import { agentStatusFrame, serializeFrame, typingFrame } from './frames';
 import type { Recipient } from './recipient';
 
 export interface RoomDeps {
@@ -24,6 +25,20 @@ export interface RoomDeps {
 export const GAP_FILL_PAGE = 500;
 /** A fill that failed (storage away) is tried again after at most this long. */
 const MAX_FILL_RETRY_MS = 5000;
+/**
+ * Section 14: an agent status not heard of for this long ends here (`idle`).
+ * Its own process ends it at AGENT_STATUS_TTL_MS and says so; only a status
+ * whose process died reaches this.
+ */
+const AGENT_STATUS_EXPIRY_MS = AGENT_STATUS_TTL_MS + 5000;
+
+/** Section 14: the latest relay of a streaming message, handed to joiners. */
+export interface HeldStream {
+  messageId: string;
+  /** The connection streaming it (it is not sent its own text). */
+  connectionId: string;
+  frame: string;
+}
 
 /**
  * The connections of this process joined to one conversation, and the order in
@@ -54,6 +69,10 @@ export class ConversationRoom {
   private lastActivityAt = 0;
   /** Users typing here, as the events said, each with the timer that ends it if not repeated. */
   private readonly typists = new Map<string, Cancel>();
+  /** Section 14: the latest relay of each message streaming here, until its end is delivered. */
+  private readonly streams = new Map<string, HeldStream>();
+  /** Section 14: non-idle agent statuses as the events said, each with the timer that ends it. */
+  private readonly agentStatuses = new Map<string, { frame: string; cancel: Cancel }>();
 
   constructor(private readonly deps: RoomDeps) {}
 
@@ -64,6 +83,16 @@ export class ConversationRoom {
   /** Users the events say are typing here now, on any process. */
   get typistIds(): string[] {
     return [...this.typists.keys()];
+  }
+
+  /** The latest relay of each message still streaming, as far as this room heard. */
+  get heldStreams(): HeldStream[] {
+    return [...this.streams.values()];
+  }
+
+  /** Serialised `agent_status` frames of the users whose status here is not idle, by user id. */
+  get agentStatusFrames(): ReadonlyMap<string, string> {
+    return new Map([...this.agentStatuses].map(([userId, { frame }]) => [userId, frame]));
   }
 
   /** Highest seq delivered, or null before `start`. */
@@ -128,6 +157,7 @@ export class ConversationRoom {
         return;
       case 'others':
         if (event.type === 'typing' && !this.trackTyping(event.userId, event.frame)) return;
+        if (event.type === 'agent_status') this.trackAgentStatus(event.userId, event.frame);
         for (const recipient of this.live.keys()) {
           if (recipient.userId !== event.userId) recipient.sendSerialized(event.frame, event.type);
         }
@@ -135,8 +165,19 @@ export class ConversationRoom {
       case 'all':
         for (const recipient of this.live.keys()) recipient.sendSerialized(event.frame, event.type);
         return;
+      case 'stream':
+        this.streams.set(event.messageId, {
+          messageId: event.messageId,
+          connectionId: event.connectionId,
+          frame: event.frame,
+        });
+        for (const recipient of this.live.keys()) {
+          if (recipient.id !== event.connectionId) recipient.sendSerialized(event.frame, event.type);
+        }
+        return;
       case 'user':
       case 'removed':
+      case 'stop':
         return;
     }
   }
@@ -147,6 +188,9 @@ export class ConversationRoom {
     this.cancelGapFill = null;
     for (const cancel of this.typists.values()) cancel();
     this.typists.clear();
+    for (const { cancel } of this.agentStatuses.values()) cancel();
+    this.agentStatuses.clear();
+    this.streams.clear();
     this.live.clear();
     this.joining.clear();
     this.heldBack.clear();
@@ -197,7 +241,33 @@ export class ConversationRoom {
     }
   }
 
+  /** Section 14: a status is kept for joiners until `idle`, or until it is not heard of for too long. */
+  private trackAgentStatus(userId: string, frame: string): void {
+    this.agentStatuses.get(userId)?.cancel();
+    this.agentStatuses.delete(userId);
+    if (frame.includes('"status":"idle"')) return;
+    const cancel = this.deps.clock.setTimeout(() => this.expireAgentStatus(userId), AGENT_STATUS_EXPIRY_MS);
+    this.agentStatuses.set(userId, { frame, cancel });
+  }
+
+  /** The status's process stopped saying it (it died): it returns to idle here. */
+  private expireAgentStatus(userId: string): void {
+    if (!this.agentStatuses.delete(userId) || this.disposed) return;
+    const frame = serializeFrame(agentStatusFrame(this.deps.conversationId, userId, 'idle', null));
+    for (const recipient of this.live.keys()) {
+      if (recipient.userId !== userId) recipient.sendSerialized(frame, 'agent_status');
+    }
+  }
+
+  /** A change that shows a held stream ended (completed, or unsent) lets its relay go. */
+  private releaseEndedStream(event: ChangeEvent): void {
+    if (this.streams.size === 0 || event.type !== 'message_updated') return;
+    const { message } = JSON.parse(event.frame) as { message: Message };
+    if (message.state !== 'streaming' || message.deleted_at !== null) this.streams.delete(message.id);
+  }
+
   private deliver(event: ChangeEvent): void {
+    this.releaseEndedStream(event);
     this.lastActivityAt = this.deps.clock.now();
     this.deliveredSeq = event.seq;
     for (const [recipient, afterSeq] of this.live) {

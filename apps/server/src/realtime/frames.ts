@@ -1,5 +1,6 @@
 import {
   PROTOCOL_VERSION,
+  type AgentStatus,
   type Conversation,
   type ErrorCode,
   type JoinedMember,
@@ -143,4 +144,42 @@ export const conversationFrame = (conversation: Conversation): ServerFrameOf<'co
 export const conversationRemovedFrame = (conversationId: string): ServerFrameOf<'conversation_removed'> => ({
   type: 'conversation_removed',
   conversation_id: conversationId,
+});
+
+/** Section 14: the latest text of a streaming message, relayed (not stored, no seq). */
+export const messageStreamFrame = (
+  conversationId: string,
+  messageId: string,
+  body: string,
+): ServerFrameOf<'message_stream'> => ({
+  type: 'message_stream',
+  conversation_id: conversationId,
+  message_id: messageId,
+  body,
+});
+
+/** Section 14: to the sender's connections: member `by` asked the stream to stop. */
+export const streamStopFrame = (
+  conversationId: string,
+  messageId: string,
+  by: string,
+): ServerFrameOf<'stream_stop'> => ({
+  type: 'stream_stop',
+  conversation_id: conversationId,
+  message_id: messageId,
+  by,
+});
+
+/** Section 14: what a member (an agent, usually) is doing in a conversation. */
+export const agentStatusFrame = (
+  conversationId: string,
+  userId: string,
+  status: AgentStatus,
+  detail: string | null,
+): ServerFrameOf<'agent_status'> => ({
+  type: 'agent_status',
+  conversation_id: conversationId,
+  user_id: userId,
+  status,
+  detail,
 });

@@ -1,14 +1,17 @@
-import type { Conversation, Message, MessageChange } from '@chat/protocol';
+import type { AgentStatus, Conversation, Message, MessageChange } from '@chat/protocol';
 import { conversationTopic, userTopic, type Broker, type BrokerEvent } from '../broker/broker';
 import type { Logger } from '../logger';
 import { messageUpdatedEvent, newMessageEvent } from './change-events';
 import {
+  agentStatusFrame,
   conversationFrame,
   conversationRemovedFrame,
   errorFrame,
   presenceFrame,
+  messageStreamFrame,
   readFrame,
   serializeFrame,
+  streamStopFrame,
   typingFrame,
 } from './frames';
 
@@ -49,6 +52,40 @@ export class Publisher {
   read(conversationId: string, userId: string, seq: number): Promise<void> {
     const frame = serializeFrame(readFrame(conversationId, userId, seq));
     return this.toConversation(conversationId, { kind: 'all', type: 'read', frame });
+  }
+
+  /** Section 14: to the joined connections but `connectionId`, the one streaming the message. */
+  messageStream(
+    conversationId: string,
+    messageId: string,
+    connectionId: string,
+    body: string,
+  ): Promise<void> {
+    const frame = serializeFrame(messageStreamFrame(conversationId, messageId, body));
+    return this.toConversation(conversationId, {
+      kind: 'stream',
+      messageId,
+      connectionId,
+      type: 'message_stream',
+      frame,
+    });
+  }
+
+  /** Section 14: to every connection of the sender, joined or not, on every process. */
+  streamStop(senderId: string, conversationId: string, messageId: string, by: string): Promise<void> {
+    const frame = serializeFrame(streamStopFrame(conversationId, messageId, by));
+    return this.publish(userTopic(senderId), { kind: 'stop', messageId, type: 'stream_stop', frame });
+  }
+
+  /** Section 14: to the joined connections of everyone but the user. */
+  agentStatus(
+    conversationId: string,
+    userId: string,
+    status: AgentStatus,
+    detail: string | null,
+  ): Promise<void> {
+    const frame = serializeFrame(agentStatusFrame(conversationId, userId, status, detail));
+    return this.toConversation(conversationId, { kind: 'others', userId, type: 'agent_status', frame });
   }
 
   /** To every connection of each member, joined anywhere or not. */

@@ -7,6 +7,8 @@ import type { ServerFrameType } from '@chat/protocol';
  */
 export interface Recipient {
   readonly userId: string | null;
+  /** The connection's id: a stream's relay skips the connection streaming it (section 14). */
+  readonly id?: string;
   sendSerialized(text: string, type: ServerFrameType): void;
   /** The user stopped being a member: leave the conversation's room and say so (`left`, `removed`). */
   endMembership(conversationId: string): void;

@@ -12,7 +12,14 @@ export class UserChannels {
     { recipients: Set<Recipient>; unsubscribe: Promise<Unsubscribe | null> }
   >();
 
-  constructor(private readonly deps: { broker: Broker; log: Logger }) {}
+  constructor(
+    private readonly deps: {
+      broker: Broker;
+      log: Logger;
+      /** Section 14: someone asked the user to stop streaming `messageId` (stream-registry.ts). */
+      onStreamStop?: (messageId: string) => void;
+    },
+  ) {}
 
   /** The user's authenticated connections on this process. */
   connectionCount(userId: string): number {
@@ -29,6 +36,7 @@ export class UserChannels {
     const recipients = new Set([recipient]);
     const unsubscribe = this.deps.broker
       .subscribe(userTopic(userId), (event) => {
+        if (event.kind === 'stop') this.deps.onStreamStop?.(event.messageId);
         for (const target of recipients) {
           if (event.kind === 'removed') target.endMembership(event.conversationId);
           target.sendSerialized(event.frame, event.type);

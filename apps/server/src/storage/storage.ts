@@ -5,12 +5,14 @@ import type {
   ConversationMember,
   Message,
   MessageChange,
+  MessageState,
   User,
 } from '@chat/protocol';
 import type { GroupFacts, GroupPlan } from '../domain/group-rules';
 import type { Membership } from '../domain/membership-rules';
 import type { Rejection } from '../domain/rejection';
 import type { SearchTerms } from '../domain/search-text';
+import type { StreamFacts } from '../domain/stream-rules';
 
 /**
  * The one storage interface. SQLite (embedded default) and PostgreSQL implement it,
@@ -147,6 +149,20 @@ export interface Storage {
    */
   searchMessages(input: SearchInput): Promise<{ results: SearchHit[]; has_more: boolean }>;
 
+  // ---- streams (section 14) ----
+  /** A message's stream facts and whether `actorId` is a member of its conversation; null when unknown. */
+  streamFacts(messageId: string, actorId: string): Promise<StreamFacts | null>;
+  /**
+   * Stores a streaming message's final body and state (domain/stream-rules
+   * `checkStreamWrite` as `user_id`): one seq, change `completed`, and its
+   * checkpoint removed. A message no longer streaming loses its checkpoint too.
+   */
+  endStream(input: EndStreamInput): Promise<ChangeOutcome>;
+  /** The owning process's checkpoint of a live stream: its latest body, active at `now`. */
+  checkpointStream(input: { message_id: string; body: string; now: Date }): Promise<void>;
+  /** Streams whose last checkpoint is older than `before` (their process is gone), oldest first. */
+  staleStreams(before: Date, limit: number): Promise<StreamCheckpoint[]>;
+
   // ---- attachments (section 11; their bytes are attachments/'s) ----
   /** Records an upload whose bytes are already stored; no message holds it yet. */
   createAttachment(attachment: NewAttachment): Promise<void>;
@@ -196,22 +212,6 @@ export interface Storage {
   /** The user of the agent whose key has this hash; null for a replaced, deleted or unknown key. */
   agentUserByKeyHash(apiKeyHash: string): Promise<User | null>;
 
-  /** Cheap round trip for /readyz. */
-  ping(): Promise<void>;
-  close(): Promise<void>;
-}
-
-export interface AuthUser extends User {
-  /** Always known for an account (only a directory search hides it). */
-  email: string;
-  password_hash: string | null;
-  user_metadata: Record<string, unknown>;
-  created_at: string;
-  updated_at: string;
-}
-
-export interface NewPasswordUser {
-  id: string;
   // ---- webhook deliveries (section 14) ----
   /** The agent members of the conversation, but `senderId`, whose webhook is set and on. */
   webhookRecipients(conversationId: string, senderId: string): Promise<string[]>;
@@ -236,6 +236,22 @@ export interface NewPasswordUser {
   /** The agent's queued deliveries, oldest first. */
   webhookDeliveriesOf(agentId: string): Promise<StoredWebhookDelivery[]>;
 
+  /** Cheap round trip for /readyz. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface AuthUser extends User {
+  /** Always known for an account (only a directory search hides it). */
+  email: string;
+  password_hash: string | null;
+  user_metadata: Record<string, unknown>;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface NewPasswordUser {
+  id: string;
   email: string;
   display_name: string;
   password_hash: string;
@@ -342,6 +358,24 @@ export interface NewMessage {
   mentions: string[];
   /** Section 11: the sender's uploads no message holds yet, in the order the message shows them. */
   attachment_ids?: string[] | undefined;
+  /** Section 14: stored with `state: "streaming"` (the body may be empty) and a stream checkpoint. */
+  streaming?: boolean | undefined;
+}
+
+export interface EndStreamInput {
+  message_id: string;
+  /** The sender (the server ends a stream as its sender). */
+  user_id: string;
+  body: string;
+  state: Exclude<MessageState, 'streaming'>;
+}
+
+/** A live stream as its owning process last checkpointed it. */
+export interface StreamCheckpoint {
+  message_id: string;
+  conversation_id: string;
+  sender_id: string;
+  body: string;
 }
 
 export interface NewAttachment {

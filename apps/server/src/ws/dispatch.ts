@@ -10,6 +10,8 @@ import { handleMarkRead } from './handlers/mark-read';
 import { handleMessageChange } from './handlers/message-changes';
 import { handleSendMessage } from './handlers/send-message';
 import { handleTyping } from './handlers/typing';
+import { handleAgentStatus } from './handlers/agent-status';
+import { handleEndStream, handleStopStream, handleStreamMessage } from './handlers/streaming';
 
 /**
  * The one choke point for client frames: parse and validate once, gate on
@@ -67,5 +69,13 @@ function route(ctx: ServerContext, connection: Connection, frame: ClientFrame): 
       return connection.send(pongFrame(frame.ref, new Date(ctx.clock.now())));
     case 'client_state':
       return handleClientState(ctx, connection, frame);
+    case 'stream_message':
+      return handleStreamMessage(ctx, connection, frame);
+    case 'end_stream':
+      return handleEndStream(ctx, connection, frame);
+    case 'stop_stream':
+      return handleStopStream(ctx, connection, frame);
+    case 'agent_status':
+      return handleAgentStatus(ctx, connection, frame);
   }
 }

@@ -9,6 +9,7 @@ import { messagesContract } from './contract/messages';
 import { pushContract } from './contract/push';
 import { searchContract } from './contract/search';
 import { snapshotContract } from './contract/snapshot';
+import { streamsContract } from './contract/streams';
 import { usersContract } from './contract/users';
 import { webhooksContract } from './contract/webhooks';
 
@@ -37,6 +38,7 @@ export function describeStorageContract(name: string, makeStorage: MakeStorage):
     ['push', pushContract],
     ['agents', agentsContract],
     ['webhooks', webhooksContract],
+    ['streams', streamsContract],
   ];
   describe(`storage contract: ${name}`, () => {
     // Each section in a describe of its own: its fixture's hooks then make one

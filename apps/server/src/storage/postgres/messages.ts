@@ -17,13 +17,16 @@ import {
 } from '../../domain/message-rules';
 import { applyReaction } from '../../domain/reactions';
 import type { Rejection } from '../../domain/rejection';
+import { checkStreamWrite, type StreamFacts } from '../../domain/stream-rules';
 import {
   toAttachment,
   type AppendOutcome,
   type ChangeOutcome,
+  type EndStreamInput,
   type JoinSnapshot,
   type NewMessage,
   type StoredChange,
+  type StreamCheckpoint,
 } from '../storage';
 import { lockAttachments, takeAttachments } from './attachments';
 import { lastSeq, membersOf } from './conversations';
@@ -170,6 +173,7 @@ export function messageQueries(pool: pg.Pool) {
         body: item.body,
         reply_to: item.reply_to,
         mentions: [...new Set(item.mentions)],
+        state: item.streaming ? 'streaming' : 'complete',
       };
       for (const id of item.attachment_ids ?? []) {
         const upload = uploads.get(id);
@@ -188,13 +192,13 @@ export function messageQueries(pool: pg.Pool) {
 
     const inserted = await client.query(
       `INSERT INTO messages (id, conversation_id, seq, updated_seq, sender_id, client_id, body, reply_to,
-         created_at, mentions, search_text, attachments)
+         created_at, mentions, search_text, attachments, state)
        SELECT r.id, r.conversation_id, r.seq, r.seq, r.sender_id, r.client_id, r.body, r.reply_to, r.created_at,
-         r.mentions::json, r.search_text, r.attachments::json
+         r.mentions::json, r.search_text, r.attachments::json, r.state
        FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[],
-         $8::timestamptz[], $9::text[], $10::text[], $11::text[])
+         $8::timestamptz[], $9::text[], $10::text[], $11::text[], $12::text[])
          AS r (id, conversation_id, seq, sender_id, client_id, body, reply_to, created_at, mentions, search_text,
-           attachments)
+           attachments, state)
        ON CONFLICT (sender_id, client_id) DO NOTHING`,
       [
         created.map((m) => m.id),
@@ -208,9 +212,25 @@ export function messageQueries(pool: pg.Pool) {
         created.map((m) => JSON.stringify(m.mentions)),
         created.map((m) => indexText(m.body)),
         created.map((m) => JSON.stringify(m.attachments)),
+        created.map((m) => m.state),
       ],
     );
     if (inserted.rowCount !== created.length) throw new ConcurrentDuplicate();
+    // Section 14: each streaming message gets its checkpoint (stream-registry.ts sweeps the stale ones).
+    const streaming = created.filter((m) => m.state === 'streaming');
+    if (streaming.length > 0) {
+      await client.query(
+        `INSERT INTO message_streams (message_id, conversation_id, sender_id, body, last_activity_at)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[])`,
+        [
+          streaming.map((m) => m.id),
+          streaming.map((m) => m.conversation_id),
+          streaming.map((m) => m.sender_id),
+          streaming.map((m) => m.body),
+          streaming.map((m) => m.created_at),
+        ],
+      );
+    }
     await takeAttachments(client, taken);
 
     const mentions = created.flatMap((m) => m.mentions.map((userId) => ({ userId, message: m })));
@@ -392,6 +412,50 @@ export function messageQueries(pool: pg.Pool) {
         if (!next) return { unchanged: row };
         return { row: { ...row, reactions: next }, change: 'reaction' };
       });
+    },
+
+    async streamFacts(messageId: string, actorId: string): Promise<StreamFacts | null> {
+      const { rows } = await pool.query<StreamFacts & { deleted_at: Date | null }>(
+        `SELECT m.conversation_id, m.sender_id, m.state, m.deleted_at, EXISTS (SELECT 1 FROM conversation_members cm
+           WHERE cm.conversation_id = m.conversation_id AND cm.user_id = $2) AS actor_is_member
+         FROM messages m WHERE m.id = $1`,
+        [messageId, actorId],
+      );
+      const row = rows[0];
+      return row ? { ...row, deleted_at: isoOrNull(row.deleted_at) } : null;
+    },
+
+    endStream(input: EndStreamInput): Promise<ChangeOutcome> {
+      return inTransaction(pool, 'write', async (client) => {
+        const row = await lockAndLoad(client, input.message_id, input.user_id);
+        const rejection = checkStreamWrite(
+          row && { ...row, deleted_at: isoOrNull(row.deleted_at) },
+          input.user_id,
+        );
+        // A checkpoint of a message that stopped streaming (unsent meanwhile) is dropped.
+        if (!rejection || rejection.code === 'conflict') {
+          await client.query('DELETE FROM message_streams WHERE message_id = $1', [input.message_id]);
+        }
+        if (rejection || !row) return rejection ?? messageNotFound();
+        return commitChange(client, { ...row, body: input.body, state: input.state }, 'completed');
+      });
+    },
+
+    async checkpointStream(input: { message_id: string; body: string; now: Date }): Promise<void> {
+      await pool.query('UPDATE message_streams SET body = $2, last_activity_at = $3 WHERE message_id = $1', [
+        input.message_id,
+        input.body,
+        input.now,
+      ]);
+    },
+
+    async staleStreams(before: Date, limit: number): Promise<StreamCheckpoint[]> {
+      const { rows } = await pool.query<StreamCheckpoint>(
+        `SELECT message_id, conversation_id, sender_id, body FROM message_streams
+         WHERE last_activity_at < $1 ORDER BY last_activity_at LIMIT $2`,
+        [before, Math.max(0, Math.trunc(limit))],
+      );
+      return rows;
     },
 
     /** Counter, members and messages from one REPEATABLE READ snapshot. */

@@ -116,6 +116,10 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
     joinSnapshot: messages.joinSnapshot,
     messagesBefore: messages.messagesBefore,
     changesSince: messages.changesSince,
+    streamFacts: messages.streamFacts,
+    endStream: messages.endStream,
+    checkpointStream: messages.checkpointStream,
+    staleStreams: messages.staleStreams,
     searchMessages: search.searchMessages,
 
     createAttachment: attachments.createAttachment,
@@ -137,10 +141,6 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
     deleteAgent: agents.deleteAgent,
     agentUserByKeyHash: agents.agentUserByKeyHash,
 
-    async ping() {
-      if (notReady) throw new Error(`database unavailable: ${notReady.message}`, { cause: notReady });
-      await pool.query('SELECT 1');
-    },
     webhookRecipients: webhooks.webhookRecipients,
     enqueueWebhookDeliveries: webhooks.enqueueWebhookDeliveries,
     claimWebhookDeliveries: webhooks.claimWebhookDeliveries,
@@ -149,6 +149,10 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
     turnOffWebhook: webhooks.turnOffWebhook,
     webhookDeliveriesOf: webhooks.webhookDeliveriesOf,
 
+    async ping() {
+      if (notReady) throw new Error(`database unavailable: ${notReady.message}`, { cause: notReady });
+      await pool.query('SELECT 1');
+    },
     /** Waits for the queries in flight, then closes every connection. A second call is harmless. */
     close() {
       closing ??= pool.end();

@@ -16,13 +16,16 @@ import {
   type MessageFacts,
 } from '../../domain/message-rules';
 import { searchText } from '../../domain/search-text';
+import { checkStreamWrite, type StreamFacts } from '../../domain/stream-rules';
 import {
   toAttachment,
   type AppendOutcome,
   type ChangeOutcome,
+  type EndStreamInput,
   type JoinSnapshot,
   type NewMessage,
   type StoredChange,
+  type StreamCheckpoint,
 } from '../storage';
 import type { attachmentQueries } from './attachments';
 import type { conversationQueries } from './conversations';
@@ -70,6 +73,18 @@ export function messageQueries(
        state = :state, search_text = :search_text, attachments = :attachments
      WHERE id = :id`,
   );
+  const insertStream = db.prepare<[string, string, string, string, string]>(
+    `INSERT INTO message_streams (message_id, conversation_id, sender_id, body, last_activity_at)
+     VALUES (?, ?, ?, ?, ?)`,
+  );
+  const deleteStream = db.prepare<[string]>('DELETE FROM message_streams WHERE message_id = ?');
+  const touchStream = db.prepare<[string, string, string]>(
+    'UPDATE message_streams SET body = ?, last_activity_at = ? WHERE message_id = ?',
+  );
+  const staleStreamRows = db.prepare<[string, number], StreamCheckpoint>(
+    `SELECT message_id, conversation_id, sender_id, body FROM message_streams
+     WHERE last_activity_at < ? ORDER BY last_activity_at LIMIT ?`,
+  );
   const setAttachments = db.prepare<[string, string]>('UPDATE messages SET attachments = ? WHERE id = ?');
   const newestBefore = db.prepare<[string, number, number], MessageRow>(
     `SELECT ${MESSAGE_COLUMNS} FROM messages m
@@ -100,8 +115,12 @@ export function messageQueries(
       // As sent (section 10); the counting rows below are one per user.
       mentions: JSON.stringify(item.mentions),
       search_text: searchText(item.body),
+      state: item.streaming ? 'streaming' : 'complete',
     };
     insert.run(row);
+    if (item.streaming) {
+      insertStream.run(row.id, row.conversation_id, row.sender_id, row.body, row.created_at);
+    }
     if (item.attachment_ids?.length) {
       // The message row must exist before the attachments point at it (foreign key).
       row.attachments = JSON.stringify(
@@ -195,6 +214,32 @@ export function messageQueries(
       const next = applyReaction(JSON.parse(row.reactions) as Reactions, input.user_id, input.reaction);
       if (!next) return { status: 'unchanged', message: toMessage(row) };
       return commitChange({ ...row, reactions: JSON.stringify(next) }, 'reaction');
+    },
+
+    streamFacts(messageId: string, actorId: string): StreamFacts | null {
+      const row = load(messageId, actorId);
+      if (!row) return null;
+      const { conversation_id, sender_id, state, deleted_at, actor_is_member } = row;
+      return { conversation_id, sender_id, state, deleted_at, actor_is_member };
+    },
+
+    endStream(input: EndStreamInput): ChangeOutcome {
+      const row = load(input.message_id, input.user_id);
+      const rejection = checkStreamWrite(row, input.user_id);
+      // A checkpoint of a message that stopped streaming (unsent meanwhile) is dropped.
+      if (rejection?.code === 'conflict') deleteStream.run(input.message_id);
+      if (rejection || !row) return rejection ?? messageNotFound();
+      deleteStream.run(input.message_id);
+      const ended = { ...row, body: input.body, search_text: searchText(input.body), state: input.state };
+      return commitChange(ended, 'completed');
+    },
+
+    checkpointStream(input: { message_id: string; body: string; now: Date }): void {
+      touchStream.run(input.body, input.now.toISOString(), input.message_id);
+    },
+
+    staleStreams(before: Date, limit: number): StreamCheckpoint[] {
+      return staleStreamRows.all(before.toISOString(), Math.max(0, Math.trunc(limit)));
     },
 
     joinSnapshot(conversationId: string, sinceSeq: number | undefined): JoinSnapshot {

@@ -80,6 +80,10 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
     joinSnapshot: read(messages.joinSnapshot),
     messagesBefore: read(messages.messagesBefore),
     changesSince: read(messages.changesSince),
+    streamFacts: read(messages.streamFacts),
+    endStream: write(messages.endStream),
+    checkpointStream: write(messages.checkpointStream),
+    staleStreams: read(messages.staleStreams),
     searchMessages: read(search.searchMessages),
 
     createAttachment: write(attachments.createAttachment),
@@ -101,10 +105,6 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
     deleteAgent: write(agents.deleteAgent),
     agentUserByKeyHash: read(agents.agentUserByKeyHash),
 
-    ping: read(() => {
-      selectOne.get();
-    }),
-    async close() {
     webhookRecipients: read(webhooks.webhookRecipients),
     enqueueWebhookDeliveries: write(webhooks.enqueueWebhookDeliveries),
     claimWebhookDeliveries: write(webhooks.claimWebhookDeliveries),
@@ -113,6 +113,10 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
     turnOffWebhook: write(webhooks.turnOffWebhook),
     webhookDeliveriesOf: read(webhooks.webhookDeliveriesOf),
 
+    ping: read(() => {
+      selectOne.get();
+    }),
+    async close() {
       if (db.open) db.close();
     },
   };

@@ -1,6 +1,6 @@
 import type { ClientFrameOf } from '@chat/protocol';
 import type { ServerContext } from '../../context';
-import { joinedFrame, leftFrame, typingFrame } from '../../realtime/frames';
+import { agentStatusFrame, joinedFrame, leftFrame, serializeFrame, typingFrame } from '../../realtime/frames';
 import type { Connection } from '../connection';
 import { requireMember, requireUser } from './membership';
 
@@ -51,10 +51,25 @@ export async function handleJoin(
     }),
   );
   if (!stillJoining) return;
+  // Section 14: the text so far of what streams now, before the changes that may end it.
+  const notStreaming = new Set(snapshot.messages.filter((m) => m.state !== 'streaming').map((m) => m.id));
+  for (const held of room.heldStreams) {
+    if (held.connectionId !== connection.id && !notStreaming.has(held.messageId)) {
+      connection.sendSerialized(held.frame, 'message_stream');
+    }
+  }
   room.completeJoin(connection, snapshot.last_seq);
   // Someone already typing, here or on another process, shows at once, not only at their next change.
   for (const typistId of new Set([...ctx.typing.typistsIn(conversationId), ...room.typistIds])) {
     if (typistId !== userId) connection.send(typingFrame(conversationId, typistId, true));
+  }
+  // Section 14: statuses that are not idle, set here or on another process.
+  const statuses = new Map(room.agentStatusFrames);
+  for (const { userId: agentId, status, detail } of ctx.agentStatus.statusesIn(conversationId)) {
+    statuses.set(agentId, serializeFrame(agentStatusFrame(conversationId, agentId, status, detail)));
+  }
+  for (const [agentId, statusFrame] of statuses) {
+    if (agentId !== userId) connection.sendSerialized(statusFrame, 'agent_status');
   }
 }
 

@@ -3,6 +3,7 @@ import type { ServerContext } from '../../context';
 import { messageAckFrame } from '../../realtime/frames';
 import type { AppendOutcome } from '../../storage/storage';
 import type { Connection } from '../connection';
+import { endOwnedOnClose } from './connection-cleanup';
 import { requireUser } from './membership';
 
 /**
@@ -35,6 +36,7 @@ export function handleSendMessage(
       reply_to: frame.reply_to ?? null,
       mentions: frame.mentions ?? [],
       attachment_ids: frame.attachment_ids ?? [],
+      streaming: frame.streaming === true,
     })
     .then((outcome) => answer(ctx, connection, frame, outcome, receivedAt));
 }
@@ -51,6 +53,11 @@ function answer(
     connection.sendError(outcome, { ref: frame.ref, clientId: frame.client_id });
     return;
   }
+  // Section 14: the stream is this connection's before the client can stream into it.
+  if (outcome.status === 'created' && outcome.message.state === 'streaming') {
+    ctx.streams.open(outcome.message, connection.id);
+    endOwnedOnClose(ctx, connection);
+  }
   connection.send(messageAckFrame(frame.ref, frame.client_id, outcome.message));
   ctx.metrics.ackLatency.observe((performance.now() - receivedAt) / 1000);
   if (outcome.status === 'duplicate') return;
@@ -58,4 +65,5 @@ function answer(
   void ctx.publisher.messageCreated(outcome.message);
   ctx.notifications.messageStored(outcome.message);
   ctx.typing.end(outcome.message.conversation_id, outcome.message.sender_id);
+  ctx.agentStatus.end(outcome.message.conversation_id, outcome.message.sender_id);
 }
