@@ -9,7 +9,7 @@ import { createTestSchema } from '../support/postgres';
 import { frameOf, sendMessage } from '../support/protocol';
 import { TEST_REDIS_URL, redisUnavailableReason, uniquePrefix } from '../support/redis';
 import { startServerProcess } from '../support/server-process';
-import type { AnyFrame, TestSocket } from '../support/test-socket';
+import { TestSocket, type AnyFrame } from '../support/test-socket';
 import { TEST_JWT_SECRET } from '../support/test-server';
 
 const redisMissing = await redisUnavailableReason();
@@ -180,7 +180,10 @@ describe.skipIf(missing !== null)('scale-out: streaming across two servers (Post
     });
     try {
       const { socket: bobOnA } = track(await joinedSocket(a, bob, conversationId));
-      const agent = track(await connectAs(killed, alice));
+      const agent = track(await TestSocket.open(killed.wsUrl));
+      expect(await agent.request({ type: 'authenticate', token: alice.token })).toMatchObject({
+        type: 'authenticated',
+      });
       const message = await sendMessage(agent, conversationId, 'Thinking', { streaming: true });
       await stream(agent, message.id, 'Thinking hard');
       await bobOnA.waitFor((f) => f.type === 'message_stream' && f.message_id === message.id);
