@@ -9,16 +9,20 @@ import ipaddr from 'ipaddr.js';
  * unicast; one private answer is enough to refuse, since the connection could
  * go to any of them. The dispatcher resolves again at each delivery and on
  * every redirect hop, and connects to the address it checked (see
- * pinned-lookup.ts), so a name that later points inside is refused too.
+ * webhook-sender.ts), so a name that later points inside is refused too.
  */
 
-/** Options of the guard: `allowPrivate` (WEBHOOK_ALLOW_PRIVATE) lets development and tests use loopback. */
-export interface AddressGuardOptions {
-  allowPrivate: boolean;
-}
-
-/** Resolves a host name to all its addresses; injectable for tests of names. */
+/** Resolves a host name to all its addresses. */
 export type ResolveHost = (host: string) => Promise<string[]>;
+
+export interface AddressGuardOptions {
+  /** WEBHOOK_ALLOW_PRIVATE: development and tests may use loopback and private addresses. */
+  allowPrivate: boolean;
+  /** Default: the system resolver (`dns.lookup`, all addresses). Tests give names of their own. */
+  resolveHost?: ResolveHost;
+  /** Default: `isPublicAddress`. Tests call one loopback address public and another not. */
+  isPublic?: (address: string) => boolean;
+}
 
 const resolveWithDns: ResolveHost = async (host) =>
   (await lookup(host, { all: true, verbatim: true })).map((entry) => entry.address);
@@ -45,9 +49,8 @@ function bareHost(url: URL): string {
 export async function webhookAddressProblem(
   url: string,
   options: AddressGuardOptions,
-  resolveHost: ResolveHost = resolveWithDns,
 ): Promise<string | null> {
-  const checked = await checkWebhookAddress(url, options, resolveHost);
+  const checked = await checkWebhookAddress(url, options);
   return 'problem' in checked ? checked.problem : null;
 }
 
@@ -65,8 +68,8 @@ export interface CheckedAddress {
 export async function checkWebhookAddress(
   url: string,
   options: AddressGuardOptions,
-  resolveHost: ResolveHost = resolveWithDns,
 ): Promise<CheckedAddress | { problem: string }> {
+  const { resolveHost = resolveWithDns, isPublic = isPublicAddress } = options;
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -91,7 +94,7 @@ export async function checkWebhookAddress(
     }
     if (addresses.length === 0) return { problem: `webhook_url host ${host} does not resolve` };
   }
-  if (!options.allowPrivate && !addresses.every(isPublicAddress)) {
+  if (!options.allowPrivate && !addresses.every((address) => isPublic(address))) {
     return { problem: 'webhook_url must resolve to public addresses only' };
   }
   return { url: parsed, addresses };

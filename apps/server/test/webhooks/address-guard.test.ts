@@ -36,16 +36,22 @@ describe('webhook address guard', () => {
 
   it('refuses a name when any of its addresses is private', async () => {
     const resolve = async (): Promise<string[]> => ['93.184.216.34', '10.0.0.5'];
-    expect(await webhookAddressProblem('https://hooks.example.com/x', strict, resolve)).toMatch(/public/);
+    expect(
+      await webhookAddressProblem('https://hooks.example.com/x', { ...strict, resolveHost: resolve }),
+    ).toMatch(/public/);
     const publicOnly = async (): Promise<string[]> => ['93.184.216.34'];
-    expect(await webhookAddressProblem('https://hooks.example.com/x', strict, publicOnly)).toBeNull();
+    expect(
+      await webhookAddressProblem('https://hooks.example.com/x', { ...strict, resolveHost: publicOnly }),
+    ).toBeNull();
   });
 
   it('refuses a name that does not resolve', async () => {
     const fails = async (): Promise<string[]> => {
       throw new Error('ENOTFOUND');
     };
-    expect(await webhookAddressProblem('https://nowhere.example/x', strict, fails)).toMatch(/resolve/);
+    expect(
+      await webhookAddressProblem('https://nowhere.example/x', { ...strict, resolveHost: fails }),
+    ).toMatch(/resolve/);
   });
 
   it('refuses other schemes, credentials and non-URLs', async () => {
