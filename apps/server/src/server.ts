@@ -4,6 +4,7 @@ import { Attachments } from './attachments/attachment-service';
 import { openAttachmentStore } from './attachments/open-attachment-store';
 import { UrlSigner, ensureUrlSecret } from './attachments/signing';
 import { registerEmbeddedAuth } from './auth/embedded-auth-routes';
+import { watchAgentKeys } from './auth/agent-key-sweep';
 import { embeddedAuthSettings } from './auth/embedded-auth-settings';
 import { SecretBox, ensureSecretBoxKey } from './auth/secret-box';
 import { createSessionGuard } from './auth/session-guard';
@@ -238,6 +239,12 @@ export async function createServer(
   app.server.on('upgrade', gateway.handleUpgrade);
   sessionGuard?.onRevoked((sessionIds) => gateway.closeSessions(sessionIds));
   const stopSessionSweep = sessionGuard?.watch(() => gateway.sessionIds(), config.sessionCheckIntervalMs);
+  const stopAgentKeySweep = watchAgentKeys(
+    { storage, clock, log },
+    () => gateway.agentKeyHashes(),
+    (keyHashes) => gateway.closeAgentKeys(keyHashes),
+    config.sessionCheckIntervalMs,
+  );
 
   try {
     await app.listen({ port: config.port, host: config.host });
@@ -267,6 +274,7 @@ export async function createServer(
       closing ??= (async () => {
         shuttingDown = true;
         stopSessionSweep?.();
+        stopAgentKeySweep();
         await gateway.shutdown();
         // Section 14: streams still open end `interrupted` while storage and the broker are up.
         await ctx.streams.close();

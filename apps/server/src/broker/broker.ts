@@ -56,9 +56,10 @@ export type BrokerEvent =
   /**
    * Section 14: the topic's user (an agent) lost its credential (key replaced,
    * agent deleted): each of their connections gets `frame` (`error`
-   * `unauthorized`), then closes with 4001.
+   * `unauthorized`), then closes with 4001, but those signed in with the key
+   * whose hash is `keptKeyHash` (the replacement, already in use).
    */
-  | { kind: 'revoked'; type: 'error'; frame: string };
+  | { kind: 'revoked'; keptKeyHash: string | null; type: 'error'; frame: string };
 
 export type ChangeEvent = Extract<BrokerEvent, { kind: 'change' }>;
 

@@ -108,7 +108,7 @@ export function registerAgentRoutes(api: FastifyInstance, ctx: ServerContext): v
       if (outcome.status === 'changed') await updates.groupChanged(conversation.id, outcome);
     }
     if (!(await storage.deleteAgent(id))) throw notFound('agent not found');
-    await publisher.credentialsRevoked(id, 'agent deleted');
+    await publisher.credentialsRevoked(id, 'agent deleted', null);
     return reply.status(204).send();
   });
 
@@ -117,8 +117,9 @@ export function registerAgentRoutes(api: FastifyInstance, ctx: ServerContext): v
     const id = parseId(request.params.id, 'agent id');
     await ownAgent(id, user.id);
     const apiKey = newAgentKey();
-    if (!(await storage.replaceAgentKey(id, hashAgentKey(apiKey)))) throw notFound('agent not found');
-    await publisher.credentialsRevoked(id, 'api key replaced');
+    const keyHash = hashAgentKey(apiKey);
+    if (!(await storage.replaceAgentKey(id, keyHash))) throw notFound('agent not found');
+    await publisher.credentialsRevoked(id, 'api key replaced', keyHash);
     return { api_key: apiKey };
   });
 }

@@ -115,10 +115,13 @@ export class Publisher {
     });
   }
 
-  /** Section 14: an agent's key was replaced or it was deleted: its sockets, on every process, close with 4001. */
-  credentialsRevoked(userId: string, reason: string): Promise<void> {
+  /**
+   * Section 14: an agent's key was replaced (`keptKeyHash`: the new key's) or it
+   * was deleted (null): its other sockets, on every process, close with 4001.
+   */
+  credentialsRevoked(userId: string, reason: string, keptKeyHash: string | null): Promise<void> {
     const frame = serializeFrame(errorFrame({ code: 'unauthorized', message: reason }));
-    return this.publish(userTopic(userId), { kind: 'revoked', type: 'error', frame });
+    return this.publish(userTopic(userId), { kind: 'revoked', keptKeyHash, type: 'error', frame });
   }
 
   private toConversation(conversationId: string, event: BrokerEvent): Promise<void> {

@@ -12,6 +12,8 @@ export interface Recipient {
   sendSerialized(text: string, type: ServerFrameType): void;
   /** The user stopped being a member: leave the conversation's room and say so (`left`, `removed`). */
   endMembership(conversationId: string): void;
+  /** Section 14: sha256 of the API key an agent's connection signed in with; null for a token. */
+  readonly apiKeyHash?: string | null;
   /** Section 14: the user's credential stopped (an agent's key replaced, the agent deleted): close with 4001. */
   endSession?(reason: string): void;
 }

@@ -38,6 +38,7 @@ export class UserChannels {
       .subscribe(userTopic(userId), (event) => {
         if (event.kind === 'stop') this.deps.onStreamStop?.(event.messageId);
         for (const target of recipients) {
+          if (event.kind === 'revoked' && onKeptKey(target, event.keptKeyHash)) continue;
           if (event.kind === 'removed') target.endMembership(event.conversationId);
           target.sendSerialized(event.frame, event.type);
           if (event.kind === 'revoked') target.endSession?.('credentials revoked');
@@ -59,4 +60,9 @@ export class UserChannels {
     this.users.delete(userId);
     void entry.unsubscribe.then((unsubscribe) => unsubscribe?.());
   }
+}
+
+/** Section 14: a socket that signed in with the key that replaced a revoked one stays open. */
+function onKeptKey(target: Recipient, keptKeyHash: string | null): boolean {
+  return keptKeyHash !== null && target.apiKeyHash === keptKeyHash;
 }

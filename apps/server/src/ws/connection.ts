@@ -34,6 +34,8 @@ export class Connection implements Recipient {
   tokenExpiresAt = 0;
   /** The embedded auth session of the latest token (its sign-out closes this socket); null for others. */
   sessionId: string | null = null;
+  /** Section 14: sha256 of the API key an agent signed in with (replaced or deleted: closed); null for a token. */
+  apiKeyHash: string | null = null;
   /** Conversations this connection is joined to (or joining). */
   readonly joined = new Set<string>();
   /** Conversations the user was found a member of (membership never shrinks). */

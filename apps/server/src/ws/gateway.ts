@@ -26,6 +26,10 @@ export interface Gateway {
   sessionIds(): string[];
   /** Closes every socket of these signed-out sessions with 4001. */
   closeSessions(sessionIds: readonly string[]): void;
+  /** Section 14: the API key hashes of the open agent sockets (for the key sweep). */
+  agentKeyHashes(): string[];
+  /** Closes every socket signed in with one of these replaced or deleted keys with 4001. */
+  closeAgentKeys(keyHashes: readonly string[]): void;
 }
 
 /**
@@ -168,6 +172,19 @@ export function createGateway(ctx: ServerContext): Gateway {
         if (connection.sessionId === null || !ended.has(connection.sessionId)) continue;
         connection.sendError({ code: 'unauthorized', message: 'session signed out' });
         connection.close(CloseCode.Unauthorized, 'session signed out');
+      }
+    },
+    agentKeyHashes() {
+      const hashes: string[] = [];
+      for (const connection of connections) if (connection.apiKeyHash) hashes.push(connection.apiKeyHash);
+      return hashes;
+    },
+    closeAgentKeys(keyHashes) {
+      const revoked = new Set(keyHashes);
+      for (const connection of connections) {
+        if (connection.apiKeyHash === null || !revoked.has(connection.apiKeyHash)) continue;
+        connection.sendError({ code: 'unauthorized', message: 'api key replaced or agent deleted' });
+        connection.close(CloseCode.Unauthorized, 'api key revoked');
       }
     },
     async shutdown() {

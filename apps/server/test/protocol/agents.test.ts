@@ -12,8 +12,8 @@ import {
 import { ManualClock } from '@chat/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SecretBox, ensureSecretBoxKey } from '../../src/auth/secret-box';
-import { connectAgent, createAgent, storedAgentSecrets } from '../support/agents';
-import { api, createConversation, createUser } from '../support/fixtures';
+import { connectAgent, createAgent, replaceStoredKeyHash, storedAgentSecrets } from '../support/agents';
+import { api, createConversation, createUser, type TestUser } from '../support/fixtures';
 import { expectError, frameOf, joinOn, sendMessage } from '../support/protocol';
 import { useProtocolServer } from '../support/protocol-server';
 import { startTestServer, type TestServer } from '../support/test-server';
@@ -383,24 +383,42 @@ describe('PROTOCOL 14: agents', () => {
   });
 });
 
-describe('PROTOCOL 14: agent keys do not expire (on a manual clock)', () => {
+describe('PROTOCOL 14: agent keys over time (on a manual clock)', () => {
   let harness: TestServer;
+  let owner: TestUser;
   const clock = new ManualClock();
 
   beforeAll(async () => {
-    // Heartbeats would need pongs between the clock's jumps; this is about expiry.
+    // Heartbeats would need pongs between the clock's jumps; this is about keys.
     harness = await startTestServer({ heartbeatIntervalMs: 24 * 3600_000 }, { clock });
+    // Its token outlives the hours these tests move the clock by.
+    owner = await createUser(harness.server, 'Owner', { expiresIn: 3 * 24 * 3600 });
   });
   afterAll(() => harness.dispose());
 
   it('agents: a socket signed in with an api key has no expiry: open and serving hours later', async () => {
-    const owner = await createUser(harness.server, 'Owner');
     const { apiKey } = await createAgent(harness.server, owner);
     const socket = await connectAgent(harness.server, apiKey);
     clock.advance(6 * 3600_000); // past any access token's lifetime
     expect((await socket.request({ type: 'ping' })).type).toBe('pong');
     expect(socket.closeCode).toBeNull();
     socket.close();
+  });
+
+  it('agents: a key replaced without its broker event (Redis away) still closes its sockets with 4001 at the next key sweep', async () => {
+    const { agent, apiKey } = await createAgent(harness.server, owner);
+    const kept = await createAgent(harness.server, owner);
+    const socket = await connectAgent(harness.server, apiKey);
+    const other = await connectAgent(harness.server, kept.apiKey);
+    await replaceStoredKeyHash(harness, agent.id, 'a-key-nobody-has');
+    // Before the sweep nothing has told this process.
+    expect((await socket.request({ type: 'ping' })).type).toBe('pong');
+    clock.advance(harness.server.config.sessionCheckIntervalMs);
+    expect(await socket.next('error')).toMatchObject({ code: 'unauthorized' });
+    expect((await socket.waitForClose()).code).toBe(4001);
+    // The sweep leaves sockets on current keys alone.
+    expect((await other.request({ type: 'ping' })).type).toBe('pong');
+    other.close();
   });
 });
 

@@ -61,3 +61,25 @@ export async function storedAgentSecrets(
     (db) => (db.prepare(`${sql}?`).get(agentId) as StoredAgentSecrets | undefined) ?? null,
   );
 }
+
+/**
+ * Replaces the agent's key hash under the wire, as `POST /api/agents/:id/keys`
+ * does but without its broker event: a replacement whose event was lost.
+ */
+export async function replaceStoredKeyHash(
+  harness: TestServer,
+  agentId: string,
+  hash: string,
+): Promise<void> {
+  const databaseUrl = harness.server.config.databaseUrl;
+  if (databaseUrl) {
+    await queryDatabase(databaseUrl, 'UPDATE agents SET api_key_hash = $1 WHERE user_id = $2', [
+      hash,
+      agentId,
+    ]);
+    return;
+  }
+  withDatabase(harness.dataDir, (db) =>
+    db.prepare('UPDATE agents SET api_key_hash = ? WHERE user_id = ?').run(hash, agentId),
+  );
+}

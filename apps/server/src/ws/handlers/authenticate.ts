@@ -1,5 +1,5 @@
 import { CloseCode, type ClientFrameOf, type User } from '@chat/protocol';
-import { agentOfKey } from '../../auth/agent-keys';
+import { agentOfKey, hashAgentKey } from '../../auth/agent-keys';
 import type { ServerContext } from '../../context';
 import { authenticatedFrame } from '../../realtime/frames';
 import type { Connection } from '../connection';
@@ -9,9 +9,16 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 /** Closing a little after exp keeps "never before" true despite timer rounding. */
 const EXPIRY_MARGIN_MS = 50;
 
-/** Who a credential names, how to have them stored, and until when it holds (null: until revoked). */
+/** Who a credential names, how to have them stored, until when it holds (null: until revoked), what revokes it. */
 type Credential =
-  | { ok: true; userId: string; user: () => Promise<User>; expiresAt: Date | null; sessionId: string | null }
+  | {
+      ok: true;
+      userId: string;
+      user: () => Promise<User>;
+      expiresAt: Date | null;
+      sessionId: string | null;
+      apiKeyHash: string | null;
+    }
   | { ok: false; reason: string };
 
 /**
@@ -52,6 +59,7 @@ export async function handleAuthenticate(
   const user = connection.user ?? (await credential.user());
   connection.user = user;
   connection.sessionId = credential.sessionId;
+  connection.apiKeyHash = credential.apiKeyHash;
   if (credential.expiresAt === null) {
     connection.tokenExpiresAt = Number.POSITIVE_INFINITY;
     connection.setExpiryTimer(() => {}); // a key has no expiry: no timer
@@ -77,7 +85,14 @@ async function checkCredential(
   if (frame.api_key !== undefined) {
     const agent = await agentOfKey(ctx.storage, frame.api_key);
     if (!agent) return { ok: false, reason: 'unknown or replaced api key' };
-    return { ok: true, userId: agent.id, user: async () => agent, expiresAt: null, sessionId: null };
+    return {
+      ok: true,
+      userId: agent.id,
+      user: async () => agent,
+      expiresAt: null,
+      sessionId: null,
+      apiKeyHash: hashAgentKey(frame.api_key),
+    };
   }
   const result = await ctx.verifier.verify(frame.token ?? '');
   if (!result.ok) return { ok: false, reason: result.reason };
@@ -87,6 +102,7 @@ async function checkCredential(
     user: () => ctx.storage.ensureUser(result.user),
     expiresAt: result.expiresAt,
     sessionId: result.claims.session_id ?? null,
+    apiKeyHash: null,
   };
 }
 
