@@ -35,14 +35,17 @@ async function main(): Promise<void> {
     WebSocket,
     log,
   });
+  let stopping = false;
   agent.client.on('status', (status) => {
-    if (status === 'closed') {
+    // Closed without being asked (its key refused): there is nothing left to do.
+    if (status === 'closed' && !stopping) {
       log(`stopped: ${agent.client.closeReason ?? 'closed'}`);
       process.exitCode = 1;
       agent.stop();
     }
   });
   const shutdown = () => {
+    stopping = true;
     log('stopping');
     agent.stop();
     process.exit(0);
