@@ -101,6 +101,8 @@ describe('SECURITY: the authorization matrix', () => {
         JSON.stringify({ sub: alice.id, aud: 'authenticated', role: 'authenticated', exp: now + 3600 }),
       ).toString('base64url')}.`,
       garbage: 'not-a-token',
+      // Section 14: an agent key that was never issued (or was replaced).
+      unknownAgentKey: `chat_ak_${'A'.repeat(43)}`,
     };
     // The members who must hear nothing of any of it.
     for (const user of [alice, carol])
@@ -201,6 +203,11 @@ describe('SECURITY: the authorization matrix', () => {
       { endpoint: 'https://push.example/x', keys: { p256dh: 'a', auth: 'b' } },
     ],
     ['DELETE', '/api/push/subscriptions', { endpoint: 'https://push.example/x' }],
+    ['POST', '/api/agents', { display_name: 'Sneaky' }],
+    ['GET', '/api/agents'],
+    ['PATCH', `/api/agents/${carol.id}`, { public: true }],
+    ['DELETE', `/api/agents/${carol.id}`],
+    ['POST', `/api/agents/${carol.id}/keys`],
   ];
 
   it('no token and bad tokens: every REST route is 401 unauthorized, the embedded auth user routes refuse too', async () => {
