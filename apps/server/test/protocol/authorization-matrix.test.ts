@@ -69,6 +69,13 @@ describe('SECURITY: the authorization matrix', () => {
         return { type };
       case 'client_state':
         return { type, visible: true };
+      case 'stream_message':
+      case 'end_stream':
+        return { type, message_id: alicesMessage, body: 'pwned' };
+      case 'stop_stream':
+        return { type, message_id: alicesMessage };
+      case 'agent_status':
+        return { type, conversation_id: group, status: 'thinking' };
       default:
         return null;
     }
@@ -168,13 +175,17 @@ describe('SECURITY: the authorization matrix', () => {
       edit_message: 'not_found',
       delete_message: 'not_found',
       react: 'not_found',
+      stream_message: 'not_found',
+      end_stream: 'not_found',
+      stop_stream: 'not_found',
+      agent_status: 'forbidden',
     });
     socket.close();
   });
 
-  it("a member acting on another's message: edit and unsend are refused (reacting is what members do)", async () => {
+  it("a member acting on another's message: edit, unsend, streaming into and ending it are refused (reacting is what members do)", async () => {
     const socket = await connectAs(harness.server, bob);
-    for (const type of ['edit_message', 'delete_message']) {
+    for (const type of ['edit_message', 'delete_message', 'stream_message', 'end_stream']) {
       const reply = await socket.request(frameOf(type) ?? {});
       expect([type, reply.type, reply.code]).toEqual([type, 'error', 'forbidden']);
     }

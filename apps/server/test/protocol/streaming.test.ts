@@ -415,6 +415,19 @@ describe('interruption', () => {
     expect(update.message).toMatchObject({ body: 'cut off', state: 'interrupted' });
   });
 
+  it('the owning connection killed (no close frame, as when the agent process dies): interrupted with the last text', async () => {
+    const conversation = await pair();
+    const { socket: bob } = await sockets.join(cast.bob, conversation.id);
+    const sender = await sockets.connect(cast.alice);
+    const message = await startStream(sender, conversation.id, 'Thinking');
+    await stream(sender, message.id, 'Thinking about it');
+    sender.ws.terminate();
+    expect((await completedOf(bob, message.id)).message).toMatchObject({
+      body: 'Thinking about it',
+      state: 'interrupted',
+    });
+  });
+
   it('30 s without stream_message: the server ends it interrupted; a stream_message before that keeps it', async () => {
     const conversation = await pair();
     const { socket: bob } = await sockets.join(cast.bob, conversation.id);
