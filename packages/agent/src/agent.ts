@@ -1,4 +1,4 @@
-import { ChatClient } from '@chat/client';
+import { ChatClient, systemClock } from '@chat/client';
 import type { ChatClientOptions, Clock, ConversationView, WebSocketLike } from '@chat/client';
 import type { Message, User } from '@chat/protocol';
 import { MessageContext } from './message-context';
@@ -41,8 +41,8 @@ export class Agent {
     console.error(`agent: the handler failed on message ${message.id}`, error);
   /** The highest seq each joined conversation has been looked at up to (answered or not). */
   private readonly seenSeq = new Map<string, number>();
-  /** Conversations that appeared after the list's first load: the agent was added to them. */
-  private readonly addedLater = new Set<string>();
+  /** The conversations of the list's first load: what they hold then is history. */
+  private startupIds: ReadonlySet<string> | null = null;
   /** Each conversation's handler queue: one message at a time, in order. */
   private readonly queues = new Map<string, Promise<void>>();
   /** message id of a reply streaming now -> its context's controller, for `stream_stop`. */
@@ -51,11 +51,7 @@ export class Agent {
   private unwatch: (() => void) | null = null;
 
   constructor(private readonly options: AgentOptions) {
-    this.clock = options.clock ?? {
-      now: () => Date.now(),
-      setTimeout: (callback, ms) => setTimeout(callback, ms),
-      clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout> | undefined),
-    };
+    this.clock = options.clock ?? systemClock;
     this.client = new ChatClient({
       url: wsUrl(options.url),
       apiKey: options.apiKey,
@@ -88,10 +84,6 @@ export class Agent {
     if (this.unwatch) return;
     const client = this.client;
     this.unsubscribe.push(
-      client.on('conversation', (conversation) => {
-        if (client.conversationsLoaded && !this.seenSeq.has(conversation.id))
-          this.addedLater.add(conversation.id);
-      }),
       client.on('message', (message) => this.received(message)),
       client.on('stream_stop', (stop) =>
         this.stoppable.get(stop.message_id)?.abort(new Error('stopped by a member')),
@@ -125,14 +117,16 @@ export class Agent {
    */
   private catchUp(): void {
     const self = this.client.user?.id;
-    if (!self) return;
+    if (!self || !this.client.conversationsLoaded) return;
+    // The list is loaded before any of its conversations is joined (watchConversations).
+    this.startupIds ??= new Set(this.client.getConversations().map((conversation) => conversation.id));
     for (const conversation of this.client.getConversations()) {
       const view = this.client.getConversation(conversation.id);
       if (!view.joined) continue;
       const newest = view.messages.at(-1)?.seq ?? 0;
       const seen = this.seenSeq.get(conversation.id);
       if (seen === undefined) {
-        if (!this.addedLater.has(conversation.id)) {
+        if (this.startupIds.has(conversation.id)) {
           this.seenSeq.set(conversation.id, newest); // history: not answered
           continue;
         }

@@ -8,6 +8,7 @@ export { DEFAULT_MAX_UPLOAD_BYTES } from './upload';
 export { createIndexedDbOutbox } from './indexeddb-outbox';
 export { documentVisibility } from './browser-signals';
 export type { Clock } from './clock';
+export { systemClock } from './clock';
 export { Backoff } from './backoff';
 export type { BackoffConfig } from './backoff';
 export { tokenExpiry, refreshDelayMs } from './token';
