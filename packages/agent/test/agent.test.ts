@@ -194,6 +194,70 @@ describe('Agent: a person asks, the agent streams the model’s answer', () => {
   });
 });
 
+describe('Agent: how a streamed answer ends', () => {
+  test('the caller’s signal stops it, without waiting for a source that ignores the signal', async () => {
+    const caller = new AbortController();
+    const results: StreamResult[] = [];
+    async function* deaf(): AsyncIterable<string> {
+      yield 'Thinking about it';
+      await new Promise<never>(() => undefined); // never another chunk
+    }
+    const { person, agentId, conversationId } = await aliceAskingHerAgent(async (_message, ctx) => {
+      results.push(await ctx.stream(deaf(), { signal: caller.signal }));
+    });
+    person.send(conversationId, 'Well?');
+    await until(() => {
+      const answer = answerOf(person, conversationId, agentId);
+      return (
+        answer !== undefined &&
+        person.getConversation(conversationId).streams[answer.id] === 'Thinking about it'
+      );
+    }, 'the first chunk relayed');
+    caller.abort();
+    await until(() => answerOf(person, conversationId, agentId)?.state === 'stopped', 'stopped');
+    expect(answerOf(person, conversationId, agentId)?.body).toBe('Thinking about it');
+    expect(results.map((result) => result.state)).toEqual(['stopped']);
+  });
+
+  test('text past 16,000 code points is cut there and ended stopped', async () => {
+    const results: StreamResult[] = [];
+    async function* endless(): AsyncIterable<string> {
+      for (;;) yield 'é'.repeat(1_000);
+    }
+    const { person, agentId, conversationId } = await aliceAskingHerAgent(async (_message, ctx) => {
+      results.push(await ctx.stream(endless()));
+    });
+    person.send(conversationId, 'Say a lot');
+    await until(() => answerOf(person, conversationId, agentId)?.state === 'stopped', 'stopped at the cap');
+    expect([...(answerOf(person, conversationId, agentId)?.body ?? '')]).toHaveLength(16_000);
+    expect(results[0]?.state).toBe('stopped');
+  });
+
+  test('a lost connection leaves it to the server, which ends it interrupted; the model request is cancelled', async () => {
+    models.answer((response) => {
+      startSse(response);
+      sse(response, openAiChunk('Half an answer')); // and then nothing
+    });
+    const results: StreamResult[] = [];
+    const { person, agent, agentId, conversationId } = await aliceAskingHerAgent(
+      streamingHandler(openAi(), results),
+    );
+    person.send(conversationId, 'Go on');
+    await until(() => {
+      const answer = answerOf(person, conversationId, agentId);
+      return (
+        answer !== undefined && person.getConversation(conversationId).streams[answer.id] === 'Half an answer'
+      );
+    }, 'the relay');
+    const request = models.requests.at(-1)!;
+    agent.client.stop();
+    await until(() => answerOf(person, conversationId, agentId)?.state === 'interrupted', 'interrupted');
+    await until(() => results.length === 1, 'the handler done');
+    expect(results[0]?.state).toBe('interrupted');
+    await until(() => request.closed, 'the model request cancelled');
+  });
+});
+
 describe('Agent: which messages it answers', () => {
   test('not history nor its own; in a group it was just added to, the first question, with names', async () => {
     const asked: Message[] = [];
