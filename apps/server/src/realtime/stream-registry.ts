@@ -158,6 +158,7 @@ export class StreamRegistry {
       user_id: live.senderId,
       body: live.body,
       state,
+      by_server: true,
     }).then(
       (outcome) => {
         if (outcome.status === 'rejected') this.forget(live.messageId);
@@ -212,6 +213,7 @@ export class StreamRegistry {
           user_id: stale.sender_id,
           body: stale.body,
           state: 'interrupted',
+          by_server: true,
         });
         if (outcome.status === 'changed') {
           this.deps.log.info({ messageId: stale.message_id }, 'stream of a gone process interrupted');

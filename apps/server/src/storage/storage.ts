@@ -368,6 +368,8 @@ export interface EndStreamInput {
   user_id: string;
   body: string;
   state: Exclude<MessageState, 'streaming'>;
+  /** The server ends it for the sender, who may have left the conversation since: membership is not asked. */
+  by_server?: boolean | undefined;
 }
 
 /** A live stream as its owning process last checkpointed it. */

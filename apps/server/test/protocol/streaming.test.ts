@@ -2,7 +2,7 @@ import type { Message } from '@chat/protocol';
 import { ManualClock } from '@chat/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerConfig } from '../../src/index';
-import { createConversation, createUser, newClientId, type TestUser } from '../support/fixtures';
+import { api, createConversation, createUser, newClientId, type TestUser } from '../support/fixtures';
 import { expectError, frameOf, joinOn, sendMessage, SocketScope } from '../support/protocol';
 import type { AnyFrame, TestSocket } from '../support/test-socket';
 import { startTestServer, type TestServer } from '../support/test-server';
@@ -447,6 +447,27 @@ describe('interruption', () => {
       await sender.request({ type: 'stream_message', message_id: message.id, body: 'x' }),
       'conflict',
     );
+  });
+
+  it('a sender who left the group meanwhile: the server still ends the stream (interrupted), never leaving it streaming', async () => {
+    const conversation = await createConversation(cast.harness.server, cast.alice, [cast.bob, cast.carol]);
+    const { socket: bob } = await sockets.join(cast.bob, conversation.id);
+    const sender = await sockets.connect(cast.carol);
+    const message = await startStream(sender, conversation.id);
+    await stream(sender, message.id, 'Before I go');
+    const left = await api(
+      cast.harness.server,
+      cast.carol.token,
+      'DELETE',
+      `/api/conversations/${conversation.id}/members/${cast.carol.id}`,
+    );
+    expect(left.status).toBeLessThan(300);
+    expectError(await endStream(sender, message.id, 'x'), 'not_found');
+    clock.advance(30_000);
+    expect((await completedOf(bob, message.id)).message).toMatchObject({
+      body: 'Before I go',
+      state: 'interrupted',
+    });
   });
 
   it('another connection of the sender closing does not interrupt the stream', async () => {

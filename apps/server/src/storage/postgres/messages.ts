@@ -428,10 +428,12 @@ export function messageQueries(pool: pg.Pool) {
     endStream(input: EndStreamInput): Promise<ChangeOutcome> {
       return inTransaction(pool, 'write', async (client) => {
         const row = await lockAndLoad(client, input.message_id, input.user_id);
-        const rejection = checkStreamWrite(
-          row && { ...row, deleted_at: isoOrNull(row.deleted_at) },
-          input.user_id,
-        );
+        const facts = row && {
+          ...row,
+          deleted_at: isoOrNull(row.deleted_at),
+          actor_is_member: row.actor_is_member || input.by_server === true,
+        };
+        const rejection = checkStreamWrite(facts, input.user_id);
         // A checkpoint of a message that stopped streaming (unsent meanwhile) is dropped.
         if (!rejection || rejection.code === 'conflict') {
           await client.query('DELETE FROM message_streams WHERE message_id = $1', [input.message_id]);
