@@ -284,6 +284,25 @@ describe('streaming a reply', () => {
     expect(sender.closeCode).toBeNull();
   });
 
+  it('stream_message refusals do not count towards the 4029 flood close: more of them than FLOOD_CLOSE_THRESHOLD leave the connection and the stream alone', async () => {
+    const conversation = await group();
+    const { socket: bob } = await sockets.join(cast.bob, conversation.id);
+    const sender = await sockets.connect(cast.alice);
+    const message = await startStream(sender, conversation.id);
+    const count = cast.harness.server.config.floodCloseThreshold + 50;
+    const replies = await Promise.all(
+      Array.from({ length: count }, (_, i) =>
+        sender.request({ type: 'stream_message', message_id: message.id, body: `word ${i}` }),
+      ),
+    );
+    expect(replies.filter((r) => r.type === 'error')).toHaveLength(count - 20);
+    clock.advance(1000);
+    await stream(sender, message.id, 'and on');
+    await endStream(sender, message.id, 'and on.');
+    expect((await completedOf(bob, message.id)).message.state).toBe('complete');
+    expect(sender.closeCode).toBeNull();
+  });
+
   it('send_message streaming takes one seq and the end one more: nothing else is stored', async () => {
     const conversation = await group();
     const sender = await sockets.connect(cast.alice);
