@@ -35,6 +35,8 @@ describe('names', () => {
 describe('messagePreview', () => {
   it('shows the body on one line', () => {
     expect(messagePreview(msg(1, BOB, 'hi\nthere  you', 0), ME)).toBe('hi there you');
+    expect(messagePreview(msg(1, BOB, '', 0, { state: 'streaming' }), ME)).toBe('Writing…');
+    expect(messagePreview(msg(1, BOB, 'Half', 0, { state: 'stopped' }), ME)).toBe('Half');
   });
 
   it('shows unsent messages from me and from others', () => {

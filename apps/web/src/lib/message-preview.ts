@@ -16,6 +16,8 @@ export function messagePreview(
     return message.sender_id === myUserId ? 'You unsent a message' : 'Message unsent';
   }
   const text = message.body.replace(/\s+/gu, ' ').trim();
+  // A streamed answer stored before its first words (section 14): the list says it is coming.
+  if (text === '' && message.state === 'streaming') return 'Writing…';
   if (text !== '' || message.attachments.length === 0) return text;
   const photos = message.attachments.filter((item) => item.width !== null).length;
   if (photos === message.attachments.length) return photos === 1 ? 'Photo' : `${photos} photos`;
