@@ -97,6 +97,16 @@ export class StreamRegistry {
     this.checkpoint(live);
   }
 
+  /**
+   * The sender's resend of the same `send_message` (its ack was lost with the
+   * old socket) acked on another connection: the stream, if this process owns
+   * it, moves there, so the old socket's close no longer interrupts it.
+   */
+  transfer(messageId: string, connectionId: string): void {
+    const live = this.streams.get(messageId);
+    if (live && !live.ending) live.connectionId = connectionId;
+  }
+
   /** Who streams the message, when this process owns it. */
   ownerOf(messageId: string): { conversationId: string; senderId: string; connectionId: string } | undefined {
     return this.streams.get(messageId);

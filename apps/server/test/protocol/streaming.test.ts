@@ -229,6 +229,32 @@ describe('streaming a reply', () => {
     );
   });
 
+  it('a resent streaming send_message (same client_id) on a new connection gets the same message, and the stream moves there', async () => {
+    const conversation = await group();
+    const { socket: bob } = await sockets.join(cast.bob, conversation.id);
+    const old = await sockets.connect(cast.alice);
+    const clientId = newClientId();
+    const send = (socket: TestSocket) =>
+      socket.request({
+        type: 'send_message',
+        conversation_id: conversation.id,
+        client_id: clientId,
+        body: '',
+        streaming: true,
+      });
+    const first = frameOf(await send(old), 'message_ack').message;
+    const fresh = await sockets.connect(cast.alice);
+    const again = frameOf(await send(fresh), 'message_ack').message;
+    expect(again).toEqual(first);
+    expectError(await old.request({ type: 'stream_message', message_id: first.id, body: 'x' }), 'conflict');
+    old.close();
+    await old.closed;
+    await stream(fresh, first.id, 'Resumed');
+    await bob.waitFor((f) => f.type === 'message_stream' && f.body === 'Resumed');
+    await endStream(fresh, first.id, 'Resumed.');
+    expect((await completedOf(bob, first.id)).message.state).toBe('complete');
+  });
+
   it('a joiner sees the stored state (streaming) and, right after joined, the text relayed so far', async () => {
     const conversation = await group();
     const sender = await sockets.connect(cast.alice);

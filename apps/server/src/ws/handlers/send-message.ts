@@ -54,8 +54,9 @@ function answer(
     return;
   }
   // Section 14: the stream is this connection's before the client can stream into it.
-  if (outcome.status === 'created' && outcome.message.state === 'streaming') {
-    ctx.streams.open(outcome.message, connection.id);
+  if (outcome.message.state === 'streaming') {
+    if (outcome.status === 'created') ctx.streams.open(outcome.message, connection.id);
+    else ctx.streams.transfer(outcome.message.id, connection.id);
     endOwnedOnClose(ctx, connection);
   }
   connection.send(messageAckFrame(frame.ref, frame.client_id, outcome.message));
@@ -64,6 +65,7 @@ function answer(
   ctx.metrics.messagesPersisted.inc();
   void ctx.publisher.messageCreated(outcome.message);
   ctx.notifications.messageStored(outcome.message);
+  ctx.webhooks.messageFinished(outcome.message);
   ctx.typing.end(outcome.message.conversation_id, outcome.message.sender_id);
   ctx.agentStatus.end(outcome.message.conversation_id, outcome.message.sender_id);
 }
