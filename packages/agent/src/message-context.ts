@@ -39,7 +39,10 @@ export class MessageContext {
     this.conversationId = message.conversation_id;
   }
 
-  /** Aborted when a member stops a reply streamed from this context. */
+  /**
+   * Aborted when a member stops a reply streamed from this context (or the caller's signal given
+   * to `stream` aborts, or the connection is lost). It stays aborted: the handler's work is over.
+   */
   get signal(): AbortSignal {
     return this.controller.signal;
   }

@@ -116,6 +116,26 @@ describe('a streamed answer', () => {
     expect(view.lastSeq).toBe(started.seq + 1); // one seq for the send, one for `completed`
   });
 
+  test('a member who joins mid-stream sees the text so far', async () => {
+    const { alice, a, agent, conversationId } = await aliceAndHerAgent();
+    const started = await agent.startStream(conversationId);
+    agent.streamMessage(started.id, 'The text so far');
+    await until(
+      () => a.getConversation(conversationId).streams[started.id] === 'The text so far',
+      'the relay',
+    );
+    const later = clients.make(server, alice); // Alice's other device, opened now
+    later.start();
+    later.join(conversationId);
+    await until(
+      () => later.getConversation(conversationId).streams[started.id] === 'The text so far',
+      'the joiner',
+    );
+    expect(later.getConversation(conversationId).messages.find((m) => m.id === started.id)?.state).toBe(
+      'streaming',
+    );
+  });
+
   test('a member’s stop reaches the agent as stream_stop; it ends the stream stopped', async () => {
     const { alice, a, agent, conversationId } = await aliceAndHerAgent();
     const stops: StreamStop[] = [];
