@@ -15,6 +15,7 @@ import type { StreamRegistry } from './realtime/stream-registry';
 import type { TypingTracker } from './realtime/typing-tracker';
 import type { UserChannels } from './realtime/user-channels';
 import type { Storage } from './storage/storage';
+import type { Webhooks } from './webhooks/webhooks';
 
 /**
  * The services of one server, built once by server.ts (the composition root)
@@ -44,4 +45,6 @@ export interface ServerContext {
   agentStatus: AgentStatusTracker;
   /** Section 14: seals and opens agents' webhook secrets under the server's key. */
   secretBox: SecretBox;
+  /** Section 14: the stored webhook queue; `messageFinished` after each new or finished text message. */
+  webhooks: Webhooks;
 }

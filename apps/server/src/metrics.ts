@@ -56,6 +56,12 @@ export function createMetrics() {
       labelNames: ['code'] as const,
       registers: [registry],
     }),
+    webhookDeliveries: new Counter({
+      name: 'chat_webhook_deliveries_total',
+      help: 'Webhook delivery attempts by outcome: delivered, retry, given_up, gone (410), dropped (webhook unset)',
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+    }),
   };
 }
 

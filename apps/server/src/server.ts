@@ -33,6 +33,7 @@ import { StreamRegistry } from './realtime/stream-registry';
 import { UserChannels } from './realtime/user-channels';
 import { openStorage } from './storage/open-storage';
 import type { Storage } from './storage/storage';
+import { createWebhooks } from './webhooks/webhooks';
 import { createGateway } from './ws/gateway';
 
 export interface ChatServer {
@@ -114,7 +115,15 @@ export async function createServer(
       });
   const { broker, presence } = parts.fanOut ?? (ownFanOut as FanOut);
   const publisher = new Publisher({ broker, log });
-  const streams = new StreamRegistry({ storage, publisher, clock, log });
+  const webhooks = createWebhooks({
+    storage,
+    clock,
+    log,
+    openSecret: (sealed) => secretBox.open(sealed),
+    allowPrivate: config.webhookAllowPrivate,
+    onResult: (outcome) => metrics.webhookDeliveries.inc({ outcome }),
+  });
+  const streams = new StreamRegistry({ storage, publisher, clock, log, webhooks });
   const notifications = new Notifications({
     storage,
     visibility: (parts.fanOut ?? ownFanOut)?.visibility ?? createMemoryPresence(),
@@ -155,6 +164,7 @@ export async function createServer(
     attachments,
     notifications,
     secretBox,
+    webhooks,
     rooms: new RoomRegistry({
       broker,
       storage,
@@ -254,6 +264,7 @@ export async function createServer(
     throw error;
   }
   attachments.startSweep();
+  webhooks.start();
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
@@ -283,6 +294,7 @@ export async function createServer(
         ctx.agentStatus.clear();
         await app.close();
         await notifications.close();
+        await webhooks.close();
         if (ownFanOut) {
           await ownFanOut.broker.close();
           await ownFanOut.presence.close();

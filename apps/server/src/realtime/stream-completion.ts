@@ -1,9 +1,12 @@
 import type { ChangeOutcome, EndStreamInput, Storage } from '../storage/storage';
+import type { Webhooks } from '../webhooks/webhooks';
 import type { Publisher } from './publisher';
 
 export interface StreamCompletionDeps {
   storage: Storage;
   publisher: Publisher;
+  /** Section 14: a streamed message goes to agents' webhooks once, with its final text. */
+  webhooks?: Pick<Webhooks, 'messageFinished'>;
 }
 
 /**
@@ -25,5 +28,6 @@ export async function completeStream(
   if (outcome.status !== 'changed') return outcome;
   stored?.();
   await deps.publisher.messageUpdated(outcome.message, outcome.change);
+  deps.webhooks?.messageFinished(outcome.message);
   return outcome;
 }

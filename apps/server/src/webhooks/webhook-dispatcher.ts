@@ -72,6 +72,8 @@ export class WebhookDispatcher {
     }
     this.running = this.drain().finally(() => {
       this.running = null;
+      // A kick that came after the drain's last look but before it finished.
+      if (this.again) this.kick();
     });
   }
 

@@ -32,25 +32,31 @@ export interface WebhooksOptions {
  * coordinator calls `messageFinished` again with the completed message).
  */
 export class Webhooks {
+  /** Queueing under way: a shutdown lets it reach storage before storage closes. */
+  private readonly queueing = new Set<Promise<void>>();
+
   constructor(private readonly options: WebhooksOptions) {}
 
   start(): void {
     this.options.dispatcher.start();
   }
 
-  close(): Promise<void> {
-    return this.options.dispatcher.close();
+  async close(): Promise<void> {
+    await Promise.all(this.queueing);
+    await this.options.dispatcher.close();
   }
 
   /** Queues the message's deliveries off the send path; failures are logged. */
   messageFinished(message: Message): void {
     if (message.kind !== 'text' || message.state === 'streaming' || message.deleted_at !== null) return;
-    this.enqueue(message).catch((error: unknown) =>
+    const queued = this.enqueue(message).catch((error: unknown) =>
       this.options.log.error(
         { err: error, message_id: message.id, conversation_id: message.conversation_id },
         'webhook deliveries of a message could not be queued',
       ),
     );
+    this.queueing.add(queued);
+    void queued.finally(() => this.queueing.delete(queued));
   }
 
   private async enqueue(message: Message): Promise<void> {

@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Webhook } from 'standardwebhooks';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { eventually } from './eventually';
 import type { User } from '@chat/protocol';
 import { ManualClock } from '@chat/testkit';
 import { SecretBox } from '../../src/auth/secret-box';
@@ -91,7 +92,7 @@ async function agentWithWebhook(
 /** Waits until the failed attempt is stored with its next attempt `ms` from now, then moves time there. */
 async function advanceToRetry(agentId: string, ms: number): Promise<void> {
   const due = new Date(clock.now() + ms).toISOString();
-  await vi.waitFor(async () =>
+  await eventually(async () =>
     expect((await storage.webhookDeliveriesOf(agentId))[0]?.next_attempt_at).toBe(due),
   );
   clock.advance(ms);
@@ -102,7 +103,7 @@ describe('webhook dispatcher', () => {
     const hook = await receiver();
     const { ada, agentId, conversationId } = await agentWithWebhook(hook.url);
     start().messageFinished(await send(storage, conversationId, ada, 'hello agent'));
-    await vi.waitFor(() => expect(results).toEqual(['delivered']));
+    await eventually(() => expect(results).toEqual(['delivered']));
     const [request] = hook.received;
     expect(request!.headers['content-type']).toBe('application/json');
     const payload = new Webhook(secret).verify(request!.body, {
@@ -138,7 +139,7 @@ describe('webhook dispatcher', () => {
     hooks.messageFinished({ ...message, state: 'streaming' });
     hooks.messageFinished(message);
     hooks.messageFinished(message);
-    await vi.waitFor(() => expect(results).toEqual(['delivered']));
+    await eventually(() => expect(results).toEqual(['delivered']));
     expect(await storage.webhookDeliveriesOf(agentId)).toEqual([]);
     expect(hook.received.map((r) => JSON.parse(r.body).message.body)).toEqual(['once']);
     expect(hook.received[0]!.headers['webhook-id']).toBe(deliveryId(message.id, agentId));
@@ -150,7 +151,7 @@ describe('webhook dispatcher', () => {
     start().messageFinished(await send(storage, conversationId, ada));
     await advanceToRetry(agentId, 5000);
     await advanceToRetry(agentId, 30_000);
-    await vi.waitFor(() => expect(results).toEqual(['retry', 'retry', 'delivered']));
+    await eventually(() => expect(results).toEqual(['retry', 'retry', 'delivered']));
     clock.advance(3_600_000);
     expect(hook.received).toHaveLength(3);
     expect(new Set(hook.received.map((r) => r.headers['webhook-id'])).size).toBe(1);
@@ -161,14 +162,14 @@ describe('webhook dispatcher', () => {
     const hook = await receiver(statuses(500, 200));
     const { ada, agentId, conversationId } = await agentWithWebhook(hook.url);
     start().messageFinished(await send(storage, conversationId, ada));
-    await vi.waitFor(async () => expect((await storage.webhookDeliveriesOf(agentId))[0]?.attempts).toBe(1));
-    await vi.waitFor(() => expect(results).toEqual(['retry']));
+    await eventually(async () => expect((await storage.webhookDeliveriesOf(agentId))[0]?.attempts).toBe(1));
+    await eventually(() => expect(results).toEqual(['retry']));
     await webhooks!.close();
     await storage.close();
     storage = createSqliteStorage({ filename: join(dir, 'chat.db') });
     start();
     clock.advance(5000);
-    await vi.waitFor(() => expect(results).toEqual(['retry', 'delivered']));
+    await eventually(() => expect(results).toEqual(['retry', 'delivered']));
     expect(hook.received).toHaveLength(2);
     expect(hook.received[1]!.headers['webhook-id']).toBe(hook.received[0]!.headers['webhook-id']);
   });
@@ -178,7 +179,7 @@ describe('webhook dispatcher', () => {
     const { ada, agentId, conversationId } = await agentWithWebhook(hook.url);
     const hooks = start();
     hooks.messageFinished(await send(storage, conversationId, ada, 'first'));
-    await vi.waitFor(() => expect(results).toEqual(['gone']));
+    await eventually(() => expect(results).toEqual(['gone']));
     expect((await storage.getAgent(agentId))?.webhook_active).toBe(false);
     expect(await storage.webhookDeliveriesOf(agentId)).toEqual([]);
     hooks.messageFinished(await send(storage, conversationId, ada, 'second'));
@@ -193,7 +194,7 @@ describe('webhook dispatcher', () => {
     start().messageFinished(await send(storage, conversationId, ada));
     const queuedAt = clock.now();
     for (let attempt = 1; ; attempt += 1) {
-      await vi.waitFor(() => expect(results).toHaveLength(attempt));
+      await eventually(() => expect(results).toHaveLength(attempt));
       if (results.at(-1) === 'given_up') break;
       const [queued] = await storage.webhookDeliveriesOf(agentId);
       clock.advance(Date.parse(queued!.next_attempt_at) - clock.now());
@@ -207,9 +208,9 @@ describe('webhook dispatcher', () => {
     const hook = await receiver();
     const { ada, agentId, conversationId } = await agentWithWebhook(hook.url);
     start({ allowPrivate: false }).messageFinished(await send(storage, conversationId, ada));
-    await vi.waitFor(() => expect(results).toEqual(['retry']));
+    await eventually(() => expect(results).toEqual(['retry']));
     await advanceToRetry(agentId, 5000);
-    await vi.waitFor(() => expect(results).toEqual(['retry', 'retry']));
+    await eventually(() => expect(results).toEqual(['retry', 'retry']));
     expect(hook.received).toEqual([]);
   });
 
@@ -224,13 +225,13 @@ describe('webhook dispatcher', () => {
     });
     const { ada, agentId, conversationId } = await agentWithWebhook(hook.url);
     start({ allowPrivate: false, isPublic }).messageFinished(await send(storage, conversationId, ada));
-    await vi.waitFor(() => expect(results).toEqual(['retry']));
+    await eventually(() => expect(results).toEqual(['retry']));
     expect(hook.received).toHaveLength(1);
     expect(inside.received).toEqual([]);
 
     await storage.updateAgent(agentId, { webhook_url: `${hook.url}/moved` }, new Date(clock.now()));
     await advanceToRetry(agentId, 5000);
-    await vi.waitFor(() => expect(results).toEqual(['retry', 'delivered']));
+    await eventually(() => expect(results).toEqual(['retry', 'delivered']));
     expect(target.received).toHaveLength(1);
     expect(inside.received).toEqual([]);
   });
@@ -241,7 +242,7 @@ describe('webhook dispatcher', () => {
     // hooks.invalid exists only in this resolver: the connection can only go where the check resolved it.
     const resolveHost = async (host: string) => (host === 'hooks.invalid' ? ['127.0.0.1'] : []);
     start({ resolveHost }).messageFinished(await send(storage, conversationId, ada));
-    await vi.waitFor(() => expect(results).toEqual(['delivered']));
+    await eventually(() => expect(results).toEqual(['delivered']));
     expect(hook.received[0]!.headers.host).toBe(`hooks.invalid:${hook.port}`);
   });
 });
