@@ -163,6 +163,10 @@ export class Agent {
     const handler = this.handler;
     const self = this.client.user?.id;
     if (!handler || !self) return;
+    // Read receipts show the person that the agent has the message.
+    this.client.markRead(message.conversation_id, message.seq).catch((error: unknown) => {
+      console.warn(`agent: could not mark ${message.id} read`, error);
+    });
     const ctx = new MessageContext(message, {
       client: this.client,
       clock: this.clock,

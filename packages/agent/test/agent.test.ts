@@ -140,6 +140,13 @@ describe('Agent: a person asks, the agent streams the model’s answer', () => {
     expect(answerOf(person, conversationId, agentId)?.body).toBe('Two plus two is four.');
     expect(person.getConversation(conversationId).streams).toEqual({});
     expect(results.map((result) => result.state)).toEqual(['complete']);
+    const question = person.getConversation(conversationId).messages[0]!;
+    await until(
+      () =>
+        person.getConversation(conversationId).members.find((m) => m.user_id === agentId)?.read_seq ===
+        question.seq,
+      'the question marked read by the agent',
+    );
     expect(models.requests.slice(requestsBefore).map((request) => request.body.messages)).toEqual([
       [{ role: 'user', content: 'What is 2+2?' }],
     ]);
