@@ -295,6 +295,43 @@ describe('Agent: which messages it answers', () => {
     expect(contexts[1]).toEqual([{ role: 'user', content: 'Alice: hi all' }]);
   });
 
+  test('not other agents (two agents would answer each other for ever)', async () => {
+    const asked: string[] = [];
+    const { alice, person, agentId } = await aliceAskingHerAgent(async (message, ctx) => {
+      asked.push(message.body);
+      await ctx.reply(`You said: ${message.body}`);
+    });
+    const other = await person.createAgent({ display_name: 'Other bot' });
+    const group = await createConversation(
+      chat.server,
+      alice,
+      [{ id: agentId }, { id: other.agent.id }],
+      'Bots',
+    );
+    const otherClient = new ChatClient({
+      url: chat.server.wsUrl,
+      apiKey: other.api_key,
+      WebSocket,
+      backoff: FAST_BACKOFF,
+    });
+    cleanups.push(() => otherClient.stop());
+    otherClient.start();
+    otherClient.join(group.id);
+    person.join(group.id);
+    await until(
+      () => otherClient.getConversation(group.id).joined && person.getConversation(group.id).joined,
+      'both joined the group',
+    );
+    otherClient.send(group.id, 'I am a bot');
+    await until(
+      () => person.getConversation(group.id).messages.some((m) => m.body === 'I am a bot'),
+      'the bot',
+    );
+    person.send(group.id, 'and I am Alice');
+    await until(() => answerOf(person, group.id, agentId)?.body === 'You said: and I am Alice', 'the reply');
+    expect(asked).toEqual(['and I am Alice']);
+  });
+
   test('a message that arrived while it was disconnected is answered after the resume', async () => {
     const asked: string[] = [];
     const { person, agent, agentId, conversationId } = await aliceAskingHerAgent(async (message, ctx) => {
