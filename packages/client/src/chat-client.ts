@@ -70,6 +70,10 @@ const DEFAULTS = {
  * resent after a disconnect: their promises reject with a retryable ChatError
  * `disconnected`, and the caller chooses to retry (an edit sent twice would
  * count twice against the edit limit).
+ *
+ * Agents (section 14) use the same client with `apiKey` instead of `getToken`; a streamed
+ * answer starts like a send (`startStream`, through the outbox), and a stop (`stopStream`) is
+ * held until the server acknowledges it, across reconnects.
  */
 export class ChatClient {
   /** The REST API (`/api/me`, user search, conversation creation, history). */
