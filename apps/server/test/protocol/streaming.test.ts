@@ -515,6 +515,46 @@ describe('interruption', () => {
     });
   });
 
+  it('a stream no process owns (its process was killed) is swept: interrupted with its last checkpoint, 45 s after it', async () => {
+    const conversation = await pair();
+    const { socket: bob } = await sockets.join(cast.bob, conversation.id);
+    const { storage } = cast.harness.server;
+    // What a killed process leaves behind: the streaming message and its checkpoint, and no owner.
+    const [sent] = await storage.appendMessages([
+      {
+        conversation_id: conversation.id,
+        sender_id: cast.alice.id,
+        client_id: newClientId(),
+        body: '',
+        reply_to: null,
+        mentions: [],
+        streaming: true,
+      },
+    ]);
+    if (sent?.status !== 'created') throw new Error(JSON.stringify(sent));
+    const checkpointAt = clock.now();
+    await storage.checkpointStream({
+      message_id: sent.message.id,
+      body: 'Last saved',
+      now: new Date(checkpointAt),
+    });
+    clock.advance(44_000);
+    await bob.settle();
+    expect(bob.frames.some(isUpdateOf(sent.message.id))).toBe(false);
+    // Then one sweep interval at a time (each sweep reads storage) until one ends it.
+    await expect
+      .poll(() => {
+        clock.advance(10_000);
+        return bob.frames.some(isUpdateOf(sent.message.id));
+      })
+      .toBe(true);
+    const update = await completedOf(bob, sent.message.id);
+    expect(update).toMatchObject({
+      change: 'completed',
+      message: { state: 'interrupted', body: 'Last saved' },
+    });
+  });
+
   it('another connection of the sender closing does not interrupt the stream', async () => {
     const conversation = await pair();
     const { socket: bob } = await sockets.join(cast.bob, conversation.id);
