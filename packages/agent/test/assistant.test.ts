@@ -109,6 +109,7 @@ describe('npm run agent: the key', () => {
   test('settings are checked at start, naming the variable', () => {
     expect(() => readConfig({})).toThrow(/AGENT_MODEL_NAME/);
     expect(() => readConfig(env({ AGENT_PROVIDER: 'other' }))).toThrow(/AGENT_PROVIDER/);
+    expect(() => readConfig(env({ AGENT_MAX_TOKENS: 'many' }))).toThrow(/AGENT_MAX_TOKENS/);
     expect(() => readConfig(env({ AGENT_OWNER_EMAIL: 'a@b.c' }))).toThrow(/AGENT_OWNER_PASSWORD/);
     expect(() => modelFromConfig(readConfig(env({ AGENT_PROVIDER: 'anthropic' })))).toThrow(
       /AGENT_MODEL_API_KEY/,

@@ -21,6 +21,8 @@ export interface AssistantConfig {
   systemPrompt: string;
   /** How many of the newest messages go to the model. */
   historyLimit: number;
+  /** The longest answer in tokens (null: the provider's default; Anthropic's adapter then asks 1024). */
+  maxTokens: number | null;
 }
 
 export class ConfigError extends Error {}
@@ -56,6 +58,11 @@ export function readConfig(env: NodeJS.ProcessEnv): AssistantConfig {
   if (!Number.isInteger(historyLimit) || historyLimit < 1) {
     throw new ConfigError('AGENT_HISTORY must be a whole number of messages, at least 1');
   }
+  const maxTokensText = value('AGENT_MAX_TOKENS');
+  const maxTokens = maxTokensText === null ? null : Number(maxTokensText);
+  if (maxTokens !== null && (!Number.isInteger(maxTokens) || maxTokens < 1)) {
+    throw new ConfigError('AGENT_MAX_TOKENS must be a whole number of tokens, at least 1');
+  }
   const chatUrl = value('CHAT_URL') ?? DEFAULT_CHAT_URL;
   try {
     new URL(chatUrl);
@@ -78,6 +85,7 @@ export function readConfig(env: NodeJS.ProcessEnv): AssistantConfig {
       `You are ${name}, an assistant taking part in a chat conversation. Answer briefly and plainly. ` +
         'In a group, each message starts with the name of who wrote it.',
     historyLimit,
+    maxTokens,
   };
 }
 

@@ -15,6 +15,7 @@ export function modelFromConfig(config: AssistantConfig): ChatModel {
       apiKey: config.modelApiKey,
       model: config.modelName,
       ...(config.modelUrl ? { baseURL: config.modelUrl } : {}),
+      ...(config.maxTokens === null ? {} : { maxTokens: config.maxTokens }),
     });
   }
   const baseURL = config.modelUrl ?? OPENAI_URL;
@@ -27,5 +28,6 @@ export function modelFromConfig(config: AssistantConfig): ChatModel {
     baseURL,
     model: config.modelName,
     ...(config.modelApiKey ? { apiKey: config.modelApiKey } : {}),
+    ...(config.maxTokens === null ? {} : { maxTokens: config.maxTokens }),
   });
 }
