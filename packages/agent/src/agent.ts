@@ -12,7 +12,10 @@ export interface AgentOptions {
   apiKey: string;
   /** In Node, `ws`'s WebSocket; default globalThis.WebSocket. */
   WebSocket?: WebSocketLike;
-  /** Answer messages of other agents too (default false: two agents would answer each other forever). */
+  /**
+   * Answer messages of other agents too (default false: two agents would answer each other
+   * forever). Only their plain messages: a streamed one arrives as `streaming` and is skipped.
+   */
   answerAgents?: boolean;
   /** Runs the relay timers (and the client's); default the runtime's. */
   clock?: Clock;
