@@ -88,6 +88,9 @@ test('an agent streams an answer to a group; both people see it grow; Stop gener
   await expect(screen.getByRole('textbox', { name: 'API key' })).toBeHidden();
   await expect(screen.getByRole('article', { name: 'Assistant' })).toBeVisible();
   await expectNoSeriousViolations(a, 'Agents screen');
+  await a.emulateMedia({ colorScheme: 'dark' });
+  await expectNoSeriousViolations(a, 'Agents screen, dark');
+  await a.emulateMedia({ colorScheme: 'light' });
   await screen.getByRole('button', { name: 'Done' }).click();
   await expect(screen).toBeHidden();
 
@@ -124,6 +127,7 @@ test('an agent streams an answer to a group; both people see it grow; Stop gener
   for (const page of [a, g]) {
     await expect(messageLog(page).getByText('Assistant: reading the tide tables')).toBeVisible();
   }
+  await expectNoSeriousViolations(g, 'chat with an agent status');
   agent.begin();
 
   // The answer grows on both screens.
@@ -153,6 +157,8 @@ test('an agent streams an answer to a group; both people see it grow; Stop gener
     timeout: 60_000,
   });
   await expectNoSeriousViolations(a, 'chat with a streaming answer');
+  await g.emulateMedia({ colorScheme: 'dark' });
+  await expectNoSeriousViolations(g, 'chat with a streaming answer, dark');
 
   // Ada stops it: the button says so at once, Grace's screen follows.
   await a.getByRole('button', { name: 'Stop generating' }).click();

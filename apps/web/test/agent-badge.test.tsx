@@ -6,6 +6,7 @@ import { AddPeople } from '../src/components/group/add-people';
 import { DetailsPanel } from '../src/components/group/details-panel';
 import type { GroupActions } from '../src/components/group/details-panel';
 import { ConversationRow } from '../src/components/conversations/conversation-row';
+import { ChatHeader } from '../src/components/chat/chat-header';
 import { BOB, CAROL, ME } from './fixtures';
 
 afterEach(cleanup);
@@ -112,5 +113,15 @@ describe('the agent badge (section 14)', () => {
     expect(link.querySelector('.avatar__agent')?.textContent).toBe('AI');
     const description = document.getElementById(link.getAttribute('aria-describedby') ?? '');
     expect(description?.textContent).toContain('AI agent');
+  });
+
+  it('says "AI agent" under the name in the header of a 1:1 with an agent', () => {
+    render(
+      <ChatHeader title="Assistant" others={['Assistant']} isGroup={false} online status="open" agent />,
+    );
+    expect(screen.getByText('AI agent · Active now')).toBeTruthy();
+    cleanup();
+    render(<ChatHeader title="Bob Marley" others={['Bob Marley']} isGroup={false} online status="open" />);
+    expect(screen.getByText('Active now')).toBeTruthy();
   });
 });

@@ -248,6 +248,7 @@ export function ChatView({
         others={others.map((m) => m.display_name)}
         isGroup={isGroup}
         online={status === 'open' && !isGroup && others.some((m) => m.online)}
+        agent={!isGroup && others.length > 0 && others.every((m) => m.is_agent)}
         status={status}
         onBack={onBack}
         {...(groupActions ? { onDetails: () => setDetailsOpen(true) } : {})}
