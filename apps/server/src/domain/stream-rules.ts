@@ -1,5 +1,5 @@
 import { ErrorCode, type MessageState } from '@chat/protocol';
-import { messageNotFound } from './message-rules';
+import { checkBody, messageNotFound } from './message-rules';
 import { reject, type Rejection } from './rejection';
 
 /**
@@ -16,11 +16,15 @@ export interface StreamFacts {
   actor_is_member: boolean;
 }
 
-/** `stream_message` and `end_stream`: the sender only, while the message streams. */
-export function checkStreamWrite(facts: StreamFacts | null, userId: string): Rejection | null {
+/**
+ * `stream_message` and `end_stream`: the sender only, while the message
+ * streams, with a body storage can hold (no U+0000: a relayed text may become
+ * the stored one when the server ends the stream).
+ */
+export function checkStreamWrite(facts: StreamFacts | null, userId: string, body: string): Rejection | null {
   if (!facts || !facts.actor_is_member) return messageNotFound();
   if (facts.sender_id !== userId) return reject(ErrorCode.Forbidden, 'only the sender can stream a message');
-  return checkStreaming(facts);
+  return checkStreaming(facts) ?? checkBody(body);
 }
 
 /** `stop_stream`: any member, while the message streams. */

@@ -218,6 +218,23 @@ describe('streaming a reply', () => {
     expectError(await bob.request({ type: 'stop_stream', message_id: message.id }), 'conflict');
   });
 
+  it('a text with U+0000 (which storage cannot hold) is bad_request, relayed to no one, and the stream goes on', async () => {
+    const conversation = await group();
+    const { socket: bob } = await sockets.join(cast.bob, conversation.id);
+    const sender = await sockets.connect(cast.alice);
+    const message = await startStream(sender, conversation.id);
+    const nul = 'a\u0000b';
+    expectError(
+      await sender.request({ type: 'stream_message', message_id: message.id, body: nul }),
+      'bad_request',
+    );
+    expectError(await endStream(sender, message.id, nul), 'bad_request');
+    await stream(sender, message.id, 'clean');
+    await endStream(sender, message.id, 'clean.');
+    expect((await completedOf(bob, message.id)).message.body).toBe('clean.');
+    expect(relaysOf(bob, message.id).map((f) => f.body)).toEqual(['clean']);
+  });
+
   it("the sender's other connection cannot stream into the stream: conflict", async () => {
     const conversation = await group();
     const sender = await sockets.connect(cast.alice);

@@ -433,7 +433,7 @@ export function messageQueries(pool: pg.Pool) {
           deleted_at: isoOrNull(row.deleted_at),
           actor_is_member: row.actor_is_member || input.by_server === true,
         };
-        const rejection = checkStreamWrite(facts, input.user_id);
+        const rejection = checkStreamWrite(facts, input.user_id, input.body);
         // A checkpoint of a message that stopped streaming (unsent meanwhile) is dropped.
         if (!rejection || rejection.code === 'conflict') {
           await client.query('DELETE FROM message_streams WHERE message_id = $1', [input.message_id]);

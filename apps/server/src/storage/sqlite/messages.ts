@@ -226,7 +226,7 @@ export function messageQueries(
     endStream(input: EndStreamInput): ChangeOutcome {
       const row = load(input.message_id, input.user_id);
       const facts = row && { ...row, actor_is_member: row.actor_is_member || input.by_server === true };
-      const rejection = checkStreamWrite(facts, input.user_id);
+      const rejection = checkStreamWrite(facts, input.user_id, input.body);
       // A checkpoint of a message that stopped streaming (unsent meanwhile) is dropped.
       if (rejection?.code === 'conflict') deleteStream.run(input.message_id);
       if (rejection || !row) return rejection ?? messageNotFound();

@@ -1,7 +1,7 @@
 import type { ClientFrameOf } from '@chat/protocol';
 import type { ServerContext } from '../../context';
 import { ChatError } from '../../domain/chat-error';
-import { messageNotFound } from '../../domain/message-rules';
+import { checkBody, messageNotFound } from '../../domain/message-rules';
 import { checkStreamStop, checkStreamWrite } from '../../domain/stream-rules';
 import type { Connection } from '../connection';
 import { takeFrameToken, takeStreamToken } from '../frame-rate-limits';
@@ -22,12 +22,15 @@ export async function handleStreamMessage(
   takeStreamToken(ctx, connection);
   const owner = ctx.streams.ownerOf(frame.message_id);
   if (owner?.connectionId === connection.id && owner.senderId === userId) {
+    const unstorable = checkBody(frame.body);
+    if (unstorable) throw ChatError.from(unstorable);
     ctx.streams.update(frame.message_id, frame.body);
     ctx.agentStatus.end(owner.conversationId, userId);
     connection.ack(frame.ref);
     return;
   }
-  const refusal = checkStreamWrite(await ctx.storage.streamFacts(frame.message_id, userId), userId);
+  const facts = await ctx.storage.streamFacts(frame.message_id, userId);
+  const refusal = checkStreamWrite(facts, userId, frame.body);
   if (refusal) throw ChatError.from(refusal);
   throw new ChatError('conflict', 'the message is streamed by another connection');
 }

@@ -114,6 +114,20 @@ export function streamsContract(makeStorage: MakeStorage): void {
       });
       expect(await storage.lastSeq(conversationId)).toBe(3);
     });
+
+    it('endStream: a body with U+0000 is bad_request and nothing changes', async () => {
+      const { storage } = fixture();
+      const { ann, conversationId, message } = await scene(storage);
+      const outcome = await storage.endStream({
+        message_id: message.id,
+        user_id: ann.id,
+        body: 'a\u0000b',
+        state: 'complete',
+      });
+      expect(outcome).toMatchObject({ status: 'rejected', code: 'bad_request' });
+      expect(await storage.lastSeq(conversationId)).toBe(1);
+      expect((await storage.streamFacts(message.id, ann.id))?.state).toBe('streaming');
+    });
   });
 
   describe('stream checkpoints', () => {
