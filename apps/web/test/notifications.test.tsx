@@ -78,6 +78,9 @@ describe('what a hidden page notifies', () => {
       body: 'Carol King: Train at 9',
     });
     expect(notificationText(conversation(), msg(3, BOB, 'x'.repeat(300), 1), ME).body).toHaveLength(200);
+    expect(notificationText(conversation(), msg(4, BOB, '', 1, { state: 'streaming' }), ME).body).toBe(
+      'Writing…',
+    );
   });
 
   it('a muted conversation stays quiet unless the message mentions me', () => {

@@ -315,7 +315,12 @@ export function ChatView({
           onReply={() => setReplyToId(menu.message.id)}
           onEdit={() => startEdit(menu.message.id)}
           onUnsend={() => actions.unsend(menu.message.id)}
-          onCopy={() => void navigator.clipboard?.writeText(menu.message.body).catch(() => undefined)}
+          onCopy={() =>
+            // A streaming answer: the text as far as it has come.
+            void navigator.clipboard
+              ?.writeText(view.streams[menu.message.id] ?? menu.message.body)
+              .catch(() => undefined)
+          }
           onInfo={menu.mine && menu.message.deleted_at === null ? () => setInfoFor(menu.message) : null}
           onClose={closeMenu}
         />

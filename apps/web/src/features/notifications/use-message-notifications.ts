@@ -10,18 +10,21 @@ import { playTone, showNotification } from './notify';
 /** What a notification says of a message: title = the conversation, body = (sender and) text. */
 export function notificationText(
   conversation: Conversation,
-  message: Pick<Message, 'sender_id' | 'body' | 'attachments'>,
+  message: Pick<Message, 'sender_id' | 'body' | 'attachments' | 'state'>,
   myUserId: string,
 ): { title: string; body: string } {
   const title = conversationTitle(conversation, myUserId);
   const text =
     message.body.trim() !== ''
       ? message.body
-      : message.attachments.length > 0
-        ? message.attachments.every((a) => a.mime_type.startsWith('image/'))
-          ? 'Photo'
-          : 'Attachment'
-        : '';
+      : message.state === 'streaming'
+        ? // An agent's answer begins empty (section 14): say it is coming.
+          'Writing…'
+        : message.attachments.length > 0
+          ? message.attachments.every((a) => a.mime_type.startsWith('image/'))
+            ? 'Photo'
+            : 'Attachment'
+          : '';
   const sender = conversation.members.find((m) => m.user_id === message.sender_id)?.display_name;
   const body = conversation.is_group && sender ? `${sender}: ${text}` : text;
   return {
