@@ -1,6 +1,6 @@
 import type { BrokerEvent, ChangeEvent } from '../broker/broker';
 import type { Cancel, Clock } from '../clock';
-import { AGENT_STATUS_TTL_MS, type Message } from '@chat/protocol';
+import { AGENT_STATUS_TTL_MS, STREAM_SILENCE_MS, type Message } from '@chat/protocol';
 import type { Logger } from '../logger';
 import { agentStatusFrame, serializeFrame, typingFrame } from './frames';
 import type { Recipient } from './recipient';
@@ -31,6 +31,12 @@ const MAX_FILL_RETRY_MS = 5000;
  * whose process died reaches this.
  */
 const AGENT_STATUS_EXPIRY_MS = AGENT_STATUS_TTL_MS + 5000;
+/**
+ * Section 14: a held relay not renewed for this long is let go even if the
+ * room never saw its stream end (a late relay that crossed the end): a live
+ * stream is relayed at least every STREAM_SILENCE_MS, or ended.
+ */
+const HELD_STREAM_MAX_AGE_MS = STREAM_SILENCE_MS + 15_000;
 
 /** Section 14: the latest relay of a streaming message, handed to joiners. */
 export interface HeldStream {
@@ -38,6 +44,8 @@ export interface HeldStream {
   /** The connection streaming it (it is not sent its own text). */
   connectionId: string;
   frame: string;
+  /** Clock time the relay came. */
+  at: number;
 }
 
 /**
@@ -87,6 +95,7 @@ export class ConversationRoom {
 
   /** The latest relay of each message still streaming, as far as this room heard. */
   get heldStreams(): HeldStream[] {
+    this.dropOldStreams();
     return [...this.streams.values()];
   }
 
@@ -166,10 +175,12 @@ export class ConversationRoom {
         for (const recipient of this.live.keys()) recipient.sendSerialized(event.frame, event.type);
         return;
       case 'stream':
+        this.dropOldStreams();
         this.streams.set(event.messageId, {
           messageId: event.messageId,
           connectionId: event.connectionId,
           frame: event.frame,
+          at: this.deps.clock.now(),
         });
         for (const recipient of this.live.keys()) {
           if (recipient.id !== event.connectionId) recipient.sendSerialized(event.frame, event.type);
@@ -257,6 +268,11 @@ export class ConversationRoom {
     for (const recipient of this.live.keys()) {
       if (recipient.userId !== userId) recipient.sendSerialized(frame, 'agent_status');
     }
+  }
+
+  private dropOldStreams(): void {
+    const oldest = this.deps.clock.now() - HELD_STREAM_MAX_AGE_MS;
+    for (const [messageId, held] of this.streams) if (held.at < oldest) this.streams.delete(messageId);
   }
 
   /** A change that shows a held stream ended (completed, or unsent) lets its relay go. */

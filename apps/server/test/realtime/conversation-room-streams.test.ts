@@ -114,6 +114,16 @@ describe('ConversationRoom: streams and agent statuses (section 14)', () => {
     expect(room.heldStreams).toEqual([]);
   });
 
+  it('lets a held relay go after 45 s without a newer one, even if its end never came (a late relay)', () => {
+    const { clock, room } = setUp();
+    const message = streaming(1, randomUUID());
+    room.onEvent(relay(message, 'c', 'late'));
+    clock.advance(45_000);
+    expect(room.heldStreams).toHaveLength(1);
+    clock.advance(1);
+    expect(room.heldStreams).toEqual([]);
+  });
+
   it('holds non-idle statuses for joiners; idle lets go', () => {
     const { room } = setUp();
     const agentId = randomUUID();
