@@ -216,7 +216,8 @@ export class StreamRegistry {
     try {
       const before = new Date(this.deps.clock.now() - STREAM_STALE_AFTER_MS);
       for (const stale of await this.deps.storage.staleStreams(before, SWEEP_BATCH)) {
-        // This process's own streams end by their own timers.
+        // This process's own streams end by their own timers; a stopping process leaves the rest to others.
+        if (this.closed) break;
         if (this.streams.has(stale.message_id)) continue;
         const outcome = await completeStream(this.deps, {
           message_id: stale.message_id,
