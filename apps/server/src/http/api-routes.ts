@@ -8,6 +8,7 @@ import { directoryEntry, isEmptyDirectoryQuery } from '../domain/user-directory'
 import { registerAgentRoutes } from './agent-routes';
 import { registerAttachmentDownloads, registerAttachmentUploads } from './attachment-routes';
 import { registerConversationRoutes } from './conversation-routes';
+import { registerMcpRoutes } from './mcp-routes';
 import { registerPushRoutes } from './push-routes';
 import { currentUser, parse } from './request-helpers';
 import { registerRestRateLimits } from './rest-rate-limits';
@@ -52,6 +53,7 @@ export async function registerApiRoutes(app: FastifyInstance, ctx: ServerContext
     registerSearchRoutes(api, ctx);
     registerPushRoutes(api, ctx);
     registerAgentRoutes(api, ctx);
+    registerMcpRoutes(api, ctx);
     await registerAttachmentUploads(api, ctx);
   });
   registerAttachmentDownloads(app, ctx);
