@@ -219,6 +219,7 @@ describe('SECURITY: the authorization matrix', () => {
     ['PATCH', `/api/agents/${carol.id}`, { public: true }],
     ['DELETE', `/api/agents/${carol.id}`],
     ['POST', `/api/agents/${carol.id}/keys`],
+    ['POST', '/mcp', { jsonrpc: '2.0', id: 1, method: 'tools/list' }],
   ];
 
   it('no token and bad tokens: every REST route is 401 unauthorized, the embedded auth user routes refuse too', async () => {
