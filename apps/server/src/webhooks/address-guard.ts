@@ -54,10 +54,10 @@ export async function webhookAddressProblem(
   return 'problem' in checked ? checked.problem : null;
 }
 
-/** A URL that passed the guard, with the addresses it was checked at (the connection must use one of these). */
+/** A URL that passed the guard, and the checked address the connection must go to. */
 export interface CheckedAddress {
   url: URL;
-  addresses: string[];
+  address: string;
 }
 
 /**
@@ -84,18 +84,15 @@ export async function checkWebhookAddress(
   }
   const host = bareHost(parsed);
   let addresses: string[];
-  if (isIP(host) !== 0) {
-    addresses = [host];
-  } else {
-    try {
-      addresses = await resolveHost(host);
-    } catch {
-      return { problem: `webhook_url host ${host} does not resolve` };
-    }
-    if (addresses.length === 0) return { problem: `webhook_url host ${host} does not resolve` };
+  try {
+    addresses = isIP(host) !== 0 ? [host] : await resolveHost(host);
+  } catch {
+    addresses = [];
   }
+  const [first] = addresses;
+  if (first === undefined) return { problem: `webhook_url host ${host} does not resolve` };
   if (!options.allowPrivate && !addresses.every((address) => isPublic(address))) {
     return { problem: 'webhook_url must resolve to public addresses only' };
   }
-  return { url: parsed, addresses };
+  return { url: parsed, address: first };
 }

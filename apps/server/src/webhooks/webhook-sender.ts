@@ -49,14 +49,15 @@ export async function sendWebhook(
       return { kind: 'failed', reason: hop === 0 ? checked.problem : `redirect: ${checked.problem}` };
     let response: IncomingMessage;
     try {
-      response = await post(checked.url, checked.addresses[0] as string, headers, body, attempt);
+      response = await post(checked.url, checked.address, headers, body, attempt);
     } catch (error) {
       if (signal.aborted) return { kind: 'aborted' };
       return { kind: 'failed', reason: attempt.aborted ? 'timed out' : (error as Error).message };
     }
     const status = response.statusCode ?? 0;
-    // Only the status matters; the body is read and dropped so the socket can close.
-    response.resume();
+    // Only the status matters: the connection is ours alone, so it is closed
+    // at once rather than kept reading a body a receiver might never end.
+    response.destroy();
     if (status >= 200 && status < 300) return { kind: 'delivered', status };
     if (status === 410) return { kind: 'gone' };
     const location = response.headers.location;
