@@ -150,4 +150,16 @@ describe('PROTOCOL 14: MCP at /mcp', () => {
     expect(person.status).toBe(403);
     await expect(connect(null)).rejects.toThrow();
   });
+
+  it('mcp: stateless, so GET (a server-sent stream) and DELETE (a session) are 405', async () => {
+    const { agent } = await setting();
+    for (const method of ['GET', 'DELETE']) {
+      const response = await fetch(new URL('/mcp', cast.server.url), {
+        method,
+        headers: { authorization: `Bearer ${agent.apiKey}`, accept: 'text/event-stream' },
+      });
+      expect(response.status, method).toBe(405);
+      expect(response.headers.get('allow')).toBe('POST');
+    }
+  });
 });
