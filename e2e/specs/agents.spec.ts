@@ -83,6 +83,13 @@ test('an agent streams an answer to a group; both people see it grow; Stop gener
   const apiKey = await reveal.getByRole('textbox', { name: 'API key' }).inputValue();
   expect(apiKey).toMatch(/^chat_ak_/u);
   await expect(reveal.getByRole('textbox', { name: 'Webhook secret' })).toHaveValue(/^whsec_/u);
+  await a.mouse.move(0, 0);
+  await a.screenshot({
+    path: `${OUT}agents-desktop-light.png`,
+    caret: 'hide',
+    animations: 'disabled',
+    timeout: 60_000,
+  });
   await expectNoSeriousViolations(a, 'Agents screen with a new key');
   await reveal.getByRole('button', { name: 'I saved it' }).click();
   await expect(screen.getByRole('textbox', { name: 'API key' })).toBeHidden();
