@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ConfigError, defaultConfig, loadConfigFromEnv } from '../../src/config.js';
 import { isPublicAddress, webhookAddressProblem } from '../../src/webhooks/address-guard.js';
 
 /** Section 14: a webhook URL may not lead the server into its own network (SSRF). */
@@ -73,5 +74,13 @@ describe('webhook address guard', () => {
     expect(isPublicAddress('::ffff:192.168.0.1')).toBe(false);
     expect(isPublicAddress('64:ff9b::a00:1')).toBe(false);
     expect(isPublicAddress('not-an-ip')).toBe(false);
+  });
+
+  it('WEBHOOK_ALLOW_PRIVATE: false by default, true or false when set, anything else refused at start', () => {
+    expect(defaultConfig.webhookAllowPrivate).toBe(false);
+    expect(loadConfigFromEnv({ WEBHOOK_ALLOW_PRIVATE: 'true' }).webhookAllowPrivate).toBe(true);
+    expect(loadConfigFromEnv({ WEBHOOK_ALLOW_PRIVATE: 'false' }).webhookAllowPrivate).toBe(false);
+    expect(loadConfigFromEnv({}).webhookAllowPrivate).toBeUndefined();
+    expect(() => loadConfigFromEnv({ WEBHOOK_ALLOW_PRIVATE: 'yes' })).toThrow(ConfigError);
   });
 });
