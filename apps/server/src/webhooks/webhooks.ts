@@ -27,9 +27,10 @@ export interface WebhooksOptions {
  * dispatcher then sends the stored queue.
  *
  * `messageFinished` is the one entry point. It is called right after a send's
- * commit and ack; a message sent streaming (`state: "streaming"`) is not
- * delivered then but when its stream ends, with its final text (the stream
- * coordinator calls `messageFinished` again with the completed message).
+ * commit and ack (the socket's send_message and MCP's send_message); a message
+ * sent streaming (`state: "streaming"`) is skipped then and delivered when its
+ * stream ends, whoever ends it, with its final text and state
+ * (realtime/stream-completion.ts calls it again with the ended message).
  */
 export class Webhooks {
   /** Queueing under way: a shutdown lets it reach storage before storage closes. */
