@@ -45,8 +45,9 @@ export async function sendWebhook(
   let target = url;
   for (let hop = 0; hop <= options.maxRedirects; hop += 1) {
     const checked = await checkWebhookAddress(target, options);
-    if ('problem' in checked)
+    if ('problem' in checked) {
       return { kind: 'failed', reason: hop === 0 ? checked.problem : `redirect: ${checked.problem}` };
+    }
     let response: IncomingMessage;
     try {
       response = await post(checked.url, checked.address, headers, body, attempt);
