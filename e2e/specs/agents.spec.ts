@@ -12,9 +12,10 @@ import { SlowAgent } from '../support/slow-agent';
  * Issue 10, acceptance 7: a person creates an agent on the Agents screen (its key shown once), starts
  * a group with a second person and the agent; the agent, a ChatClient with that key in this process,
  * answers by streaming a word every 100 ms; both people see the answer grow; one presses "Stop
- * generating" and both see the stopped answer. On the way, the README's screenshot of a streaming
- * answer (`UPDATE_SCREENSHOTS=1` writes it to docs/screenshots/, as screenshots.spec.ts does) and axe
- * on the Agents screen and on the chat while it streams.
+ * generating" and both see the stopped answer. On the way, the README's screenshots of a streaming
+ * answer and of the Agents screen (`UPDATE_SCREENSHOTS=1` writes them to docs/screenshots/, as
+ * screenshots.spec.ts does) and axe on the Agents screen, the agent's status and the chat while it
+ * streams, light and dark. Then an agent that goes away mid-answer: the answer ends "Interrupted".
  */
 
 const OUT = fileURLToPath(
@@ -185,4 +186,57 @@ test('an agent streams an answer to a group; both people see it grow; Stop gener
   await g.reload();
   await expect(messageLog(g).locator('.bubble__text').getByText(ended.text, { exact: true })).toBeVisible();
   await expect(messageLog(g).getByText('Stopped', { exact: true })).toBeVisible();
+});
+
+test('an agent that goes away mid-answer leaves an Interrupted answer in a 1:1', async ({ browser }) => {
+  test.setTimeout(180_000);
+  const katherine = await signUp(browser, server.url, 'Katherine Johnson');
+  people.push(katherine);
+  const k = katherine.page;
+
+  await k.getByRole('button', { name: 'Agents', exact: true }).click();
+  const screen = k.getByRole('dialog', { name: 'Agents' });
+  await screen.getByRole('button', { name: 'Create agent' }).click();
+  await screen.getByRole('textbox', { name: 'Display name' }).fill('Navigator');
+  await screen.getByRole('button', { name: 'Create', exact: true }).click();
+  const apiKey = await screen.getByRole('textbox', { name: 'API key' }).inputValue();
+  await screen.getByRole('button', { name: 'I saved it' }).click();
+  await screen.getByRole('button', { name: 'Done' }).click();
+
+  // A 1:1 with the agent: its header and its list entry say it is one.
+  await k.getByRole('button', { name: 'New conversation' }).click();
+  const dialog = k.getByRole('dialog', { name: 'New conversation' });
+  await dialog.getByRole('searchbox', { name: 'Search people' }).fill('Navigator');
+  await dialog.getByRole('button', { name: 'Navigator', exact: true }).click();
+  await dialog.getByRole('button', { name: 'Start conversation' }).click();
+  const chat = chatWindow(k, 'Navigator');
+  await expect(chat).toBeVisible();
+  await expect(chat.getByText('AI agent', { exact: true })).toBeVisible();
+  await expect(
+    k.getByRole('navigation', { name: 'Conversations' }).getByRole('link', { name: 'Navigator' }),
+  ).toHaveAccessibleDescription(/AI agent/u);
+  const conversationId = new URL(k.url()).hash.replace('#/c/', '');
+
+  const navigatorAgent = new SlowAgent({
+    url: server.url.replace(/^http/u, 'ws') + '/ws',
+    apiKey,
+    words: Array.from({ length: 20 }, () => ANSWER).flat(),
+    intervalMs: 100,
+    statusDetail: 'plotting the course',
+  });
+  try {
+    await navigatorAgent.join(conversationId);
+    navigatorAgent.begin();
+    await send(k, 'How far is the Moon?');
+    await expect(streamingBubble(k)).toContainText('The Moon pulls hardest');
+    navigatorAgent.crash();
+    const partial = messageLog(k).locator('.bubble__text').filter({ hasText: 'The Moon pulls hardest' });
+    await expect(messageLog(k).getByText('Interrupted', { exact: true })).toBeVisible();
+    await expect(streamingBubble(k)).toHaveCount(0);
+    await expect(k.getByRole('button', { name: 'Stop generating' })).toHaveCount(0);
+    await expect(partial).toBeVisible();
+    expect(navigatorAgent.wordsStreamed).toBeLessThan(20 * ANSWER.length);
+  } finally {
+    navigatorAgent.stop();
+  }
 });

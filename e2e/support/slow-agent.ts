@@ -35,6 +35,8 @@ export class SlowAgent {
   private release: (() => void) | null = null;
   private readonly allowed: Promise<void>;
   private readonly stopAsked = new Set<string>();
+  private crashed = false;
+  private streamed = 0;
 
   constructor(private readonly options: SlowAgentOptions) {
     this.client = new ChatClient({ url: options.url, apiKey: options.apiKey, WebSocket });
@@ -72,7 +74,18 @@ export class SlowAgent {
     return this.ended.shift()!;
   }
 
+  /** Words streamed so far, over every answer. */
+  get wordsStreamed(): number {
+    return this.streamed;
+  }
+
   stop(): void {
+    this.client.stop();
+  }
+
+  /** Goes away mid-answer, as a crashed process would: the socket closes, nothing is ended. */
+  crash(): void {
+    this.crashed = true;
     this.client.stop();
   }
 
@@ -85,9 +98,11 @@ export class SlowAgent {
     const message = await this.client.startStream(conversationId, { replyTo: null });
     let text = '';
     for (const word of this.options.words) {
+      if (this.crashed) return;
       if (this.stopAsked.has(message.id)) break;
       text = text ? `${text} ${word}` : word;
       this.client.streamMessage(message.id, text);
+      this.streamed += 1;
       await sleep(this.options.intervalMs);
     }
     const state = this.stopAsked.has(message.id) ? 'stopped' : 'complete';
