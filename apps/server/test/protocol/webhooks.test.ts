@@ -91,6 +91,8 @@ describe('PROTOCOL 14: webhooks', () => {
     await eventually(async () =>
       expect(await harness.server.storage.webhookDeliveriesOf(agent.agent.id)).toEqual([]),
     );
+    const metrics = await (await fetch(new URL('/metrics', harness.server.url))).text();
+    expect(metrics).toMatch(/^chat_webhook_deliveries_total\{outcome="delivered"\} [1-9]/m);
   });
 
   it('webhooks: a receiver failing twice gets the message exactly 3 times, each with the same webhook-id; the first retry within 30 s', async () => {
