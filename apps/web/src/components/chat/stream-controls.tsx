@@ -43,7 +43,11 @@ export function StreamControls({
   };
   return (
     <div className="stream-bar">
-      {/* aria-disabled rather than disabled: the button keeps keyboard focus once pressed. */}
+      {/*
+        aria-disabled rather than disabled: the button keeps keyboard focus once pressed. Always in
+        the tab order (unlike a message's other controls, which follow its roving tab stop): an
+        answer running on is something to reach at once.
+      */}
       <button
         type="button"
         className="stream-stop"
