@@ -29,17 +29,18 @@ export interface WebhookDispatcherOptions {
   schedule: RetrySchedule;
   /** How often the stored queue is looked at (rows another process queued, retries falling due). */
   pollIntervalMs: number;
-  /** Deliveries claimed at once. */
-  batchSize: number;
+  /** Attempts under way at once in this process (and so the most claimed at once). */
+  maxInFlight: number;
   /** How long a claimed delivery is not taken by anyone else: more than an attempt can last. */
   leaseMs: number;
   onResult?: (result: DeliveryResult) => void;
 }
 
 /**
- * Sends the stored webhook queue (section 14). It claims due rows in batches
- * (a claim leases them, so two processes never send the same attempt), sends
- * each, and stores the outcome: 2xx deletes the row, 410 turns the agent's
+ * Sends the stored webhook queue (section 14). It claims due rows (a claim
+ * leases them, so two processes never send the same attempt) up to
+ * `maxInFlight` attempts under way, each on its own (a receiver that is slow
+ * to answer holds up only its own deliveries), and stores each outcome: 2xx deletes the row, 410 turns the agent's
  * webhook off and drops its rows, anything else sets the next attempt by the
  * retry schedule or gives up after 24 h. A row whose webhook is gone (unset,
  * off, agent deleted) is dropped. The queue is the table: a restarted server
@@ -53,7 +54,11 @@ export class WebhookDispatcher {
   private running: Promise<void> | null = null;
   private again = false;
   private closed = false;
-  private readonly inFlight = new AbortController();
+  /** Attempts under way. */
+  private readonly sending = new Set<Promise<void>>();
+  /** The last look stopped at maxInFlight: the next attempt to end looks again. */
+  private waitingForRoom = false;
+  private readonly shutdown = new AbortController();
 
   constructor(private readonly options: WebhookDispatcherOptions) {}
 
@@ -81,30 +86,47 @@ export class WebhookDispatcher {
   async close(): Promise<void> {
     this.closed = true;
     this.stopPolling?.();
-    this.inFlight.abort();
+    this.shutdown.abort();
     await this.running;
+    await Promise.all(this.sending);
   }
 
   private async drain(): Promise<void> {
-    const { storage, clock, batchSize, leaseMs, log } = this.options;
+    const { storage, clock, maxInFlight, leaseMs, log } = this.options;
     let full: boolean;
     do {
       this.again = false;
+      const room = maxInFlight - this.sending.size;
+      if (room <= 0) {
+        this.waitingForRoom = true;
+        return;
+      }
       const now = clock.now();
       let claimed: ClaimedWebhookDelivery[];
       try {
         claimed = await storage.claimWebhookDeliveries({
           now: new Date(now),
           lease_until: new Date(now + leaseMs),
-          limit: batchSize,
+          limit: room,
         });
       } catch (error) {
         log.error({ err: error }, 'webhook queue: claiming deliveries failed');
         return;
       }
-      await Promise.all(claimed.map((delivery) => this.deliver(delivery)));
-      full = claimed.length === batchSize;
+      for (const delivery of claimed) this.track(this.deliver(delivery));
+      full = claimed.length === room;
     } while (!this.closed && (this.again || full));
+  }
+
+  private track(attempt: Promise<void>): void {
+    this.sending.add(attempt);
+    void attempt.finally(() => {
+      this.sending.delete(attempt);
+      if (this.waitingForRoom) {
+        this.waitingForRoom = false;
+        this.kick();
+      }
+    });
   }
 
   private async deliver(delivery: ClaimedWebhookDelivery): Promise<void> {
@@ -147,7 +169,7 @@ export class WebhookDispatcher {
       delivery.webhook.url,
       headers,
       delivery.payload,
-      this.inFlight.signal,
+      this.shutdown.signal,
     );
     switch (outcome.kind) {
       case 'delivered':

@@ -10,7 +10,8 @@ import { DEFAULT_MAX_REDIRECTS, DEFAULT_SEND_TIMEOUT_MS, sendWebhook } from './w
 
 /** How often each process looks at the stored queue for due deliveries. */
 const POLL_INTERVAL_MS = 1000;
-const BATCH_SIZE = 20;
+/** Attempts under way at once per process. */
+const MAX_IN_FLIGHT = 20;
 /** A claimed delivery is left alone this long: well past an attempt's timeout. */
 const LEASE_MS = 6 * DEFAULT_SEND_TIMEOUT_MS;
 
@@ -121,7 +122,7 @@ export function createWebhooks(setup: WebhooksSetup): Webhooks {
     send: (url, headers, body, signal) => sendWebhook(url, headers, body, senderOptions, signal),
     schedule: setup.schedule ?? DEFAULT_RETRY_SCHEDULE,
     pollIntervalMs: POLL_INTERVAL_MS,
-    batchSize: BATCH_SIZE,
+    maxInFlight: MAX_IN_FLIGHT,
     leaseMs: LEASE_MS,
     onResult: setup.onResult,
   });

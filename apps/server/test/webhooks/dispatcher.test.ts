@@ -68,11 +68,12 @@ function start(extra: Partial<WebhooksSetup> = {}): Webhooks {
   return webhooks;
 }
 
-/** A person, an agent with its webhook at `url`, and a conversation of both. */
+/** A person (Ada unless given), an agent with its webhook at `url`, and a conversation of both. */
 async function agentWithWebhook(
   url: string,
+  person?: User,
 ): Promise<{ ada: User; agentId: string; conversationId: string }> {
-  const [ada] = await makeUsers(storage, 'ada');
+  const ada = person ?? (await makeUsers(storage, 'ada'))[0];
   const now = new Date(clock.now());
   const agent = await storage.createAgent({
     id: randomUUID(),
@@ -234,6 +235,25 @@ describe('webhook dispatcher', () => {
     await eventually(() => expect(results).toEqual(['retry', 'delivered']));
     expect(target.received).toHaveLength(1);
     expect(inside.received).toEqual([]);
+  });
+
+  it('a receiver slow to answer holds up only its own deliveries', async () => {
+    let release: () => void = () => {};
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const slow = await receiver(
+      (_request, _index, response) => void released.then(() => response.writeHead(204).end()),
+    );
+    const fast = await receiver();
+    const first = await agentWithWebhook(slow.url);
+    const second = await agentWithWebhook(fast.url, first.ada);
+    const hooks = start();
+    hooks.messageFinished(await send(storage, first.conversationId, first.ada, 'to the slow one'));
+    await eventually(() => expect(slow.received).toHaveLength(1));
+    hooks.messageFinished(await send(storage, second.conversationId, first.ada, 'to the fast one'));
+    await eventually(() => expect(results).toEqual(['delivered']));
+    expect(fast.received).toHaveLength(1);
+    release();
+    await eventually(() => expect(results).toEqual(['delivered', 'delivered']));
   });
 
   it('connects to the address the guard checked, not to a second DNS answer', async () => {
