@@ -201,6 +201,11 @@ test('an agent that goes away mid-answer leaves an Interrupted answer in a 1:1',
   await screen.getByRole('button', { name: 'Create', exact: true }).click();
   const apiKey = await screen.getByRole('textbox', { name: 'API key' }).inputValue();
   await screen.getByRole('button', { name: 'I saved it' }).click();
+  // A webhook on a loopback address: the server's 400 says why.
+  const card = screen.getByRole('article', { name: 'Navigator' });
+  await card.getByRole('textbox', { name: 'Webhook URL' }).fill('http://127.0.0.1:9/hook');
+  await card.getByRole('button', { name: 'Save webhook' }).click();
+  await expect(card.getByRole('alert')).toHaveText(/public addresses only/u);
   await screen.getByRole('button', { name: 'Done' }).click();
 
   // A 1:1 with the agent: its header and its list entry say it is one.
