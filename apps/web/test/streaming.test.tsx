@@ -89,6 +89,11 @@ describe('streaming answers (section 14)', () => {
     ).toBe('true');
   });
 
+  it('does not blow up an answer that starts with an emoji while it streams (no jump at the next word)', () => {
+    chat(view([streaming('🌊')]));
+    expect(screen.getByText('🌊').closest('.bubble')?.classList.contains('bubble--jumbo')).toBe(false);
+  });
+
   it('shows typing dots while a streaming answer is still empty', () => {
     chat(view([streaming('')]));
     const bubble = screen.getByText('Writing…').closest('.bubble');

@@ -108,7 +108,10 @@ export function MessageRow(props: MessageRowProps) {
     props.highlighted ? 'bubble--highlighted' : '',
     filesLabel ? (body === '' ? 'bubble--media' : 'bubble--with-files') : '',
     streaming ? 'bubble--streaming' : '',
-    /^\p{Extended_Pictographic}{1,3}$/u.test(body.replace(/[\uFE0F\u200D\s]/gu, '')) ? 'bubble--jumbo' : '',
+    // Not while streaming: an answer starting with an emoji would shrink back at its next word.
+    !streaming && /^\p{Extended_Pictographic}{1,3}$/u.test(body.replace(/[\uFE0F\u200D\s]/gu, ''))
+      ? 'bubble--jumbo'
+      : '',
   ]
     .filter(Boolean)
     .join(' ');
