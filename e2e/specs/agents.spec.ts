@@ -117,7 +117,7 @@ test('an agent streams an answer to a group; both people see it grow; Stop gener
   const conversationId = new URL(a.url()).hash.replace('#/c/', '');
   await openConversation(g, 'Tide tables');
 
-  agent = new SlowAgent({
+  agent = await SlowAgent.create({
     url: server.url.replace(/^http/u, 'ws') + '/ws',
     apiKey,
     // Said twenty times over (some four minutes, 13,000 characters): it is stopped long before the
@@ -222,7 +222,7 @@ test('an agent that goes away mid-answer leaves an Interrupted answer in a 1:1',
   ).toHaveAccessibleDescription(/AI agent/u);
   const conversationId = new URL(k.url()).hash.replace('#/c/', '');
 
-  const navigatorAgent = new SlowAgent({
+  const navigatorAgent = await SlowAgent.create({
     url: server.url.replace(/^http/u, 'ws') + '/ws',
     apiKey,
     words: Array.from({ length: 20 }, () => ANSWER).flat(),

@@ -1,6 +1,6 @@
-import { WebSocket } from 'ws';
-import { ChatClient } from '@chat/client';
 import type { Message } from '@chat/protocol';
+import { agentClient } from './agent-client';
+import type { AgentClient } from './agent-client';
 
 /** How a streamed answer ended, as the agent ended it. */
 export interface EndedAnswer {
@@ -24,12 +24,10 @@ export interface SlowAgentOptions {
 /**
  * An agent in the test process, as a real one runs: a ChatClient with its API key over Node's
  * `ws`. It answers each new question (a message ending with "?") in the conversation it joined: a
- * status first, then, once
- * the test lets it begin (`begin()`), a streamed answer a word at a time; a `stream_stop` ends it
- * at once as `stopped` with the text so far.
+ * status first, then, once the test lets it begin (`begin()`), a streamed answer a word at a time;
+ * a `stream_stop` ends it at once as `stopped` with the text so far.
  */
 export class SlowAgent {
-  readonly client: ChatClient;
   private readonly ended: EndedAnswer[] = [];
   private readonly waiters: (() => void)[] = [];
   private release: (() => void) | null = null;
@@ -38,8 +36,15 @@ export class SlowAgent {
   private crashed = false;
   private streamed = 0;
 
-  constructor(private readonly options: SlowAgentOptions) {
-    this.client = new ChatClient({ url: options.url, apiKey: options.apiKey, WebSocket });
+  /** A new agent client for these options (not connected yet: `join`). */
+  static async create(options: SlowAgentOptions): Promise<SlowAgent> {
+    return new SlowAgent(options, await agentClient(options.url, options.apiKey));
+  }
+
+  private constructor(
+    private readonly options: SlowAgentOptions,
+    readonly client: AgentClient,
+  ) {
     this.allowed = new Promise((resolve) => {
       this.release = resolve;
     });
