@@ -124,17 +124,20 @@ describePostgres('postgres', () => {
            ORDER BY table_name`,
         );
         expect(tables.rows.map((row: { table_name: string }) => row.table_name)).toEqual([
+          'agents',
           'attachments',
           'auth_one_time_tokens',
           'auth_sessions',
           'conversation_members',
           'conversations',
           'message_mentions',
+          'message_streams',
           'messages',
           'push_subscriptions',
           'refresh_tokens',
           'schema_migrations',
           'users',
+          'webhook_deliveries',
         ]);
       } finally {
         await fresh.cleanup();
