@@ -216,6 +216,24 @@ describe('Agents screen (section 14)', () => {
     expect(within(dialog).getAllByRole('article')).toHaveLength(1);
   });
 
+  it('keeps a shown secret open through Escape and a click outside; only "I saved it" or Done closes', async () => {
+    const { dialog, onClose } = await open(fakeApi([agent(1)]));
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Rotate key of Helper 1' }));
+    await act(async () => {
+      fireEvent.click(
+        within(within(dialog).getByRole('alertdialog')).getByRole('button', { name: 'Rotate' }),
+      );
+      await Promise.resolve();
+    });
+    const reveal = await within(dialog).findByRole('region', { name: 'New key for Helper 1' });
+    fireEvent.keyDown(document, { key: 'Escape' });
+    fireEvent.pointerDown(dialog.parentElement!);
+    expect(onClose).not.toHaveBeenCalled();
+    fireEvent.click(within(reveal).getByRole('button', { name: 'I saved it' }));
+    fireEvent.pointerDown(dialog.parentElement!);
+    expect(onClose).toHaveBeenCalledTimes(1);
+  });
+
   it('closes with Done and with Escape (not while a question is open)', async () => {
     const { dialog, onClose } = await open(fakeApi([agent(1)]));
     fireEvent.click(within(dialog).getByRole('button', { name: 'Delete Helper 1' }));

@@ -1,6 +1,6 @@
 import { useEffect, useId, useState } from 'react';
 import type { Attachment } from '@chat/protocol';
-import { useDialogFocus } from '../ui/use-dialog-focus';
+import { ModalDialog } from '../ui/modal-dialog';
 import { ChevronLeftIcon, ChevronRightIcon, CloseIcon } from '../ui/icons';
 
 interface PhotoViewerProps {
@@ -18,7 +18,6 @@ interface PhotoViewerProps {
  */
 export function PhotoViewer({ photos, startId, onClose }: PhotoViewerProps) {
   const headingId = useId();
-  const { ref, onKeyDown, close } = useDialogFocus(onClose);
   const [index, setIndex] = useState(() =>
     Math.max(
       0,
@@ -27,10 +26,6 @@ export function PhotoViewer({ photos, startId, onClose }: PhotoViewerProps) {
   );
   const photo = photos[Math.min(index, photos.length - 1)];
   const many = photos.length > 1;
-
-  useEffect(() => {
-    ref.current?.querySelector<HTMLButtonElement>('.photo-viewer__close')?.focus();
-  }, [ref]);
 
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
@@ -48,71 +43,69 @@ export function PhotoViewer({ photos, startId, onClose }: PhotoViewerProps) {
   const move = (step: number) => setIndex((index + step + photos.length) % photos.length);
 
   return (
-    <div
-      className="photo-viewer"
-      onPointerDown={(event) => {
-        if (event.target === event.currentTarget) close();
-      }}
+    <ModalDialog
+      labelledBy={headingId}
+      onClose={onClose}
+      backdropClassName="photo-viewer"
+      className="photo-viewer__dialog"
+      initialFocus=".photo-viewer__close"
     >
-      <div
-        ref={ref}
-        className="photo-viewer__dialog"
-        role="dialog"
-        aria-modal="true"
-        aria-labelledby={headingId}
-        onKeyDown={onKeyDown}
-      >
-        <header className="photo-viewer__bar">
-          <button
-            type="button"
-            className="photo-viewer__button photo-viewer__close"
-            aria-label="Close"
-            onClick={close}
-          >
-            <CloseIcon size={16} />
-          </button>
-          <h2 id={headingId} className="photo-viewer__title">
-            {photo.name}
-            {many ? <span className="photo-viewer__count">{` ${index + 1} of ${photos.length}`}</span> : null}
-          </h2>
-          <a className="photo-viewer__download" href={photo.url} download={photo.name}>
-            Download
-          </a>
-        </header>
-        <div className="photo-viewer__stage">
-          {many ? (
+      {(close) => (
+        <>
+          <header className="photo-viewer__bar">
             <button
               type="button"
-              className="photo-viewer__button photo-viewer__nav photo-viewer__nav--previous"
-              aria-label="Previous photo"
-              onClick={() => move(-1)}
+              className="photo-viewer__button photo-viewer__close"
+              aria-label="Close"
+              onClick={close}
             >
-              <ChevronLeftIcon />
+              <CloseIcon size={16} />
             </button>
-          ) : null}
-          <img
-            key={photo.id}
-            className="photo-viewer__image"
-            src={photo.url}
-            alt={photo.name}
-            width={photo.width ?? undefined}
-            height={photo.height ?? undefined}
-            style={
-              photo.width && photo.height ? { aspectRatio: `${photo.width} / ${photo.height}` } : undefined
-            }
-          />
-          {many ? (
-            <button
-              type="button"
-              className="photo-viewer__button photo-viewer__nav photo-viewer__nav--next"
-              aria-label="Next photo"
-              onClick={() => move(1)}
-            >
-              <ChevronRightIcon />
-            </button>
-          ) : null}
-        </div>
-      </div>
-    </div>
+            <h2 id={headingId} className="photo-viewer__title">
+              {photo.name}
+              {many ? (
+                <span className="photo-viewer__count">{` ${index + 1} of ${photos.length}`}</span>
+              ) : null}
+            </h2>
+            <a className="photo-viewer__download" href={photo.url} download={photo.name}>
+              Download
+            </a>
+          </header>
+          <div className="photo-viewer__stage">
+            {many ? (
+              <button
+                type="button"
+                className="photo-viewer__button photo-viewer__nav photo-viewer__nav--previous"
+                aria-label="Previous photo"
+                onClick={() => move(-1)}
+              >
+                <ChevronLeftIcon />
+              </button>
+            ) : null}
+            <img
+              key={photo.id}
+              className="photo-viewer__image"
+              src={photo.url}
+              alt={photo.name}
+              width={photo.width ?? undefined}
+              height={photo.height ?? undefined}
+              style={
+                photo.width && photo.height ? { aspectRatio: `${photo.width} / ${photo.height}` } : undefined
+              }
+            />
+            {many ? (
+              <button
+                type="button"
+                className="photo-viewer__button photo-viewer__nav photo-viewer__nav--next"
+                aria-label="Next photo"
+                onClick={() => move(1)}
+              >
+                <ChevronRightIcon />
+              </button>
+            ) : null}
+          </div>
+        </>
+      )}
+    </ModalDialog>
   );
 }

@@ -1,9 +1,9 @@
-import { useEffect, useId } from 'react';
+import { useId } from 'react';
 import type { JoinedMember, Message } from '@chat/protocol';
 import { readers } from '../../lib/receipts';
 import { formatFullTimestamp } from '../../lib/format-time';
 import { Avatar } from '../ui/avatar';
-import { useDialogFocus } from '../ui/use-dialog-focus';
+import { ModalDialog } from '../ui/modal-dialog';
 
 interface MessageInfoDialogProps {
   message: Message;
@@ -15,12 +15,7 @@ interface MessageInfoDialogProps {
 /** "Message info": who of the others has read one of my messages, and who has not yet. */
 export function MessageInfoDialog({ message, members, myUserId, onClose }: MessageInfoDialogProps) {
   const headingId = useId();
-  const { ref, onKeyDown, close } = useDialogFocus(onClose);
   const { read, unread } = readers(members, myUserId, message.seq);
-
-  useEffect(() => {
-    ref.current?.querySelector<HTMLButtonElement>('button')?.focus();
-  }, [ref]);
 
   const list = (title: string, people: readonly JoinedMember[]) => (
     <section className="info-section" aria-label={title}>
@@ -41,36 +36,26 @@ export function MessageInfoDialog({ message, members, myUserId, onClose }: Messa
   );
 
   return (
-    <div
-      className="dialog-backdrop"
-      onPointerDown={(event) => {
-        if (event.target === event.currentTarget) close();
-      }}
-    >
-      <div
-        ref={ref}
-        className="dialog"
-        role="dialog"
-        aria-modal="true"
-        aria-labelledby={headingId}
-        onKeyDown={onKeyDown}
-      >
-        <header className="dialog__header">
-          <span className="dialog__spacer" />
-          <h2 id={headingId} className="dialog__title">
-            Message info
-          </h2>
-          <button type="button" className="text-button" onClick={close}>
-            Done
-          </button>
-        </header>
-        <div className="dialog__body">
-          <p className="info-quote">{message.body}</p>
-          <p className="info-meta">Sent {formatFullTimestamp(new Date(message.created_at))}</p>
-          {list('Read by', read)}
-          {list('Delivered to', unread)}
-        </div>
-      </div>
-    </div>
+    <ModalDialog labelledBy={headingId} onClose={onClose} className="dialog">
+      {(close) => (
+        <>
+          <header className="dialog__header">
+            <span className="dialog__spacer" />
+            <h2 id={headingId} className="dialog__title">
+              Message info
+            </h2>
+            <button type="button" className="text-button" onClick={close}>
+              Done
+            </button>
+          </header>
+          <div className="dialog__body">
+            <p className="info-quote">{message.body}</p>
+            <p className="info-meta">Sent {formatFullTimestamp(new Date(message.created_at))}</p>
+            {list('Read by', read)}
+            {list('Delivered to', unread)}
+          </div>
+        </>
+      )}
+    </ModalDialog>
   );
 }

@@ -1,9 +1,10 @@
-import { useCallback, useEffect, useId, useRef, useState } from 'react';
+import { useId, useRef, useState } from 'react';
 import type { Conversation, User } from '@chat/protocol';
 import { MAX_TITLE_LENGTH } from '@chat/protocol';
 import { Avatar } from '../ui/avatar';
 import { AgentBadge } from '../ui/agent-badge';
 import { CloseIcon } from '../ui/icons';
+import { ModalDialog } from '../ui/modal-dialog';
 import { usePeopleSearch } from './use-people-search';
 
 interface NewConversationDialogProps {
@@ -21,34 +22,15 @@ export function NewConversationDialog({
   searchUsers,
   createConversation,
   onCreated,
-  onClose: close,
+  onClose,
 }: NewConversationDialogProps) {
   const headingId = useId();
-  const dialog = useRef<HTMLDivElement>(null);
-  // Read while rendering, before the search box's autoFocus takes focus away from the opener.
-  const [opener] = useState(() =>
-    document.activeElement instanceof HTMLElement ? document.activeElement : null,
-  );
   const [query, setQuery] = useState('');
   const [picked, setPicked] = useState<readonly User[]>([]);
   const [title, setTitle] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const search = usePeopleSearch(query, searchUsers);
-
-  // On close rather than on unmount: StrictMode's trial unmount would pull focus out of the search box.
-  const onClose = useCallback(() => {
-    close();
-    if (opener?.isConnected) opener.focus();
-  }, [close, opener]);
-
-  useEffect(() => {
-    const onKey = (event: KeyboardEvent) => {
-      if (event.key === 'Escape') onClose();
-    };
-    document.addEventListener('keydown', onKey);
-    return () => document.removeEventListener('keydown', onKey);
-  }, [onClose]);
 
   const searchBox = useRef<HTMLInputElement>(null);
   const toggle = (user: User) => {
@@ -79,149 +61,128 @@ export function NewConversationDialog({
   };
 
   return (
-    <div
-      className="dialog-backdrop"
-      onPointerDown={(event) => {
-        if (event.target === event.currentTarget) onClose();
-      }}
+    <ModalDialog
+      labelledBy={headingId}
+      onClose={onClose}
+      className="dialog"
+      initialFocus=".new-conversation__search"
     >
-      <div
-        ref={dialog}
-        className="dialog"
-        role="dialog"
-        aria-modal="true"
-        aria-labelledby={headingId}
-        onKeyDown={(event) => {
-          // Keep Tab inside the dialog while it is open.
-          if (event.key !== 'Tab' || !dialog.current) return;
-          const focusable = Array.from(
-            dialog.current.querySelectorAll<HTMLElement>('button:not(:disabled), input, [tabindex="0"]'),
-          );
-          const first = focusable[0];
-          const last = focusable.at(-1);
-          if (event.shiftKey && document.activeElement === first) {
-            event.preventDefault();
-            last?.focus();
-          } else if (!event.shiftKey && document.activeElement === last) {
-            event.preventDefault();
-            first?.focus();
-          }
-        }}
-      >
-        <header className="dialog__header">
-          <button type="button" className="text-button" onClick={onClose}>
-            Cancel
-          </button>
-          <h2 id={headingId} className="dialog__title">
-            New conversation
-          </h2>
-          <span className="dialog__spacer" />
-        </header>
-        <form
-          className="new-conversation"
-          onSubmit={(event) => {
-            event.preventDefault();
-            void start();
-          }}
-        >
-          <div className="new-conversation__to">
-            <span className="new-conversation__to-label" aria-hidden="true">
-              To:
-            </span>
-            {picked.map((user) => (
-              <span key={user.id} className="chip">
-                {user.display_name}
-                <button
-                  type="button"
-                  className="chip__remove"
-                  aria-label={`Remove ${user.display_name}`}
-                  onClick={() => toggle(user)}
-                >
-                  <CloseIcon size={10} />
-                </button>
+      {(close) => (
+        <>
+          <header className="dialog__header">
+            <button type="button" className="text-button" onClick={close}>
+              Cancel
+            </button>
+            <h2 id={headingId} className="dialog__title">
+              New conversation
+            </h2>
+            <span className="dialog__spacer" />
+          </header>
+          <form
+            className="new-conversation"
+            onSubmit={(event) => {
+              event.preventDefault();
+              void start();
+            }}
+          >
+            <div className="new-conversation__to">
+              <span className="new-conversation__to-label" aria-hidden="true">
+                To:
               </span>
-            ))}
-            <input
-              ref={searchBox}
-              className="new-conversation__search"
-              type="search"
-              aria-label="Search people"
-              placeholder="Name or e-mail"
-              autoComplete="off"
-              autoFocus
-              value={query}
-              onChange={(event) => setQuery(event.target.value)}
-            />
-          </div>
-          {picked.length > 1 ? (
-            <label className="new-conversation__title">
-              <span>Group title</span>
+              {picked.map((user) => (
+                <span key={user.id} className="chip">
+                  {user.display_name}
+                  <button
+                    type="button"
+                    className="chip__remove"
+                    aria-label={`Remove ${user.display_name}`}
+                    onClick={() => toggle(user)}
+                  >
+                    <CloseIcon size={10} />
+                  </button>
+                </span>
+              ))}
               <input
-                type="text"
-                placeholder="Optional"
-                maxLength={MAX_TITLE_LENGTH}
-                value={title}
-                onChange={(event) => setTitle(event.target.value)}
+                ref={searchBox}
+                className="new-conversation__search"
+                type="search"
+                aria-label="Search people"
+                placeholder="Name or e-mail"
+                autoComplete="off"
+                value={query}
+                onChange={(event) => setQuery(event.target.value)}
               />
-            </label>
-          ) : null}
-          <div className="new-conversation__results" aria-busy={search.searching}>
-            {search.error ? (
-              <p className="new-conversation__note" role="alert">
-                {search.error}
+            </div>
+            {picked.length > 1 ? (
+              <label className="new-conversation__title">
+                <span>Group title</span>
+                <input
+                  type="text"
+                  placeholder="Optional"
+                  maxLength={MAX_TITLE_LENGTH}
+                  value={title}
+                  onChange={(event) => setTitle(event.target.value)}
+                />
+              </label>
+            ) : null}
+            <div className="new-conversation__results" aria-busy={search.searching}>
+              {search.error ? (
+                <p className="new-conversation__note" role="alert">
+                  {search.error}
+                </p>
+              ) : null}
+              {!search.searching && !search.error && search.results.length === 0 ? (
+                <p className="new-conversation__note">
+                  {query.trim() ? 'No one found.' : 'No one else is here yet.'}
+                </p>
+              ) : null}
+              <ul aria-label="People">
+                {search.results.map((user) => {
+                  const chosen = picked.some((u) => u.id === user.id);
+                  return (
+                    <li key={user.id}>
+                      <button
+                        type="button"
+                        className={`person${chosen ? ' person--chosen' : ''}`}
+                        aria-pressed={chosen}
+                        aria-label={user.display_name}
+                        aria-describedby={
+                          user.is_agent
+                            ? `person-${user.id}-agent person-${user.id}-email`
+                            : `person-${user.id}-email`
+                        }
+                        onClick={() => toggle(user)}
+                      >
+                        <Avatar name={user.display_name} size="small" agent={user.is_agent} />
+                        <span className="person__text">
+                          <span className="person__name">
+                            {user.display_name}
+                            {user.is_agent ? <AgentBadge id={`person-${user.id}-agent`} /> : null}
+                          </span>
+                          <span className="person__email" id={`person-${user.id}-email`}>
+                            {user.email}
+                          </span>
+                        </span>
+                        <span className="person__check" aria-hidden="true">
+                          {chosen ? '✓' : ''}
+                        </span>
+                      </button>
+                    </li>
+                  );
+                })}
+              </ul>
+            </div>
+            {error ? (
+              <p className="form-error" role="alert">
+                {error}
               </p>
             ) : null}
-            {!search.searching && !search.error && search.results.length === 0 ? (
-              <p className="new-conversation__note">
-                {query.trim() ? 'No one found.' : 'No one else is here yet.'}
-              </p>
-            ) : null}
-            <ul aria-label="People">
-              {search.results.map((user) => {
-                const chosen = picked.some((u) => u.id === user.id);
-                return (
-                  <li key={user.id}>
-                    <button
-                      type="button"
-                      className={`person${chosen ? ' person--chosen' : ''}`}
-                      aria-pressed={chosen}
-                      aria-label={user.display_name}
-                      aria-describedby={
-                        user.is_agent
-                          ? `person-${user.id}-agent person-${user.id}-email`
-                          : `person-${user.id}-email`
-                      }
-                      onClick={() => toggle(user)}
-                    >
-                      <Avatar name={user.display_name} size="small" agent={user.is_agent} />
-                      <span className="person__text">
-                        <span className="person__name">
-                          {user.display_name}
-                          {user.is_agent ? <AgentBadge id={`person-${user.id}-agent`} /> : null}
-                        </span>
-                        <span className="person__email" id={`person-${user.id}-email`}>
-                          {user.email}
-                        </span>
-                      </span>
-                      <span className="person__check" aria-hidden="true">
-                        {chosen ? '✓' : ''}
-                      </span>
-                    </button>
-                  </li>
-                );
-              })}
-            </ul>
-          </div>
-          {error ? (
-            <p className="form-error" role="alert">
-              {error}
-            </p>
-          ) : null}
-          <button type="submit" className="primary-button" disabled={picked.length === 0 || busy}>
-            Start conversation
-          </button>
-        </form>
-      </div>
-    </div>
+            <button type="submit" className="primary-button" disabled={picked.length === 0 || busy}>
+              Start conversation
+            </button>
+          </form>
+        </>
+      )}
+    </ModalDialog>
   );
 }

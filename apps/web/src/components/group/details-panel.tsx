@@ -1,8 +1,8 @@
-import { useEffect, useId, useState } from 'react';
+import { useId, useState } from 'react';
 import type { JoinedMember, User } from '@chat/protocol';
 import { Avatar } from '../ui/avatar';
 import { AgentBadge } from '../ui/agent-badge';
-import { useDialogFocus } from '../ui/use-dialog-focus';
+import { ModalDialog } from '../ui/modal-dialog';
 import { AddPeople } from './add-people';
 import { LeaveConfirm } from './leave-confirm';
 import { RenameForm } from './rename-form';
@@ -41,15 +41,10 @@ function errorText(error: unknown): string {
 export function DetailsPanel(props: DetailsPanelProps) {
   const { members, myUserId, isGroup, actions } = props;
   const headingId = useId();
-  const { ref, onKeyDown, close } = useDialogFocus(props.onClose);
   const [adding, setAdding] = useState(false);
   const [leaving, setLeaving] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const amAdmin = members.some((m) => m.user_id === myUserId && m.role === 'admin');
-
-  useEffect(() => {
-    ref.current?.querySelector<HTMLElement>('button')?.focus();
-  }, [ref]);
 
   const run = (work: Promise<unknown>) => {
     setError(null);
@@ -65,137 +60,129 @@ export function DetailsPanel(props: DetailsPanelProps) {
   );
 
   return (
-    <div
-      className="dialog-backdrop"
-      onPointerDown={(event) => {
-        if (event.target === event.currentTarget) close();
-      }}
-    >
-      <div
-        ref={ref}
-        className="dialog details"
-        role="dialog"
-        aria-modal="true"
-        aria-labelledby={headingId}
-        onKeyDown={onKeyDown}
-      >
-        <header className="dialog__header">
-          <span className="dialog__spacer" />
-          <h2 id={headingId} className="dialog__title">
-            Details
-          </h2>
-          <button type="button" className="text-button details__done" onClick={close}>
-            Done
-          </button>
-        </header>
-        <div className="dialog__body details__body">
-          <div className="details__who">
-            <Avatar
-              name={props.title}
-              size="large"
-              group={
-                isGroup ? members.filter((m) => m.user_id !== myUserId).map((m) => m.display_name) : undefined
-              }
-            />
-            <p className="details__title">{props.title}</p>
+    <ModalDialog labelledBy={headingId} onClose={props.onClose} className="dialog details">
+      {(close) => (
+        <>
+          <header className="dialog__header">
+            <span className="dialog__spacer" />
+            <h2 id={headingId} className="dialog__title">
+              Details
+            </h2>
+            <button type="button" className="text-button details__done" onClick={close}>
+              Done
+            </button>
+          </header>
+          <div className="dialog__body details__body">
+            <div className="details__who">
+              <Avatar
+                name={props.title}
+                size="large"
+                group={
+                  isGroup
+                    ? members.filter((m) => m.user_id !== myUserId).map((m) => m.display_name)
+                    : undefined
+                }
+              />
+              <p className="details__title">{props.title}</p>
+            </div>
+            {isGroup ? (
+              <RenameForm
+                key={props.groupTitle ?? ''}
+                initial={props.groupTitle ?? ''}
+                onRename={(t) => run(actions.rename(t))}
+              />
+            ) : null}
+            <section className="info-section" aria-labelledby={`${headingId}-members`}>
+              <h3 className="info-section__title" id={`${headingId}-members`}>
+                {members.length} {members.length === 1 ? 'member' : 'members'}
+              </h3>
+              <ul className="member-list" aria-label="Members">
+                {sorted.map((m) => {
+                  const me = m.user_id === myUserId;
+                  const name = me ? `${m.display_name} (you)` : m.display_name;
+                  return (
+                    <li key={m.user_id} className="member">
+                      <Avatar
+                        name={m.display_name}
+                        size="small"
+                        online={props.showPresence && !me && m.online}
+                        agent={m.is_agent}
+                      />
+                      <span className="member__text">
+                        <span className="member__name">
+                          {name}
+                          {m.is_agent ? <AgentBadge /> : null}
+                        </span>
+                        <span className="member__meta">
+                          {m.role === 'admin' ? 'Admin' : null}
+                          {m.role === 'admin' && props.showPresence && !me && m.online ? ' · ' : null}
+                          {props.showPresence && !me && m.online ? 'Online' : null}
+                        </span>
+                      </span>
+                      {isGroup && amAdmin && !me && m.role !== 'admin' ? (
+                        <button
+                          type="button"
+                          className="text-button member__action"
+                          aria-label={`Make ${m.display_name} an admin`}
+                          onClick={() => run(actions.makeAdmin(m.user_id))}
+                        >
+                          Make admin
+                        </button>
+                      ) : null}
+                      {isGroup && amAdmin && !me ? (
+                        <button
+                          type="button"
+                          className="text-button text-button--danger member__action"
+                          aria-label={`Remove ${m.display_name}`}
+                          onClick={() => run(actions.removeMember(m.user_id))}
+                        >
+                          Remove
+                        </button>
+                      ) : null}
+                    </li>
+                  );
+                })}
+              </ul>
+            </section>
+            {isGroup ? (
+              adding ? (
+                <AddPeople
+                  memberIds={members.map((m) => m.user_id)}
+                  searchUsers={actions.searchUsers}
+                  onAdd={(user) => run(actions.addMembers([user.id]))}
+                  onDone={() => setAdding(false)}
+                />
+              ) : (
+                <button type="button" className="details__row-button" onClick={() => setAdding(true)}>
+                  Add people
+                </button>
+              )
+            ) : null}
+            {error ? (
+              <p className="form-error" role="alert">
+                {error}
+              </p>
+            ) : null}
+            {isGroup ? (
+              leaving ? (
+                <LeaveConfirm
+                  title={props.title}
+                  onLeave={() => run(actions.leave())}
+                  onCancel={() => setLeaving(false)}
+                />
+              ) : (
+                <button
+                  type="button"
+                  className="details__row-button details__row-button--danger"
+                  onClick={() => setLeaving(true)}
+                >
+                  Leave conversation
+                </button>
+              )
+            ) : null}
           </div>
-          {isGroup ? (
-            <RenameForm
-              key={props.groupTitle ?? ''}
-              initial={props.groupTitle ?? ''}
-              onRename={(t) => run(actions.rename(t))}
-            />
-          ) : null}
-          <section className="info-section" aria-labelledby={`${headingId}-members`}>
-            <h3 className="info-section__title" id={`${headingId}-members`}>
-              {members.length} {members.length === 1 ? 'member' : 'members'}
-            </h3>
-            <ul className="member-list" aria-label="Members">
-              {sorted.map((m) => {
-                const me = m.user_id === myUserId;
-                const name = me ? `${m.display_name} (you)` : m.display_name;
-                return (
-                  <li key={m.user_id} className="member">
-                    <Avatar
-                      name={m.display_name}
-                      size="small"
-                      online={props.showPresence && !me && m.online}
-                      agent={m.is_agent}
-                    />
-                    <span className="member__text">
-                      <span className="member__name">
-                        {name}
-                        {m.is_agent ? <AgentBadge /> : null}
-                      </span>
-                      <span className="member__meta">
-                        {m.role === 'admin' ? 'Admin' : null}
-                        {m.role === 'admin' && props.showPresence && !me && m.online ? ' · ' : null}
-                        {props.showPresence && !me && m.online ? 'Online' : null}
-                      </span>
-                    </span>
-                    {isGroup && amAdmin && !me && m.role !== 'admin' ? (
-                      <button
-                        type="button"
-                        className="text-button member__action"
-                        aria-label={`Make ${m.display_name} an admin`}
-                        onClick={() => run(actions.makeAdmin(m.user_id))}
-                      >
-                        Make admin
-                      </button>
-                    ) : null}
-                    {isGroup && amAdmin && !me ? (
-                      <button
-                        type="button"
-                        className="text-button text-button--danger member__action"
-                        aria-label={`Remove ${m.display_name}`}
-                        onClick={() => run(actions.removeMember(m.user_id))}
-                      >
-                        Remove
-                      </button>
-                    ) : null}
-                  </li>
-                );
-              })}
-            </ul>
-          </section>
-          {isGroup ? (
-            adding ? (
-              <AddPeople
-                memberIds={members.map((m) => m.user_id)}
-                searchUsers={actions.searchUsers}
-                onAdd={(user) => run(actions.addMembers([user.id]))}
-                onDone={() => setAdding(false)}
-              />
-            ) : (
-              <button type="button" className="details__row-button" onClick={() => setAdding(true)}>
-                Add people
-              </button>
-            )
-          ) : null}
-          {error ? (
-            <p className="form-error" role="alert">
-              {error}
-            </p>
-          ) : null}
-          {isGroup ? (
-            leaving ? (
-              <LeaveConfirm
-                title={props.title}
-                onLeave={() => run(actions.leave())}
-                onCancel={() => setLeaving(false)}
-              />
-            ) : (
-              <button
-                type="button"
-                className="details__row-button details__row-button--danger"
-                onClick={() => setLeaving(true)}
-              >
-                Leave conversation
-              </button>
-            )
-          ) : null}
-        </div>
-      </div>
-    </div>
+        </>
+      )}
+    </ModalDialog>
   );
 }

@@ -1,6 +1,6 @@
-import { useCallback, useEffect, useId, useState } from 'react';
+import { useCallback, useEffect, useId, useRef, useState } from 'react';
 import type { Agent, CreateAgentRequest } from '@chat/protocol';
-import { useDialogFocus } from '../../components/ui/use-dialog-focus';
+import { ModalDialog } from '../../components/ui/modal-dialog';
 import type { AgentsApi } from './agents-api';
 import { errorText } from './agents-api';
 import { AgentCard } from './agent-card';
@@ -16,11 +16,12 @@ interface Reveal {
 /**
  * "Agents": the agents I own (section 14). Create one (its key and webhook secret are shown once),
  * set or remove its webhook, rotate its key (the new key shown once), delete it. A modal dialog
- * like Details: Escape, a click outside or "Done" closes it, and focus goes back to "Agents".
+ * like Details: Escape, a click outside or "Done" closes it, and focus goes back to "Agents";
+ * while a key or secret shows, only "Done" does.
  */
 export function AgentsDialog({ api, onClose }: { api: AgentsApi; onClose: () => void }) {
   const headingId = useId();
-  const { ref, onKeyDown, close } = useDialogFocus(onClose);
+  const body = useRef<HTMLDivElement>(null);
   const [agents, setAgents] = useState<readonly Agent[] | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
   const [creating, setCreating] = useState(false);
@@ -40,10 +41,6 @@ export function AgentsDialog({ api, onClose }: { api: AgentsApi; onClose: () => 
       current = false;
     };
   }, [api]);
-
-  useEffect(() => {
-    ref.current?.querySelector<HTMLElement>('button')?.focus();
-  }, [ref]);
 
   const create = useCallback(
     async (request: CreateAgentRequest) => {
@@ -75,74 +72,73 @@ export function AgentsDialog({ api, onClose }: { api: AgentsApi; onClose: () => 
   // After the secret is put away, focus goes somewhere that is still there.
   const dismissReveal = () => {
     setReveal(null);
-    window.setTimeout(() => ref.current?.querySelector<HTMLElement>('.agents__create')?.focus(), 0);
+    window.setTimeout(() => body.current?.querySelector<HTMLElement>('.agents__create')?.focus(), 0);
   };
 
   return (
-    <div
-      className="dialog-backdrop"
-      onPointerDown={(event) => {
-        // Not while a secret shows: a stray click must not lose it.
-        if (event.target === event.currentTarget && !reveal) close();
-      }}
+    <ModalDialog
+      labelledBy={headingId}
+      onClose={onClose}
+      className="dialog agents-dialog"
+      // Not while a secret shows: a stray click or Escape must not lose it ("Done" still closes).
+      dismissable={!reveal}
     >
-      <div
-        ref={ref}
-        className="dialog agents-dialog"
-        role="dialog"
-        aria-modal="true"
-        aria-labelledby={headingId}
-        onKeyDown={onKeyDown}
-      >
-        <header className="dialog__header">
-          <span className="dialog__spacer" />
-          <h2 id={headingId} className="dialog__title">
-            Agents
-          </h2>
-          <button type="button" className="text-button agents__done" onClick={close}>
-            Done
-          </button>
-        </header>
-        <div className="dialog__body agents">
-          <p className="agents__intro">
-            Agents are members that software drives: an assistant, a bot, an integration. Add one to a
-            conversation like a person; it connects with its API key.
-          </p>
-          {reveal ? (
-            <OneTimeSecret title={reveal.title} secrets={reveal.secrets} onDone={dismissReveal} />
-          ) : creating ? (
-            <CreateAgentForm onCreate={create} onCancel={() => setCreating(false)} />
-          ) : (
-            <button type="button" className="primary-button agents__create" onClick={() => setCreating(true)}>
-              Create agent
+      {(close) => (
+        <>
+          <header className="dialog__header">
+            <span className="dialog__spacer" />
+            <h2 id={headingId} className="dialog__title">
+              Agents
+            </h2>
+            <button type="button" className="text-button agents__done" onClick={close}>
+              Done
             </button>
-          )}
-          {loadError ? (
-            <p className="form-error" role="alert">
-              {loadError}
+          </header>
+          <div ref={body} className="dialog__body agents">
+            <p className="agents__intro">
+              Agents are members that software drives: an assistant, a bot, an integration. Add one to a
+              conversation like a person; it connects with its API key.
             </p>
-          ) : agents === null ? (
-            <p className="agents__note" role="status">
-              Loading…
-            </p>
-          ) : agents.length === 0 ? (
-            <p className="agents__note">You have no agents yet.</p>
-          ) : (
-            <ul className="agents__list" aria-label="Your agents">
-              {agents.map((agent) => (
-                <AgentCard
-                  key={agent.id}
-                  agent={agent}
-                  api={api}
-                  onChanged={replace}
-                  onRotated={rotated}
-                  onDeleted={deleted}
-                />
-              ))}
-            </ul>
-          )}
-        </div>
-      </div>
-    </div>
+            {reveal ? (
+              <OneTimeSecret title={reveal.title} secrets={reveal.secrets} onDone={dismissReveal} />
+            ) : creating ? (
+              <CreateAgentForm onCreate={create} onCancel={() => setCreating(false)} />
+            ) : (
+              <button
+                type="button"
+                className="primary-button agents__create"
+                onClick={() => setCreating(true)}
+              >
+                Create agent
+              </button>
+            )}
+            {loadError ? (
+              <p className="form-error" role="alert">
+                {loadError}
+              </p>
+            ) : agents === null ? (
+              <p className="agents__note" role="status">
+                Loading…
+              </p>
+            ) : agents.length === 0 ? (
+              <p className="agents__note">You have no agents yet.</p>
+            ) : (
+              <ul className="agents__list" aria-label="Your agents">
+                {agents.map((agent) => (
+                  <AgentCard
+                    key={agent.id}
+                    agent={agent}
+                    api={api}
+                    onChanged={replace}
+                    onRotated={rotated}
+                    onDeleted={deleted}
+                  />
+                ))}
+              </ul>
+            )}
+          </div>
+        </>
+      )}
+    </ModalDialog>
   );
 }

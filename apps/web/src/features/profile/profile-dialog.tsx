@@ -1,8 +1,9 @@
-import { useCallback, useEffect, useId, useRef, useState } from 'react';
+import { useCallback, useId, useState } from 'react';
 import type { FormEvent, ReactNode } from 'react';
 import { useAuth } from '../../auth/auth-context';
 import { NewPasswordFields, mismatch } from '../../auth/new-password-fields';
 import { Avatar } from '../../components/ui/avatar';
+import { ModalDialog } from '../../components/ui/modal-dialog';
 
 interface ProfileDialogProps {
   onClose: () => void;
@@ -68,35 +69,15 @@ function Section({ title, children }: { title: string; children: ReactNode }) {
  * a refusal), and "Sign out of other devices". A modal dialog like "New conversation": Escape, a
  * click outside or "Done" closes it, and focus goes back to what opened it.
  */
-export function ProfileDialog({ onClose: close }: ProfileDialogProps) {
+export function ProfileDialog({ onClose }: ProfileDialogProps) {
   const { user, updateDisplayName, updatePassword, signOutOtherDevices } = useAuth();
   const headingId = useId();
-  const dialog = useRef<HTMLDivElement>(null);
-  const heading = useRef<HTMLHeadingElement>(null);
-  const [opener] = useState(() =>
-    document.activeElement instanceof HTMLElement ? document.activeElement : null,
-  );
   const [name, setName] = useState(user?.display_name ?? '');
   const [password, setPassword] = useState('');
   const [confirmation, setConfirmation] = useState('');
   const [nameOutcome, runName] = useOutcome();
   const [passwordOutcome, runPassword] = useOutcome();
   const [devicesOutcome, runDevices] = useOutcome();
-
-  // On close rather than on unmount: StrictMode's trial unmount would move focus at once.
-  const onClose = useCallback(() => {
-    close();
-    if (opener?.isConnected) opener.focus();
-  }, [close, opener]);
-
-  useEffect(() => {
-    heading.current?.focus();
-    const onKey = (event: KeyboardEvent) => {
-      if (event.key === 'Escape') onClose();
-    };
-    document.addEventListener('keydown', onKey);
-    return () => document.removeEventListener('keydown', onKey);
-  }, [onClose]);
 
   const saveName = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
@@ -120,107 +101,84 @@ export function ProfileDialog({ onClose: close }: ProfileDialogProps) {
   const nameUnchanged = name.trim() === user.display_name || name.trim() === '';
 
   return (
-    <div
-      className="dialog-backdrop"
-      onPointerDown={(event) => {
-        if (event.target === event.currentTarget) onClose();
-      }}
+    <ModalDialog
+      labelledBy={headingId}
+      onClose={onClose}
+      className="dialog profile-dialog"
+      initialFocus=".profile-dialog__title"
     >
-      <div
-        ref={dialog}
-        className="dialog profile-dialog"
-        role="dialog"
-        aria-modal="true"
-        aria-labelledby={headingId}
-        onKeyDown={(event) => {
-          // Keep Tab inside the dialog while it is open.
-          if (event.key !== 'Tab' || !dialog.current) return;
-          const focusable = Array.from(
-            dialog.current.querySelectorAll<HTMLElement>('button:not(:disabled), input'),
-          );
-          const first = focusable[0];
-          const last = focusable.at(-1);
-          if (
-            event.shiftKey &&
-            (document.activeElement === first || document.activeElement === heading.current)
-          ) {
-            event.preventDefault();
-            last?.focus();
-          } else if (!event.shiftKey && document.activeElement === last) {
-            event.preventDefault();
-            first?.focus();
-          }
-        }}
-      >
-        <header className="dialog__header">
-          <span className="dialog__spacer" />
-          <h2 id={headingId} ref={heading} tabIndex={-1} className="dialog__title profile-dialog__title">
-            Profile
-          </h2>
-          <button type="button" className="text-button profile-dialog__done" onClick={onClose}>
-            Done
-          </button>
-        </header>
-        <div className="profile">
-          <div className="profile__who">
-            <Avatar name={user.display_name} size="large" />
-            <p className="profile__name">{user.display_name}</p>
-            <p className="profile__email">{user.email}</p>
-          </div>
-
-          <Section title="Name">
-            <form className="profile-form" onSubmit={saveName}>
-              <label className="field">
-                <span className="field__label">Display name</span>
-                <input
-                  type="text"
-                  name="display_name"
-                  autoComplete="name"
-                  maxLength={100}
-                  required
-                  value={name}
-                  onChange={(event) => setName(event.target.value)}
-                />
-              </label>
-              <OutcomeText outcome={nameOutcome} />
-              <button type="submit" className="primary-button" disabled={nameOutcome.busy || nameUnchanged}>
-                Save name
-              </button>
-            </form>
-          </Section>
-
-          <Section title="Password">
-            <form className="profile-form" onSubmit={changePassword}>
-              <NewPasswordFields
-                password={password}
-                confirmation={confirmation}
-                onPassword={setPassword}
-                onConfirmation={setConfirmation}
-              />
-              <OutcomeText outcome={passwordOutcome} />
-              <button type="submit" className="primary-button" disabled={passwordOutcome.busy}>
-                Change password
-              </button>
-            </form>
-          </Section>
-
-          <Section title="Other devices">
-            <p className="profile-section__text">
-              Signed in on a phone or computer you no longer use? End every other session; this one stays
-              signed in.
-            </p>
-            <OutcomeText outcome={devicesOutcome} />
-            <button
-              type="button"
-              className="secondary-button"
-              disabled={devicesOutcome.busy}
-              onClick={() => void runDevices(signOutOtherDevices, 'Your other devices are signed out.')}
-            >
-              Sign out of other devices
+      {(close) => (
+        <>
+          <header className="dialog__header">
+            <span className="dialog__spacer" />
+            <h2 id={headingId} tabIndex={-1} className="dialog__title profile-dialog__title">
+              Profile
+            </h2>
+            <button type="button" className="text-button profile-dialog__done" onClick={close}>
+              Done
             </button>
-          </Section>
-        </div>
-      </div>
-    </div>
+          </header>
+          <div className="profile">
+            <div className="profile__who">
+              <Avatar name={user.display_name} size="large" />
+              <p className="profile__name">{user.display_name}</p>
+              <p className="profile__email">{user.email}</p>
+            </div>
+
+            <Section title="Name">
+              <form className="profile-form" onSubmit={saveName}>
+                <label className="field">
+                  <span className="field__label">Display name</span>
+                  <input
+                    type="text"
+                    name="display_name"
+                    autoComplete="name"
+                    maxLength={100}
+                    required
+                    value={name}
+                    onChange={(event) => setName(event.target.value)}
+                  />
+                </label>
+                <OutcomeText outcome={nameOutcome} />
+                <button type="submit" className="primary-button" disabled={nameOutcome.busy || nameUnchanged}>
+                  Save name
+                </button>
+              </form>
+            </Section>
+
+            <Section title="Password">
+              <form className="profile-form" onSubmit={changePassword}>
+                <NewPasswordFields
+                  password={password}
+                  confirmation={confirmation}
+                  onPassword={setPassword}
+                  onConfirmation={setConfirmation}
+                />
+                <OutcomeText outcome={passwordOutcome} />
+                <button type="submit" className="primary-button" disabled={passwordOutcome.busy}>
+                  Change password
+                </button>
+              </form>
+            </Section>
+
+            <Section title="Other devices">
+              <p className="profile-section__text">
+                Signed in on a phone or computer you no longer use? End every other session; this one stays
+                signed in.
+              </p>
+              <OutcomeText outcome={devicesOutcome} />
+              <button
+                type="button"
+                className="secondary-button"
+                disabled={devicesOutcome.busy}
+                onClick={() => void runDevices(signOutOtherDevices, 'Your other devices are signed out.')}
+              >
+                Sign out of other devices
+              </button>
+            </Section>
+          </div>
+        </>
+      )}
+    </ModalDialog>
   );
 }
