@@ -8,6 +8,7 @@ import { renderReport, writeReport } from './report';
 import { runAckLatency } from './scenarios/ack-latency';
 import { runBareWs } from './scenarios/bare-ws';
 import { runConnections } from './scenarios/connections';
+import { runDataGrowth } from './scenarios/data-growth';
 import { runFanOut } from './scenarios/fan-out';
 import { runScaling } from './scenarios/scaling';
 import { runSearch } from './scenarios/search';
@@ -51,6 +52,7 @@ async function main(): Promise<number> {
     search: () => runSearch(ctx),
     scaling: () => runScaling(ctx),
     upload: () => runUpload(ctx),
+    'data-growth': () => runDataGrowth(ctx),
   };
 
   for (const name of options.only) {

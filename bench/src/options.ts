@@ -6,7 +6,16 @@ import { resolve } from 'node:path';
  * Defaults size a full run to about three minutes on a 2-core machine;
  * `BENCH_QUICK=1` is a ~20 s smoke run that writes no report unless asked.
  */
-export const SCENARIOS = ['ack', 'fanout', 'connections', 'bare', 'search', 'scaling', 'upload'] as const;
+export const SCENARIOS = [
+  'ack',
+  'fanout',
+  'connections',
+  'bare',
+  'search',
+  'scaling',
+  'upload',
+  'data-growth',
+] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 export interface BenchOptions {
@@ -33,6 +42,11 @@ export interface BenchOptions {
   /** Scenario 5: messages stored before searching, and searches timed per kind of query. */
   searchMessages: number;
   searchQueries: number;
+  /** Scenario 8: messages, conversations and users stored, and requests timed per operation. */
+  growthMessages: number;
+  growthConversations: number;
+  growthUsers: number;
+  growthSamples: number;
   /** Scenario 6: server processes to compare (each count on one PostgreSQL and one Redis). */
   scalingProcesses: number[];
   /** Markdown report to (re)write; null writes none. */
@@ -58,6 +72,10 @@ const KNOWN = [
   'SEARCH_MESSAGES',
   'SEARCH_QUERIES',
   'SCALING_PROCESSES',
+  'GROWTH_MESSAGES',
+  'GROWTH_CONVERSATIONS',
+  'GROWTH_USERS',
+  'GROWTH_SAMPLES',
   'REPORT',
   'CPU_PROF',
 ];
@@ -128,6 +146,10 @@ export function loadOptions(
     bodyLength: int('BENCH_BODY_LENGTH', 64, 64),
     searchMessages: int('BENCH_SEARCH_MESSAGES', 100_000, 10_000),
     searchQueries: int('BENCH_SEARCH_QUERIES', 200, 40),
+    growthMessages: int('BENCH_GROWTH_MESSAGES', 1_000_000, 100_000),
+    growthConversations: int('BENCH_GROWTH_CONVERSATIONS', 10_000, 10_000),
+    growthUsers: int('BENCH_GROWTH_USERS', 10_000, 10_000),
+    growthSamples: int('BENCH_GROWTH_SAMPLES', 200, 50),
     scalingProcesses: numberList(env, 'BENCH_SCALING_PROCESSES', quick ? [1, 2] : [1, 2, 3]).map(Math.round),
     reportPath: report === 'none' || report === '' ? null : (report ?? (quick ? null : defaultReportPath)),
     cpuProfDir: env.BENCH_CPU_PROF?.trim() ? resolve(env.BENCH_CPU_PROF) : null,

@@ -69,7 +69,7 @@ const ONE_CONVERSATION = `SELECT ${CONVERSATION_COLUMNS}
  * Pinned first, most recently pinned first; then newest first by the last
  * message's time, or the creation time without messages.
  */
-const VIEWER_CONVERSATIONS = `SELECT ${CONVERSATION_COLUMNS}
+export const VIEWER_CONVERSATIONS = `SELECT ${CONVERSATION_COLUMNS}
   FROM conversation_members me
   JOIN conversations c ON c.id = me.conversation_id
   ${LAST_MESSAGE_JOIN}
@@ -135,12 +135,22 @@ export function conversationQueries(pool: pg.Pool) {
     },
 
     async getConversation(id: string, viewerId: string): Promise<Conversation | null> {
-      const { rows } = await pool.query<ConversationRow>(ONE_CONVERSATION, [viewerId, id]);
+      const { rows } = await pool.query<ConversationRow>({
+        name: 'one-conversation',
+        text: ONE_CONVERSATION,
+        values: [viewerId, id],
+      });
       return rows[0] ? toConversation(rows[0]) : null;
     },
 
     async listConversations(viewerId: string): Promise<Conversation[]> {
-      const { rows } = await pool.query<ConversationRow>(VIEWER_CONVERSATIONS, [viewerId]);
+      // Named: each connection plans this statement once, not at every listing, where
+      // planning took longer than running it (issue 13, docs/benchmarks.md).
+      const { rows } = await pool.query<ConversationRow>({
+        name: 'viewer-conversations',
+        text: VIEWER_CONVERSATIONS,
+        values: [viewerId],
+      });
       return rows.map(toConversation);
     },
 

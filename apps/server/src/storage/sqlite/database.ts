@@ -14,6 +14,9 @@ export interface SqliteStorageOptions {
   busyTimeoutMs?: number;
 }
 
+/** The page cache of the connection: 64 MiB. */
+const PAGE_CACHE_KIB = 64 * 1024;
+
 /**
  * Opens (creating if needed) and migrates the database: WAL journal (readers never
  * block the writer), foreign keys on, a busy timeout for other processes, and the
@@ -26,6 +29,10 @@ export function openSqliteDatabase(options: SqliteStorageOptions): Database.Data
     db.pragma(`synchronous = ${options.synchronous === 'NORMAL' ? 'NORMAL' : 'FULL'}`);
     db.pragma('foreign_keys = ON');
     db.pragma(`busy_timeout = ${Math.max(0, Math.trunc(options.busyTimeoutMs ?? 5000))}`);
+    // SQLite's default page cache is 2 MB: with a large store, one conversation list
+    // (a few pages of index and row per conversation, spread over the file) no longer
+    // fits and every request re-reads its pages from the OS (issue 13).
+    db.pragma(`cache_size = -${PAGE_CACHE_KIB}`);
     // SQLite's own lower() and LIKE fold ASCII only; this folds "É" to "é" too.
     db.function('fold', { deterministic: true }, (text: unknown) =>
       typeof text === 'string' ? text.toLowerCase() : text,
