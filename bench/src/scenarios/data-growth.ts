@@ -89,6 +89,9 @@ export function seedSqlite(filename: string, shape: Shape): void {
     ).run(viewerId);
   })();
   db.exec('PRAGMA optimize');
+  // The server holds the database open, so closing would not checkpoint: without
+  // this the whole load sits in the WAL and the first sends pay for copying it.
+  db.pragma('wal_checkpoint(TRUNCATE)');
   db.close();
 }
 

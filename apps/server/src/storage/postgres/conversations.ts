@@ -69,7 +69,7 @@ const ONE_CONVERSATION = `SELECT ${CONVERSATION_COLUMNS}
  * Pinned first, most recently pinned first; then newest first by the last
  * message's time, or the creation time without messages.
  */
-export const VIEWER_CONVERSATIONS = `SELECT ${CONVERSATION_COLUMNS}
+const VIEWER_CONVERSATIONS = `SELECT ${CONVERSATION_COLUMNS}
   FROM conversation_members me
   JOIN conversations c ON c.id = me.conversation_id
   ${LAST_MESSAGE_JOIN}
