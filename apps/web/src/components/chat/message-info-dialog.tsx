@@ -4,6 +4,7 @@ import { readers } from '../../lib/receipts';
 import { formatFullTimestamp } from '../../lib/format-time';
 import { Avatar } from '../ui/avatar';
 import { ModalDialog } from '../ui/modal-dialog';
+import { DialogHeader } from '../ui/dialog-header';
 
 interface MessageInfoDialogProps {
   message: Message;
@@ -39,15 +40,7 @@ export function MessageInfoDialog({ message, members, myUserId, onClose }: Messa
     <ModalDialog labelledBy={headingId} onClose={onClose} className="dialog">
       {(close) => (
         <>
-          <header className="dialog__header">
-            <span className="dialog__spacer" />
-            <h2 id={headingId} className="dialog__title">
-              Message info
-            </h2>
-            <button type="button" className="text-button" onClick={close}>
-              Done
-            </button>
-          </header>
+          <DialogHeader headingId={headingId} title="Message info" onDone={close} />
           <div className="dialog__body">
             <p className="info-quote">{message.body}</p>
             <p className="info-meta">Sent {formatFullTimestamp(new Date(message.created_at))}</p>

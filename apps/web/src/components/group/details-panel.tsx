@@ -3,6 +3,7 @@ import type { JoinedMember, User } from '@chat/protocol';
 import { Avatar } from '../ui/avatar';
 import { AgentBadge } from '../ui/agent-badge';
 import { ModalDialog } from '../ui/modal-dialog';
+import { DialogHeader } from '../ui/dialog-header';
 import { AddPeople } from './add-people';
 import { LeaveConfirm } from './leave-confirm';
 import { RenameForm } from './rename-form';
@@ -63,15 +64,7 @@ export function DetailsPanel(props: DetailsPanelProps) {
     <ModalDialog labelledBy={headingId} onClose={props.onClose} className="dialog details">
       {(close) => (
         <>
-          <header className="dialog__header">
-            <span className="dialog__spacer" />
-            <h2 id={headingId} className="dialog__title">
-              Details
-            </h2>
-            <button type="button" className="text-button details__done" onClick={close}>
-              Done
-            </button>
-          </header>
+          <DialogHeader headingId={headingId} title="Details" onDone={close} doneClassName="details__done" />
           <div className="dialog__body details__body">
             <div className="details__who">
               <Avatar

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useId, useRef, useState } from 'react';
 import type { Agent, CreateAgentRequest } from '@chat/protocol';
 import { ModalDialog } from '../../components/ui/modal-dialog';
+import { DialogHeader } from '../../components/ui/dialog-header';
 import type { AgentsApi } from './agents-api';
 import { errorText } from './agents-api';
 import { AgentCard } from './agent-card';
@@ -85,15 +86,7 @@ export function AgentsDialog({ api, onClose }: { api: AgentsApi; onClose: () => 
     >
       {(close) => (
         <>
-          <header className="dialog__header">
-            <span className="dialog__spacer" />
-            <h2 id={headingId} className="dialog__title">
-              Agents
-            </h2>
-            <button type="button" className="text-button agents__done" onClick={close}>
-              Done
-            </button>
-          </header>
+          <DialogHeader headingId={headingId} title="Agents" onDone={close} doneClassName="agents__done" />
           <div ref={body} className="dialog__body agents">
             <p className="agents__intro">
               Agents are members that software drives: an assistant, a bot, an integration. Add one to a

@@ -4,6 +4,7 @@ import { useAuth } from '../../auth/auth-context';
 import { NewPasswordFields, mismatch } from '../../auth/new-password-fields';
 import { Avatar } from '../../components/ui/avatar';
 import { ModalDialog } from '../../components/ui/modal-dialog';
+import { DialogHeader } from '../../components/ui/dialog-header';
 
 interface ProfileDialogProps {
   onClose: () => void;
@@ -109,15 +110,14 @@ export function ProfileDialog({ onClose }: ProfileDialogProps) {
     >
       {(close) => (
         <>
-          <header className="dialog__header">
-            <span className="dialog__spacer" />
-            <h2 id={headingId} tabIndex={-1} className="dialog__title profile-dialog__title">
-              Profile
-            </h2>
-            <button type="button" className="text-button profile-dialog__done" onClick={close}>
-              Done
-            </button>
-          </header>
+          <DialogHeader
+            headingId={headingId}
+            title="Profile"
+            onDone={close}
+            headingClassName="profile-dialog__title"
+            doneClassName="profile-dialog__done"
+            focusableHeading
+          />
           <div className="profile">
             <div className="profile__who">
               <Avatar name={user.display_name} size="large" />
