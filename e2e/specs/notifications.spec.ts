@@ -101,7 +101,8 @@ test('a hidden page: a notification with the sender and text, a title count; mut
   const turnOn = a.getByRole('button', { name: 'Turn on notifications' });
   await expect(turnOn).toBeVisible();
   expect(await a.evaluate('window.__asked')).toBe(0);
-  expect(await a.evaluate('window.__states')).toEqual([true]);
+  // client_state goes out after authentication, which may come after the control shows.
+  await expect.poll(() => a.evaluate('window.__states')).toEqual([true]);
 
   // Granted (as a person would answer the browser's prompt); the control asks once, when clicked.
   await ada.context.grantPermissions(['notifications'], { origin: server.url });
