@@ -5,7 +5,7 @@ import { AgentBadge } from '../ui/agent-badge';
 import { ModalDialog } from '../ui/modal-dialog';
 import { DialogHeader } from '../ui/dialog-header';
 import { AddPeople } from './add-people';
-import { LeaveConfirm } from './leave-confirm';
+import { InlineConfirm } from '../ui/inline-confirm';
 import { RenameForm } from './rename-form';
 
 export interface GroupActions {
@@ -158,9 +158,12 @@ export function DetailsPanel(props: DetailsPanelProps) {
             ) : null}
             {isGroup ? (
               leaving ? (
-                <LeaveConfirm
-                  title={props.title}
-                  onLeave={() => run(actions.leave())}
+                // "Leave conversation" asks first, as Messages does: the group and its messages go from the list.
+                <InlineConfirm
+                  title={`Leave “${props.title}”?`}
+                  text="You will stop receiving its messages, and it leaves your list on every device."
+                  confirmLabel="Leave"
+                  onConfirm={() => run(actions.leave())}
                   onCancel={() => setLeaving(false)}
                 />
               ) : (

@@ -6,7 +6,7 @@ import { Avatar } from '../../components/ui/avatar';
 import { AgentBadge } from '../../components/ui/agent-badge';
 import type { AgentsApi } from './agents-api';
 import { errorText } from './agents-api';
-import { InlineConfirm } from './inline-confirm';
+import { InlineConfirm } from '../../components/ui/inline-confirm';
 
 type Asking = 'rotate' | 'delete' | null;
 
