@@ -1,6 +1,18 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /**
+ * Frames turned into text, for the whole process: `serializeFrame` is a pure
+ * builder with no server context to count in, so the tally lives here and each
+ * registry reads it when scraped (a process with several servers counts them all).
+ */
+let framesSerializedInProcess = 0;
+
+/** Called by `serializeFrame` alone, once per text made. */
+export function countFrameSerialized(): void {
+  framesSerializedInProcess++;
+}
+
+/**
  * The server's Prometheus metrics, on a registry of its own (tests run several
  * servers in one process).
  */
@@ -26,6 +38,15 @@ export function createMetrics() {
       help: 'Frames sent, by type (a broadcast counts once per recipient)',
       labelNames: ['type'] as const,
       registers: [registry],
+    }),
+    framesSerialized: new Counter({
+      name: 'chat_frames_serialized_total',
+      help: 'Server frames serialised to text in this process (a broadcast once, whatever its recipients)',
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(framesSerializedInProcess);
+      },
     }),
     messagesPersisted: new Counter({
       name: 'chat_messages_persisted_total',

@@ -10,6 +10,7 @@ import {
   type ServerFrameOf,
   type User,
 } from '@chat/protocol';
+import { countFrameSerialized } from '../metrics';
 
 /**
  * The one home of outbound frames. Every frame the server sends is made by one
@@ -24,6 +25,7 @@ type Ref = string | undefined;
 const withRef = (ref: Ref): { ref?: string } => (ref === undefined ? {} : { ref });
 
 export function serializeFrame(frame: ServerFrame): string {
+  countFrameSerialized();
   return JSON.stringify(frame);
 }
 
