@@ -32,6 +32,8 @@ export async function startChatServer(
     redis?: { url: string; prefix: string };
     /** The JWT secret, shared by processes that must accept the same tokens. */
     jwtSecret?: string;
+    /** Listen on this port (a restart on the port the clients know) instead of a free one. */
+    port?: number;
   } = {},
 ): Promise<ChatServerProcess> {
   const dataDir = options.reuse?.dataDir ?? mkdtempSync(join(tmpdir(), 'chat-bench-'));
@@ -48,7 +50,7 @@ export async function startChatServer(
       ],
       cwd: repoRoot,
       env: {
-        PORT: '0',
+        PORT: String(options.port ?? 0),
         HOST: '127.0.0.1',
         DATA_DIR: dataDir,
         JWT_SECRET: jwtSecret,

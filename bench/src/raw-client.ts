@@ -41,9 +41,14 @@ export class RawClient {
     socket.on('error', () => {}); // 'close' follows and says what happened
   }
 
-  static open(url: string, timeoutMs = 15_000): Promise<RawClient> {
+  /** `localAddress`: the loopback source address (127.0.0.2 and up), past one address's ephemeral ports. */
+  static open(url: string, timeoutMs = 15_000, options: { localAddress?: string } = {}): Promise<RawClient> {
     return new Promise((resolve, reject) => {
-      const socket = new WebSocket(url, { perMessageDeflate: false, handshakeTimeout: timeoutMs });
+      const socket = new WebSocket(url, {
+        perMessageDeflate: false,
+        handshakeTimeout: timeoutMs,
+        ...(options.localAddress ? { localAddress: options.localAddress } : {}),
+      });
       socket.once('open', () => resolve(new RawClient(socket)));
       socket.once('error', reject);
     });
