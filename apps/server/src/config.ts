@@ -49,6 +49,10 @@ export interface ServerConfig {
   maxConnectionsPerAddress: number;
   /** Authenticated sockets of one user (this process); past it authenticate is refused and the socket closed 4029. */
   maxConnectionsPerUser: number;
+  /** WebSocket connections of this process; past it upgrades get 503. Unset: the fd limit less a reserve (ws/connection-capacity.ts). */
+  maxConnections: number | undefined;
+  /** The listen socket's accept queue (the kernel caps it at net.core.somaxconn): a connect storm must fit. */
+  listenBacklog: number;
   /** HTTP: the whole request, headers and body, must arrive within this (else 408 and closed). */
   httpRequestTimeoutMs: number;
   /** HTTP: the headers must arrive within this. */
@@ -153,6 +157,8 @@ export const defaultConfig: ServerConfig = {
   allowedOrigins: undefined,
   maxConnectionsPerAddress: 1000,
   maxConnectionsPerUser: 32,
+  maxConnections: undefined,
+  listenBacklog: 4096,
   httpRequestTimeoutMs: 120_000,
   httpHeadersTimeoutMs: 20_000,
   httpIdleTimeoutMs: 30_000,
@@ -229,6 +235,8 @@ const EnvSchema = z.object({
     .optional(),
   MAX_CONNECTIONS_PER_ADDRESS: int(1).optional(),
   MAX_CONNECTIONS_PER_USER: int(1).optional(),
+  MAX_CONNECTIONS: int(1).optional(),
+  LISTEN_BACKLOG: int(1, 65535).optional(),
   HTTP_REQUEST_TIMEOUT_MS: int(100).optional(),
   HTTP_HEADERS_TIMEOUT_MS: int(100).optional(),
   HTTP_IDLE_TIMEOUT_MS: int(100).optional(),
@@ -317,6 +325,8 @@ export function loadConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Partial
     allowedOrigins: e.ALLOWED_ORIGINS,
     maxConnectionsPerAddress: e.MAX_CONNECTIONS_PER_ADDRESS,
     maxConnectionsPerUser: e.MAX_CONNECTIONS_PER_USER,
+    maxConnections: e.MAX_CONNECTIONS,
+    listenBacklog: e.LISTEN_BACKLOG,
     httpRequestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,
     httpHeadersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS,
     httpIdleTimeoutMs: e.HTTP_IDLE_TIMEOUT_MS,

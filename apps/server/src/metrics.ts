@@ -27,6 +27,11 @@ export function createMetrics() {
       labelNames: ['state'] as const,
       registers: [registry],
     }),
+    connectionCapacity: new Gauge({
+      name: 'chat_connection_capacity',
+      help: 'WebSocket connections this process accepts (MAX_CONNECTIONS, else its fd limit less a reserve)',
+      registers: [registry],
+    }),
     framesIn: new Counter({
       name: 'chat_frames_in_total',
       help: 'Frames received, by type (invalid frames as "invalid")',

@@ -34,6 +34,8 @@ import { UserChannels } from './realtime/user-channels';
 import { openStorage } from './storage/open-storage';
 import type { Storage } from './storage/storage';
 import { createWebhooks } from './webhooks/webhooks';
+import { listenBacklogFor } from './limits/listen-backlog';
+import { openConnectionCapacity } from './ws/connection-capacity';
 import { createGateway } from './ws/gateway';
 
 export interface ChatServer {
@@ -245,7 +247,16 @@ export async function createServer(
   await registerApiRoutes(app, ctx);
   await registerWebApp(app, config.webDistDir);
 
-  const gateway = createGateway(ctx);
+  const { capacity, socketLimit } = openConnectionCapacity({
+    maxConnections: config.maxConnections,
+    log,
+    clock,
+    onCapacity: (limit) => metrics.connectionCapacity.set(limit),
+  });
+  // Past the fd limit the kernel would reset new connections unlogged: drop them at accept, logged, first.
+  if (socketLimit !== null) app.server.maxConnections = socketLimit;
+  app.server.on('drop', () => capacity.refused('socket limit reached: connection dropped'));
+  const gateway = createGateway(ctx, capacity);
   app.server.on('upgrade', gateway.handleUpgrade);
   sessionGuard?.onRevoked((sessionIds) => gateway.closeSessions(sessionIds));
   const stopSessionSweep = sessionGuard?.watch(() => gateway.sessionIds(), config.sessionCheckIntervalMs);
@@ -256,8 +267,12 @@ export async function createServer(
     config.sessionCheckIntervalMs,
   );
 
+  const backlog = listenBacklogFor(config.listenBacklog);
+  if (backlog.effective < backlog.requested) {
+    log.warn(backlog, 'LISTEN_BACKLOG is capped by net.core.somaxconn: raise it (sysctl) for connect storms');
+  }
   try {
-    await app.listen({ port: config.port, host: config.host });
+    await app.listen({ port: config.port, host: config.host, backlog: config.listenBacklog });
   } catch (error) {
     await attachments.close();
     await storage.close();
@@ -269,7 +284,13 @@ export async function createServer(
   const port = typeof address === 'object' && address ? address.port : config.port;
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   log.info(
-    { port, storage: storage.kind, auth: embeddedAuth ? 'embedded' : 'supabase' },
+    {
+      port,
+      storage: storage.kind,
+      auth: embeddedAuth ? 'embedded' : 'supabase',
+      listenBacklog: backlog.effective,
+      synBacklog: backlog.synBacklog,
+    },
     'chat server listening',
   );
 

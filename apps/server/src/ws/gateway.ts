@@ -4,6 +4,7 @@ import { CloseCode, MAX_FRAME_BYTES } from '@chat/protocol';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { ServerContext } from '../context';
 import { Connection } from './connection';
+import type { ConnectionCapacity } from './connection-capacity';
 import { ConnectionCounter } from './connection-counter';
 import { dispatchFrame } from './dispatch';
 import { endMembership, leaveConversation } from './handlers/join-leave';
@@ -13,6 +14,8 @@ import { upgradeOriginAllowed } from './upgrade-origin';
 const MAX_QUEUED_FRAMES = 1000;
 /** How long shutdown waits for close handshakes, on real time: it guards the machine, not the protocol. */
 const SHUTDOWN_CLOSE_WAIT_MS = 3000;
+/** What a full server's 503 asks a client to wait (its reconnect backoff adds jitter). */
+const CAPACITY_RETRY_AFTER_SEC = 10;
 
 export interface Gateway {
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void;
@@ -37,7 +40,7 @@ export interface Gateway {
  * feeds its frames one at a time to the dispatcher (so a connection's frames
  * are handled in the order sent), keeps the heartbeat and cleans up on close.
  */
-export function createGateway(ctx: ServerContext): Gateway {
+export function createGateway(ctx: ServerContext, capacity: ConnectionCapacity): Gateway {
   const { config, metrics, log, clock } = ctx;
   const wss = new WebSocketServer({
     noServer: true,
@@ -146,8 +149,16 @@ export function createGateway(ctx: ServerContext): Gateway {
         socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
         return;
       }
+      if (!capacity.tryTake()) {
+        metrics.errors.inc({ code: 'server_full' });
+        socket.end(
+          `HTTP/1.1 503 Service Unavailable\r\nRetry-After: ${CAPACITY_RETRY_AFTER_SEC}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`,
+        );
+        return;
+      }
       const address = request.socket.remoteAddress ?? 'unknown';
       if (!perAddress.tryTake(address)) {
+        capacity.release();
         metrics.errors.inc({ code: 'rate_limited' });
         log.warn(
           { address, limit: config.maxConnectionsPerAddress },
@@ -156,10 +167,12 @@ export function createGateway(ctx: ServerContext): Gateway {
         socket.end('HTTP/1.1 429 Too Many Requests\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
         return;
       }
-      wss.handleUpgrade(request, socket, head, (webSocket) => {
-        webSocket.once('close', () => perAddress.release(address));
-        accept(webSocket);
+      // On the raw socket, not the WebSocket: a handshake ws rejects (no key, bad version) closes it too.
+      socket.once('close', () => {
+        perAddress.release(address);
+        capacity.release();
       });
+      wss.handleUpgrade(request, socket, head, accept);
     },
     sessionIds() {
       const ids: string[] = [];
