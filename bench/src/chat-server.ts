@@ -34,6 +34,8 @@ export async function startChatServer(
     jwtSecret?: string;
     /** Listen on this port (a restart on the port the clients know) instead of a free one. */
     port?: number;
+    /** More server environment (e.g. MAX_GROUP_MEMBERS), over the defaults below. */
+    env?: Record<string, string>;
   } = {},
 ): Promise<ChatServerProcess> {
   const dataDir = options.reuse?.dataDir ?? mkdtempSync(join(tmpdir(), 'chat-bench-'));
@@ -65,6 +67,7 @@ export async function startChatServer(
         SQLITE_SYNCHRONOUS: options.synchronous ?? 'FULL',
         ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
         ...(options.redis ? { REDIS_URL: options.redis.url, REDIS_PREFIX: options.redis.prefix } : {}),
+        ...options.env,
       },
       ready: /Chat is running at (http:\/\/\S+)/,
     });

@@ -15,6 +15,8 @@ export class RawClient {
   onFrame: (frame: ServerFrame, at: number) => void = () => {};
   /** The close code, once the socket closed. */
   closeCode: number | null = null;
+  /** Called once when the socket closes, whoever closed it. */
+  onClose: (code: number) => void = () => {};
   private readonly waiters = new Map<
     string,
     { resolve: (frame: ServerFrame) => void; fail: (error: Error) => void }
@@ -37,6 +39,7 @@ export class RawClient {
     socket.on('close', (code) => {
       this.closeCode = code;
       this.failWaiters(new Error(`socket closed with ${code}`));
+      this.onClose(code);
     });
     socket.on('error', () => {}); // 'close' follows and says what happened
   }

@@ -1,0 +1,295 @@
+import { randomUUID } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { startChatServer, type ChatServerProcess } from '../chat-server';
+import { serverFailures, type BenchContext } from '../context';
+import { freePort } from '../free-port';
+import { int, latencyCells, ms, percent, table, type ScenarioReport } from '../format';
+import { LatencyRecorder } from '../latency';
+import { DeliveryLedger, ledgerFailures, type LedgerCounts } from '../ledger';
+import { sleep } from '../pacing';
+import { CpuMeter, type CpuUse } from '../proc-stats';
+import { createGroups, mapLimit, provisionUsers } from '../provision';
+import { ResumingClient } from '../resuming-client';
+import { mintUsers } from '../tokens';
+
+/** Sockets per loopback source address: well inside one address's ephemeral ports. */
+const SOCKETS_PER_SOURCE_ADDRESS = 5000;
+/** Issue 13's target: every client holds every message within this long of the SIGTERM. */
+const TARGET_HOLD_MS = 15_000;
+/** Past this, clients that have not resumed are reported as failures rather than waited for. */
+const RESUME_TIMEOUT_MS = 90_000;
+const SETUP_TIMEOUT_MS = 180_000;
+const DRAIN_TIMEOUT_MS = 15_000;
+
+interface RestartFigures {
+  count: number;
+  addresses: number;
+  connectSec: number;
+  sentBefore: number;
+  /** From the SIGTERM, in ms. */
+  oldExitedMs: number;
+  newListeningMs: number;
+  /** Starts of the new process refused because the old one still held the port. */
+  portRetries: number;
+  resumed: number;
+  resume: ReturnType<LatencyRecorder['summary']>;
+  allResumedMs: number;
+  /** The last ack or delivery, when every send was acked and every copy delivered; NaN if never. */
+  allHeldMs: number;
+  counts: LedgerCounts;
+  attemptFailures: Map<string, number>;
+  /** The new process over its first seconds (resume and catch-up). */
+  cpu: CpuUse | null;
+}
+
+/**
+ * N clients in conversations of `groupSize`, each behaving like the real
+ * client (jittered backoff, `since_seq` resume, unacked sends resent with
+ * their `client_id`), while random members keep sending. Then the server gets
+ * SIGTERM and a new process starts at once on the same data and port: how long
+ * until every client resumed, and until every client holds every message, with
+ * nothing lost or doubled.
+ */
+export async function runRestart({ repoRoot, options, failures }: BenchContext): Promise<ScenarioReport> {
+  const { groupSize } = options;
+  const count = Math.max(groupSize, Math.round(options.restartClients / groupSize) * groupSize);
+  const port = await freePort();
+  const first = await startChatServer(repoRoot, { port, cpuProfDir: options.cpuProfDir });
+  let second: ChatServerProcess | null = null;
+  let oldExit: Promise<number | null> | null = null;
+  const clients: ResumingClient[] = [];
+  const ledger = new DeliveryLedger();
+  const attemptFailures = new Map<string, number>();
+  let countFailures = false;
+  const onFailure = (reason: string) => {
+    if (countFailures) attemptFailures.set(reason, (attemptFailures.get(reason) ?? 0) + 1);
+  };
+  let figures: RestartFigures | null = null;
+  try {
+    const users = await mintUsers(first.jwtSecret, count, 'restart');
+    await provisionUsers(first.url, users);
+    const conversationIds = await createGroups(first.url, users, groupSize);
+    const addresses = Math.ceil(count / SOCKETS_PER_SOURCE_ADDRESS);
+    users.forEach((user, index) => {
+      clients[index] = new ResumingClient(
+        index,
+        {
+          url: first.wsUrl,
+          token: user.token,
+          conversationId: conversationIds[index] as string,
+          localAddress: `127.0.0.${2 + (index % addresses)}`,
+          groupSize,
+        },
+        ledger,
+        onFailure,
+      );
+    });
+    const connectStart = performance.now();
+    await withTimeout(
+      mapLimit(clients, options.connectConcurrency, (client) => client.start()),
+      SETUP_TIMEOUT_MS,
+      `not every one of ${count} clients connected, authenticated and joined`,
+    );
+    const connectSec = (performance.now() - connectStart) / 1000;
+    console.log(
+      `  ${int(count)} clients connected, authenticated and joined in ${connectSec.toFixed(1)} s ` +
+        `from ${addresses} source address(es)`,
+    );
+
+    const body = 'x'.repeat(options.bodyLength);
+    const trickle = startTrickle(options.restartSendRate, () => {
+      const client = clients[Math.floor(Math.random() * count)] as ResumingClient;
+      client.send(randomUUID(), body);
+    });
+    await sleep(options.warmupSec * 1000);
+    const sentBefore = ledger.counts().sent;
+
+    const resumedAll = Promise.all(clients.map((client) => client.nextReady()));
+    countFailures = true;
+    const sigtermAt = performance.now();
+    let oldExitedAt = Number.NaN;
+    oldExit = first.stop();
+    void oldExit.then(() => (oldExitedAt = performance.now()));
+    const started = await startOnSamePort(repoRoot, first, port, oldExit, options.cpuProfDir);
+    second = started.server;
+    const newListeningAt = performance.now();
+    const cpu = new CpuMeter(second.pid);
+
+    const allResumed = await withTimeout(resumedAll, RESUME_TIMEOUT_MS, '').then(
+      () => true,
+      () => false,
+    );
+    trickle.stop();
+    const resume = new LatencyRecorder();
+    let resumed = 0;
+    let lastReady = Number.NaN;
+    for (const client of clients) {
+      if (!client.isReady || !(client.readyAt > sigtermAt)) continue;
+      resumed++;
+      resume.record(client.readyAt - sigtermAt);
+      lastReady = Number.isNaN(lastReady) ? client.readyAt : Math.max(lastReady, client.readyAt);
+    }
+    await ledger.drain(DRAIN_TIMEOUT_MS);
+    const cpuUse = second.crash ? null : cpu.read();
+    const counts = ledger.counts();
+    figures = {
+      count,
+      addresses,
+      connectSec,
+      sentBefore,
+      oldExitedMs: oldExitedAt - sigtermAt,
+      newListeningMs: newListeningAt - sigtermAt,
+      portRetries: started.portRetries,
+      resumed,
+      resume: resume.summary(),
+      allResumedMs: allResumed ? lastReady - sigtermAt : Number.NaN,
+      allHeldMs: ledger.settled ? ledger.lastArrival - sigtermAt : Number.NaN,
+      counts,
+      attemptFailures,
+      cpu: cpuUse,
+    };
+    printRestart(figures);
+    if (!allResumed) failures.push(`restart: ${count - resumed} of ${count} clients did not resume`);
+    failures.push(...ledgerFailures('restart', counts));
+    const truncated = clients.reduce((sum, client) => sum + client.truncatedResumes, 0);
+    if (truncated > 0) failures.push(`restart: ${truncated} resumes missed more than one joined frame holds`);
+  } finally {
+    await Promise.all(clients.map((client) => client.stop()));
+    if (second) failures.push(...serverFailures('restart (new process)', second, await second.dispose()));
+    failures.push(...serverFailures('restart (old process)', first, await (oldExit ?? first.dispose())));
+    // A new process that never started leaves the data behind.
+    if (!second) rmSync(first.dataDir, { recursive: true, force: true });
+  }
+  return {
+    title: `Restart (${int(count)} clients in conversations of ${groupSize}, SIGTERM and a new process)`,
+    markdown: figures ? restartMarkdown(figures, options.restartSendRate) : '',
+  };
+}
+
+/**
+ * A new server on the old one's data and port, started right after the
+ * SIGTERM; while the old process still holds the port (it closes its sockets
+ * first), the start fails with EADDRINUSE and is tried again once it exited.
+ */
+async function startOnSamePort(
+  repoRoot: string,
+  old: ChatServerProcess,
+  port: number,
+  oldExit: Promise<number | null>,
+  cpuProfDir: string | null,
+): Promise<{ server: ChatServerProcess; portRetries: number }> {
+  let portRetries = 0;
+  for (;;) {
+    try {
+      const server = await startChatServer(repoRoot, { reuse: old, port, cpuProfDir });
+      return { server, portRetries };
+    } catch (error) {
+      if (!/EADDRINUSE/.test(String(error)) || portRetries > 0) throw error;
+      portRetries++;
+      await oldExit;
+    }
+  }
+}
+
+/** Open-loop sends at `rate` a second until stopped (a steady trickle, through the restart). */
+function startTrickle(rate: number, send: () => void): { stop(): void } {
+  const start = performance.now();
+  let sent = 0;
+  let timer: NodeJS.Timeout | undefined;
+  const tick = () => {
+    const due = Math.floor(((performance.now() - start) / 1000) * rate);
+    while (sent < due) {
+      send();
+      sent++;
+    }
+    timer = setTimeout(tick, 5);
+  };
+  tick();
+  return { stop: () => clearTimeout(timer) };
+}
+
+function withTimeout<T>(promise: Promise<T>, timeoutMs: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} within ${timeoutMs / 1000} s`)), timeoutMs);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+function failureCells(failuresByReason: Map<string, number>): string {
+  const entries = [...failuresByReason.entries()].sort((a, b) => b[1] - a[1]);
+  return entries.length === 0 ? 'none' : entries.map(([reason, n]) => `${reason} ×${int(n)}`).join(', ');
+}
+
+function printRestart(f: RestartFigures): void {
+  console.log(
+    `  SIGTERM → old process exited ${ms(f.oldExitedMs)} ms, new one listening ${ms(f.newListeningMs)} ms ` +
+      `(${f.portRetries} start(s) refused with EADDRINUSE); ${int(f.resumed)}/${int(f.count)} resumed, ` +
+      `p50 ${ms(f.resume.p50)} p95 ${ms(f.resume.p95)} ms, all by ${ms(f.allResumedMs)} ms; every client holds ` +
+      `every message ${ms(f.allHeldMs)} ms after the SIGTERM (target < ${TARGET_HOLD_MS / 1000} s: ` +
+      `${f.allHeldMs < TARGET_HOLD_MS ? 'met' : 'not met'})`,
+  );
+  console.log(
+    `  ${int(f.counts.sent)} sent (${int(f.sentBefore)} before the SIGTERM), ${int(f.counts.acked)} acked; ` +
+      `lost ${int(f.counts.lostAcks + f.counts.lostDeliveries)}, doubled ` +
+      `${int(f.counts.doubledAcks + f.counts.doubledDeliveries)}, seq gaps ${int(f.counts.orderViolations)}; ` +
+      `failed attempts: ${failureCells(f.attemptFailures)}; new server CPU ${percent(f.cpu?.server ?? Number.NaN)}, ` +
+      `bench ${percent(f.cpu?.bench ?? Number.NaN)}`,
+  );
+}
+
+function restartMarkdown(f: RestartFigures, sendRate: number): string {
+  const met = f.allHeldMs < TARGET_HOLD_MS ? 'met' : '**not met**';
+  return [
+    table(
+      [
+        'Clients',
+        'Old process exited',
+        'New one listening',
+        'Resume p50 / p95 / p99 / max ms',
+        'All resumed',
+        'All hold every message',
+        `< ${TARGET_HOLD_MS / 1000} s`,
+      ],
+      [
+        [
+          `${int(f.resumed)} of ${int(f.count)}`,
+          `${ms(f.oldExitedMs)} ms`,
+          `${ms(f.newListeningMs)} ms`,
+          latencyCells(f.resume).join(' / '),
+          `${ms(f.allResumedMs)} ms`,
+          `${ms(f.allHeldMs)} ms`,
+          met,
+        ],
+      ],
+    ),
+    '',
+    table(
+      [
+        'Sent (before SIGTERM)',
+        'Acked',
+        'Lost / doubled',
+        'Seq gaps',
+        'Failed reconnect attempts',
+        'New server CPU',
+      ],
+      [
+        [
+          `${int(f.counts.sent)} (${int(f.sentBefore)})`,
+          int(f.counts.acked),
+          `${int(f.counts.lostAcks + f.counts.lostDeliveries)} / ${int(f.counts.doubledAcks + f.counts.doubledDeliveries)}`,
+          int(f.counts.orderViolations),
+          failureCells(f.attemptFailures),
+          percent(f.cpu?.server ?? Number.NaN),
+        ],
+      ],
+    ),
+    '',
+    `Times are from the SIGTERM. ${int(f.count)} clients from ${f.addresses} loopback source address(es) ` +
+      `connected in ${f.connectSec.toFixed(1)} s; random members sent ${sendRate} msg/s in all before, ` +
+      'during and after the restart (sends made while a client was away were held and sent on its resume). ' +
+      'Each client reconnects like packages/client: full-jitter backoff from 500 ms doubling to 30 s, ' +
+      '`join_conversation` with `since_seq`, unacked sends resent with their `client_id`. The new process ' +
+      `started at once on the same data and port${f.portRetries > 0 ? ' (its first start found the port still held and was retried when the old process exited)' : ''}.`,
+  ].join('\n');
+}
