@@ -222,12 +222,7 @@ function copyAssets(from, to) {
 async function buildServer(workspaces) {
   const { build } = await import('esbuild');
   rmSync(SERVER_DIST, { recursive: true, force: true });
-  await build({
-    // main.js runs one server; cluster.js forks workers that each import main.
-    entryPoints: [join(SERVER_SRC, 'main.ts'), join(SERVER_SRC, 'cluster.ts')],
-    outdir: SERVER_DIST,
-    splitting: true,
-    chunkNames: 'chunks/[name]-[hash]',
+  const common = {
     bundle: true,
     platform: 'node',
     format: 'esm',
@@ -242,6 +237,21 @@ async function buildServer(workspaces) {
       ].join('\n'),
     },
     plugins: [npmPackagesExternal(workspaces), importMetaOfSource()],
+  };
+  await build({
+    ...common,
+    // main.js runs one server; cluster.js forks workers that each import main.
+    entryPoints: [join(SERVER_SRC, 'main.ts'), join(SERVER_SRC, 'cluster.ts')],
+    outdir: SERVER_DIST,
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
+  });
+  // The SQLite writer thread (storage/sqlite/append-thread.ts looks for it here): a bundle
+  // of its own at the root of dist, so import.meta of its modules resolves as in main.js.
+  await build({
+    ...common,
+    entryPoints: { 'sqlite-append-worker': join(SERVER_SRC, 'storage/sqlite/append-worker.ts') },
+    outdir: SERVER_DIST,
   });
   copyAssets(SERVER_SRC, SERVER_DIST);
 }

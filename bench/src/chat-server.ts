@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,8 +14,23 @@ export interface ChatServerProcess extends ServerProcess {
   dispose(): Promise<number | null>;
 }
 
+let built: string | null = null;
+
 /**
- * Starts the real chat server (apps/server/src/main.ts) as its own Node process
+ * What `npm start` runs: the server bundle (apps/server/dist/main.js), built by
+ * scripts/build.mjs once per bench run (a no-op when its stamp is current), so
+ * the figures are the production build's, not the TypeScript loader's.
+ */
+function ensureServerBuilt(repoRoot: string): string {
+  if (built) return built;
+  const result = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: repoRoot, stdio: 'inherit' });
+  if (result.status !== 0) throw new Error(`scripts/build.mjs failed (exit ${result.status})`);
+  built = 'apps/server/dist/main.js';
+  return built;
+}
+
+/**
+ * Starts the real chat server (apps/server/dist/main.js, the bundle of apps/server/src/main.ts) as its own Node process
  * on a free loopback port with a fresh SQLite database, limits opened up so the
  * bench measures throughput rather than the rate limiter.
  */
@@ -46,9 +62,8 @@ export async function startChatServer(
       name: 'chat server',
       args: [
         ...(options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`] : []),
-        '--import',
-        'tsx',
-        'apps/server/src/main.ts',
+        '--enable-source-maps',
+        ensureServerBuilt(repoRoot),
       ],
       cwd: repoRoot,
       env: {

@@ -12,6 +12,13 @@ export interface SqliteStorageOptions {
   synchronous?: 'FULL' | 'NORMAL';
   /** How long a write waits for another process's lock before failing. Default 5000 ms. */
   busyTimeoutMs?: number;
+  /** Bring the schema up to date (default). The writer thread opens a file its host already migrated. */
+  migrate?: boolean;
+  /**
+   * Commit sends on a thread of their own (default), so the statements and the
+   * fsync of each group commit leave the event loop. Off: on the caller's thread.
+   */
+  writerThread?: boolean;
 }
 
 /** The page cache of the connection: 64 MiB. */
@@ -37,7 +44,7 @@ export function openSqliteDatabase(options: SqliteStorageOptions): Database.Data
     db.function('fold', { deterministic: true }, (text: unknown) =>
       typeof text === 'string' ? text.toLowerCase() : text,
     );
-    migrateSqlite(db);
+    if (options.migrate !== false) migrateSqlite(db);
     return db;
   } catch (error) {
     db.close();

@@ -1,6 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import type { Storage } from '../storage';
 import { agentQueries } from './agents';
+import { SqliteWriter } from './append-thread';
 import { attachmentQueries } from './attachments';
 import { authQueries } from './auth';
 import { conversationQueries } from './conversations';
@@ -18,6 +19,10 @@ export type { SqliteStorageOptions } from './database';
  * The embedded storage: one SQLite file through better-sqlite3. Its calls are
  * synchronous; the interface is async for PostgreSQL's sake, so each method runs
  * its synchronous work in one transaction and resolves with the result.
+ *
+ * Sends are the exception: their group commits run on a writer thread with a
+ * connection of its own (append-thread.ts, one thread per process), so the event loop never waits for
+ * their statements or fsync.
  *
  * Writes take the lock up front (BEGIN IMMEDIATE), so two processes on one file
  * wait on busy_timeout instead of failing on a read-to-write upgrade. Reads of
@@ -41,6 +46,7 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
   const read = transactional(db, 'deferred');
   const selectOne = db.prepare('SELECT 1');
   const insertUser = write(users.ensureUser);
+  const writer = options.writerThread === false ? null : new SqliteWriter(options);
 
   return {
     kind: 'sqlite',
@@ -66,6 +72,7 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
     createConversation: write(conversations.createConversation),
     getConversation: read(conversations.getConversation),
     listConversations: read(conversations.listConversations),
+    listConversationsJson: read(conversations.listConversationsJson),
     membership: read(conversations.membership),
     memberIds: read(conversations.memberIds),
     markRead: write(conversations.markRead),
@@ -73,7 +80,7 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
     updateSettings: write(conversations.updateSettings),
     lastSeq: read(conversations.lastSeq),
 
-    appendMessages: write(messages.appendMessages),
+    appendMessages: writer ? (batch) => writer.append(batch) : write(messages.appendMessages),
     editMessage: write(messages.editMessage),
     deleteMessage: write(messages.deleteMessage),
     setReaction: write(messages.setReaction),
@@ -117,6 +124,7 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
       selectOne.get();
     }),
     async close() {
+      await writer?.close();
       if (db.open) db.close();
     },
   };
