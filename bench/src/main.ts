@@ -10,6 +10,7 @@ import { runBareWs } from './scenarios/bare-ws';
 import { runConnections } from './scenarios/connections';
 import { runDataGrowth } from './scenarios/data-growth';
 import { runFanOut } from './scenarios/fan-out';
+import { runSaturation } from './scenarios/saturation';
 import { runScaling } from './scenarios/scaling';
 import { runSearch } from './scenarios/search';
 import { runUpload } from './scenarios/upload';
@@ -53,6 +54,7 @@ async function main(): Promise<number> {
     scaling: () => runScaling(ctx),
     upload: () => runUpload(ctx),
     'data-growth': () => runDataGrowth(ctx),
+    saturation: () => runSaturation(ctx),
   };
 
   for (const name of options.only) {

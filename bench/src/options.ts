@@ -15,6 +15,7 @@ export const SCENARIOS = [
   'scaling',
   'upload',
   'data-growth',
+  'saturation',
 ] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
@@ -49,6 +50,13 @@ export interface BenchOptions {
   growthSamples: number;
   /** Scenario 6: server processes to compare (each count on one PostgreSQL and one Redis). */
   scalingProcesses: number[];
+  /** Saturation: sockets per load shape, seconds per step, first offered deliveries/s, step factor, step cap, PostgreSQL process counts. */
+  saturationConnections: number;
+  saturationStepSec: number;
+  saturationStart: number;
+  saturationFactor: number;
+  saturationMaxSteps: number;
+  saturationProcesses: number[];
   /** Markdown report to (re)write; null writes none. */
   reportPath: string | null;
   /** When set, every chat server runs with `--cpu-prof` and writes its profile here on exit. */
@@ -76,6 +84,12 @@ const KNOWN = [
   'GROWTH_CONVERSATIONS',
   'GROWTH_USERS',
   'GROWTH_SAMPLES',
+  'SATURATION_CONNECTIONS',
+  'SATURATION_STEP',
+  'SATURATION_START',
+  'SATURATION_FACTOR',
+  'SATURATION_MAX_STEPS',
+  'SATURATION_PROCESSES',
   'REPORT',
   'CPU_PROF',
 ];
@@ -151,6 +165,12 @@ export function loadOptions(
     growthUsers: int('BENCH_GROWTH_USERS', 10_000, 10_000),
     growthSamples: int('BENCH_GROWTH_SAMPLES', 200, 50),
     scalingProcesses: numberList(env, 'BENCH_SCALING_PROCESSES', quick ? [1, 2] : [1, 2, 3]).map(Math.round),
+    saturationConnections: int('BENCH_SATURATION_CONNECTIONS', 100, 100),
+    saturationStepSec: positiveNumber(env, 'BENCH_SATURATION_STEP', quick ? 0.5 : 3),
+    saturationStart: positiveNumber(env, 'BENCH_SATURATION_START', quick ? 8000 : 2000),
+    saturationFactor: Math.max(1.1, positiveNumber(env, 'BENCH_SATURATION_FACTOR', quick ? 2 : 1.5)),
+    saturationMaxSteps: int('BENCH_SATURATION_MAX_STEPS', 14, 5),
+    saturationProcesses: numberList(env, 'BENCH_SATURATION_PROCESSES', quick ? [1] : [1, 2]).map(Math.round),
     reportPath: report === 'none' || report === '' ? null : (report ?? (quick ? null : defaultReportPath)),
     cpuProfDir: env.BENCH_CPU_PROF?.trim() ? resolve(env.BENCH_CPU_PROF) : null,
   };

@@ -1,0 +1,160 @@
+import type { FanOutLoad, FanOutResult } from './fan-out-load';
+import { readCpuSeconds } from './proc-stats';
+
+/** Past this p99 (delivery or ack) a step is saturated: the queue, not the work, sets the latency. */
+export const SATURATION_P99_MS = 100;
+/** A step that delivered less than this share of what it offered fell behind. */
+const DELIVERED_SHARE = 0.9;
+/** The generator is the bottleneck when it sends less than this share of the offered rate... */
+const GENERATOR_SEND_SHARE = 0.95;
+/** ...or uses this much of a core itself (its one event loop is full). */
+const GENERATOR_CPU = 0.9;
+/** When the first step is already past the bound, step the rate down at most this many times. */
+const STEP_DOWNS = 4;
+
+/** One measured step of a saturation search. */
+export interface SaturationStep {
+  result: FanOutResult;
+  /** Deliveries per second the step offered: messages × members (the sender's own copy included). */
+  offeredDeliveries: number;
+  /** Server CPU seconds over the step, all server processes together, and as a fraction of one core. */
+  serverSeconds: number;
+  serverCpu: number;
+  /** Other processes' share of a core (PostgreSQL and Redis included), the server processes left out. */
+  otherCpu: number;
+  /** Why the step is past the bound, or null when it stayed under it. */
+  overBound: string | null;
+  /** The load generator, not the server, limited the step. */
+  generatorBound: boolean;
+  /** Past the bound on latency alone, so measured again at the same rate: the repeat's verdict counts. */
+  repeated: boolean;
+  /** Past the bound on latency alone (a shared machine's stall can do that to one step). */
+  latencyOnly: boolean;
+}
+
+export interface SaturationOutcome {
+  steps: SaturationStep[];
+  /** The in-bound step with the most deliveries per second (null: none stayed in bound). */
+  saturating: SaturationStep | null;
+  /** The step at half the saturating step's offered rate. */
+  half: SaturationStep | null;
+  /** The search hit its step cap with every step in bound: the figure is a floor, not the saturation. */
+  capped: boolean;
+}
+
+export interface SaturationPlan {
+  /** First offered rate, messages/s over all sockets. */
+  startRate: number;
+  /** Each next step offers this many times the previous. */
+  factor: number;
+  stepSec: number;
+  maxSteps: number;
+  /** Members per conversation (a message's deliveries, own copy included). */
+  groupSize: number;
+  /** Every server process, for the CPU figures. */
+  serverPids: readonly number[];
+}
+
+function serverCpuSeconds(pids: readonly number[]): number {
+  let total = 0;
+  for (const pid of pids) total += readCpuSeconds(pid);
+  return total;
+}
+
+/** Runs one step and judges it against the saturation bound. */
+export async function measureStep(
+  load: FanOutLoad,
+  offeredRate: number,
+  plan: SaturationPlan,
+  connections: number,
+): Promise<SaturationStep> {
+  const cpuBefore = serverCpuSeconds(plan.serverPids);
+  const started = performance.now();
+  const result = await load.run(offeredRate / connections, plan.stepSec);
+  const wallSec = (performance.now() - started) / 1000;
+  const serverSeconds = serverCpuSeconds(plan.serverPids) - cpuBefore;
+  // The load's own meter counts the first server process only; the others are moved out of "other".
+  const otherCpu = Math.max(0, result.cpu.other - (serverSeconds - result.cpu.serverSeconds) / wallSec);
+  const offeredDeliveries = result.offeredRate * plan.groupSize;
+  const lost = result.counts.lostAcks + result.counts.lostDeliveries;
+  let overBound: string | null = null;
+  let latencyOnly = false;
+  if (lost > 0) overBound = `${lost} lost`;
+  else if (result.deliveredPerSec < DELIVERED_SHARE * offeredDeliveries) overBound = 'delivered < 90%';
+  else if (result.endToEnd.p99 > SATURATION_P99_MS || result.ack.p99 > SATURATION_P99_MS) {
+    overBound =
+      result.endToEnd.p99 > SATURATION_P99_MS
+        ? `p99 > ${SATURATION_P99_MS} ms`
+        : `ack p99 > ${SATURATION_P99_MS} ms`;
+    latencyOnly = true;
+  }
+  const generatorBound =
+    result.sendRate < GENERATOR_SEND_SHARE * result.offeredRate || result.cpu.bench >= GENERATOR_CPU;
+  return {
+    result,
+    offeredDeliveries,
+    serverSeconds,
+    serverCpu: serverSeconds / wallSec,
+    otherCpu,
+    overBound,
+    generatorBound,
+    repeated: false,
+    latencyOnly,
+  };
+}
+
+/**
+ * Open-loop steps, the offered rate multiplied by `factor` each time, until a
+ * step passes the bound (delivery or ack p99 over 100 ms, under 90% delivered,
+ * anything lost; a step past it on latency alone is repeated once and the
+ * repeat decides); the saturation figure is the best in-bound step's
+ * deliveries/s. Then one step at half that step's offered rate, for its p99.
+ */
+export async function searchSaturation(
+  load: FanOutLoad,
+  plan: SaturationPlan,
+  connections: number,
+  onStep: (step: SaturationStep) => void,
+): Promise<SaturationOutcome> {
+  const steps: SaturationStep[] = [];
+  const measureOnce = async (rate: number, mayRepeat: boolean) => {
+    const step = await measureStep(load, rate, plan, connections);
+    step.repeated = mayRepeat && step.latencyOnly;
+    onStep(step);
+    steps.push(step);
+    return step;
+  };
+  // Other work on a shared machine can stall one step past the latency bound: a
+  // step past it on latency alone is run again, and the repeat decides.
+  const measure = async (rate: number) => {
+    const step = await measureOnce(rate, true);
+    return step.repeated ? measureOnce(rate, false) : step;
+  };
+  let rate = plan.startRate;
+  let step = await measure(rate);
+  // The lowest rate known to be past the bound: climbing back to it would measure it again.
+  let failedRate = step.overBound ? rate : Infinity;
+  for (let down = 0; step.overBound && down < STEP_DOWNS; down++) {
+    rate /= plan.factor;
+    step = await measure(rate);
+    if (step.overBound) failedRate = rate;
+  }
+  let capped = false;
+  while (!step.overBound && rate * plan.factor < failedRate * 0.99) {
+    if (steps.length >= plan.maxSteps) {
+      capped = true;
+      break;
+    }
+    rate *= plan.factor;
+    step = await measure(rate);
+  }
+  let saturating: SaturationStep | null = null;
+  for (const candidate of steps) {
+    if (candidate.overBound) continue;
+    if (!saturating || candidate.result.deliveredPerSec > saturating.result.deliveredPerSec) {
+      saturating = candidate;
+    }
+  }
+  const half = saturating ? await measureOnce(saturating.result.offeredRate / 2, false) : null;
+  return { steps, saturating, half, capped };
+}
