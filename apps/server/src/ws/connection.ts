@@ -7,6 +7,7 @@ import { SlidingWindowCounter, TokenBucket } from '../limits/token-bucket';
 import type { Metrics } from '../metrics';
 import { ackFrame, errorFrame, serializeFrame, type ErrorDetails } from '../realtime/frames';
 import type { Recipient } from '../realtime/recipient';
+import { batchWritesThisTurn } from './write-batching';
 
 export interface ConnectionLimits {
   rateLimitMessagesPerSec: number;
@@ -117,8 +118,9 @@ export class Connection implements Recipient {
       this.close(CloseCode.TooSlow, 'too slow: send buffer full');
       return;
     }
+    batchWritesThisTurn(this.socket);
     this.socket.send(text);
-    this.deps.metrics.framesOut.inc({ type });
+    this.deps.metrics.framesOut.count(type);
   }
 
   sendError(

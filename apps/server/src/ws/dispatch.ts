@@ -21,13 +21,13 @@ import { handleEndStream, handleStopStream, handleStreamMessage } from './handle
 export async function dispatchFrame(ctx: ServerContext, connection: Connection, text: string): Promise<void> {
   const parsed = parseClientFrame(text);
   if (!parsed.ok) {
-    ctx.metrics.framesIn.inc({ type: 'invalid' });
+    ctx.metrics.framesIn.count('invalid');
     const { ref, client_id: clientId } = parsed.problem;
     connection.sendError(parsed.problem, { ref, clientId });
     return;
   }
   const frame = parsed.frame;
-  ctx.metrics.framesIn.inc({ type: frame.type });
+  ctx.metrics.framesIn.count(frame.type);
   if (connection.user === null && frame.type !== 'authenticate' && frame.type !== 'ping') {
     connection.sendError({ code: 'unauthorized', message: 'authenticate first' }, { ref: frame.ref });
     return;

@@ -86,7 +86,7 @@ export function createGateway(ctx: ServerContext, capacity: ConnectionCapacity):
       connection.isAlive = true;
       if (!accepting) return; // the socket closes with 1001 in a moment; the client resends unacked sends
       if (isBinary) {
-        metrics.framesIn.inc({ type: 'binary' });
+        metrics.framesIn.count('binary');
         connection.sendError({
           code: 'bad_request',
           message: 'binary frames are not accepted; send JSON text',

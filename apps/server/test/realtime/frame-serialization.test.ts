@@ -12,8 +12,8 @@ const { sockets } = cast;
 
 async function counted(server: ChatServer): Promise<{ serialized: number; messagesOut: number }> {
   const serialized = (await server.metrics.framesSerialized.get()).values[0]?.value ?? 0;
-  const out = await server.metrics.framesOut.get();
-  const messagesOut = out.values.find((sample) => sample.labels.type === 'message')?.value ?? 0;
+  const out = await server.metrics.registry.getSingleMetric('chat_frames_out_total')?.get();
+  const messagesOut = out?.values.find((sample) => sample.labels.type === 'message')?.value ?? 0;
   return { serialized, messagesOut };
 }
 
