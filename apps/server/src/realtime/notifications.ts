@@ -3,7 +3,7 @@ import type { Clock } from '../clock';
 import { pushCandidates, pushPayload, pushRecipients } from '../domain/notification-rules';
 import type { Logger } from '../logger';
 import type { PushResult, PushTarget } from '../push/push-sender';
-import type { Storage } from '../storage/storage';
+import type { PushAudience, Storage } from '../storage/storage';
 import type { PresenceRegistry } from './presence';
 
 /** What sends one push (push/push-sender.ts). */
@@ -51,7 +51,7 @@ interface ConnectionState {
  */
 export class Notifications {
   private readonly connections = new Map<string, ConnectionState>();
-  private readonly queue: Message[] = [];
+  private readonly queue: Array<{ message: Message; audience: PushAudience | null | undefined }> = [];
   private draining = false;
   private closed = false;
   private readonly userChains = new Map<string, Promise<void>>();
@@ -90,14 +90,18 @@ export class Notifications {
     return this.update(state, () => this.options.visibility.remove(state.userId, state.userId));
   }
 
-  /** A message was stored and acked: its pushes are decided and sent later, off the send path. */
-  messageStored(message: Message): void {
+  /**
+   * A message was stored and acked: its pushes are decided and sent later, off
+   * the send path. `audience` is the conversation as the send's transaction saw
+   * it, when storage read it there (else it is read here).
+   */
+  messageStored(message: Message, audience?: PushAudience | null): void {
     if (this.closed || message.kind !== 'text') return;
     if (this.queue.length >= MAX_QUEUED) {
       this.options.log.warn({ messageId: message.id }, 'push queue full: message not pushed');
       return;
     }
-    this.queue.push(message);
+    this.queue.push({ message, audience });
     if (this.draining) return;
     this.draining = true;
     setImmediate(() => void this.drain());
@@ -122,19 +126,19 @@ export class Notifications {
   }
 
   private async drain(): Promise<void> {
-    for (let message = this.queue.shift(); message; message = this.queue.shift()) {
+    for (let next = this.queue.shift(); next; next = this.queue.shift()) {
       try {
-        await this.decide(message);
+        await this.decide(next.message, next.audience);
       } catch (error) {
-        this.options.log.warn({ err: error, messageId: message.id }, 'push decision failed');
+        this.options.log.warn({ err: error, messageId: next.message.id }, 'push decision failed');
       }
     }
     this.draining = false;
   }
 
-  private async decide(message: Message): Promise<void> {
+  private async decide(message: Message, known: PushAudience | null | undefined): Promise<void> {
     const { storage, visibility, clock, previews } = this.options;
-    const audience = await storage.pushAudience(message.conversation_id);
+    const audience = known === undefined ? await storage.pushAudience(message.conversation_id) : known;
     if (!audience) return;
     const candidates = pushCandidates(message, audience.members, new Date(clock.now()));
     if (candidates.length === 0) return;

@@ -84,8 +84,16 @@ export interface Storage {
   createConversation(input: NewConversation): Promise<{ id: string; created: boolean }>;
   /** The conversation as `viewerId` sees it (unread count, last message); null when absent. */
   getConversation(id: string, viewerId: string): Promise<Conversation | null>;
-  /** The viewer's conversations, newest message first (no messages: by created_at). */
+  /**
+   * The viewer's conversations, each as getConversation shows it: pinned first
+   * (most recently pinned first), then newest message first (no messages: by created_at).
+   */
   listConversations(viewerId: string): Promise<Conversation[]>;
+  /**
+   * The same list as the JSON text of the array, built by the database: the HTTP
+   * listing sends it as is, without mapping or serialising a row (issue 13).
+   */
+  listConversationsJson(viewerId: string): Promise<string>;
   membership(conversationId: string, userId: string): Promise<Membership>;
   memberIds(conversationId: string): Promise<string[]>;
   /**
@@ -439,8 +447,20 @@ export interface PushAudience {
   members: Array<{ user_id: string; display_name: string; muted_until: string | null }>;
 }
 
+/**
+ * Who a new message concerns beyond its room, read in the transaction that
+ * stored it, where the storage can do that at no extra round trip (SQLite's
+ * writer thread). Absent: the caller reads it (pushAudience, webhookRecipients).
+ */
+export interface MessageAudience {
+  push: PushAudience | null;
+  webhookAgentIds: string[];
+}
+
 export type AppendOutcome =
-  { status: 'created'; message: Message } | { status: 'duplicate'; message: Message } | Rejection;
+  | { status: 'created'; message: Message; audience?: MessageAudience }
+  | { status: 'duplicate'; message: Message }
+  | Rejection;
 
 export type ChangeOutcome =
   | { status: 'changed'; message: Message; change: MessageChange }

@@ -48,10 +48,15 @@ export class Webhooks {
     await this.options.dispatcher.close();
   }
 
-  /** Queues the message's deliveries off the send path; failures are logged. */
-  messageFinished(message: Message): void {
+  /**
+   * Queues the message's deliveries off the send path; failures are logged.
+   * `agentIds`: its webhook recipients, when the send's transaction read them.
+   */
+  messageFinished(message: Message, agentIds?: readonly string[]): void {
     if (message.kind !== 'text' || message.state === 'streaming' || message.deleted_at !== null) return;
-    const queued = this.enqueue(message).catch((error: unknown) =>
+    // Most conversations have no agent with a webhook: nothing to queue, no promise to keep.
+    if (agentIds?.length === 0) return;
+    const queued = this.enqueue(message, agentIds).catch((error: unknown) =>
       this.options.log.error(
         { err: error, message_id: message.id, conversation_id: message.conversation_id },
         'webhook deliveries of a message could not be queued',
@@ -61,9 +66,9 @@ export class Webhooks {
     void queued.finally(() => this.queueing.delete(queued));
   }
 
-  private async enqueue(message: Message): Promise<void> {
+  private async enqueue(message: Message, known: readonly string[] | undefined): Promise<void> {
     const { storage, clock, dispatcher } = this.options;
-    const agentIds = await storage.webhookRecipients(message.conversation_id, message.sender_id);
+    const agentIds = known ?? (await storage.webhookRecipients(message.conversation_id, message.sender_id));
     if (agentIds.length === 0) return;
     const payload: WebhookPayload = { type: 'message', conversation_id: message.conversation_id, message };
     const body = JSON.stringify(payload);

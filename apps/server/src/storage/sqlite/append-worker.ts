@@ -1,9 +1,11 @@
 import { parentPort } from 'node:worker_threads';
-import type { AppendOutcome, NewMessage } from '../storage';
+import type { AppendOutcome, MessageAudience, NewMessage, PushAudience } from '../storage';
 import { attachmentQueries } from './attachments';
 import { conversationQueries } from './conversations';
 import { openSqliteDatabase, type SqliteStorageOptions } from './database';
 import { messageQueries } from './messages';
+import { pushQueries } from './push';
+import { webhookQueries } from './webhooks';
 
 /** Requests to the writer thread; `file` names one open connection of it. */
 export type WriterRequest =
@@ -64,7 +66,25 @@ function serve(): void {
 function openAppender(options: SqliteStorageOptions) {
   const db = openSqliteDatabase({ ...options, migrate: false });
   const messages = messageQueries(db, conversationQueries(db), attachmentQueries(db));
-  const transaction = db.transaction((batch: NewMessage[]) => messages.appendMessages(batch));
+  const push = pushQueries(db);
+  const webhooks = webhookQueries(db);
+  // The pushes and webhooks of each new message are decided on the main thread from
+  // its audience, read here in the same transaction instead of there after it.
+  const transaction = db.transaction((batch: NewMessage[]) => {
+    const outcomes = messages.appendMessages(batch);
+    const audiences = new Map<string, PushAudience | null>();
+    for (const outcome of outcomes) {
+      if (outcome.status !== 'created') continue;
+      const { conversation_id: conversationId, sender_id: senderId } = outcome.message;
+      if (!audiences.has(conversationId)) audiences.set(conversationId, push.pushAudience(conversationId));
+      const audience: MessageAudience = {
+        push: audiences.get(conversationId) ?? null,
+        webhookAgentIds: webhooks.webhookRecipients(conversationId, senderId),
+      };
+      outcome.audience = audience;
+    }
+    return outcomes;
+  });
   return {
     append: (batch: NewMessage[]) => transaction.immediate(batch),
     close: () => db.close(),

@@ -64,8 +64,8 @@ function answer(
   if (outcome.status === 'duplicate') return;
   ctx.metrics.messagesPersisted.inc();
   void ctx.publisher.messageCreated(outcome.message);
-  ctx.notifications.messageStored(outcome.message);
-  ctx.webhooks.messageFinished(outcome.message);
+  ctx.notifications.messageStored(outcome.message, outcome.audience?.push);
+  ctx.webhooks.messageFinished(outcome.message, outcome.audience?.webhookAgentIds);
   ctx.typing.end(outcome.message.conversation_id, outcome.message.sender_id);
   ctx.agentStatus.end(outcome.message.conversation_id, outcome.message.sender_id);
 }
