@@ -60,9 +60,12 @@ export function registerConversationRoutes(api: FastifyInstance, ctx: ServerCont
     }
   }
 
-  api.get('/api/conversations', async (request) => ({
-    conversations: await storage.listConversations(currentUser(request).id),
-  }));
+  // The storage answers the list as JSON text (issue 13): sent as is, never parsed
+  // and serialised again here.
+  api.get('/api/conversations', async (request, reply) => {
+    const conversations = await storage.listConversationsJson(currentUser(request).id);
+    return reply.type('application/json; charset=utf-8').send(`{"conversations":${conversations}}`);
+  });
 
   api.post('/api/conversations', async (request, reply) => {
     const user = currentUser(request);

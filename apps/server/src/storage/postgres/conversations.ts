@@ -6,76 +6,29 @@ import { byTenure, type GroupFacts } from '../../domain/group-rules';
 import { checkMembership, type Membership } from '../../domain/membership-rules';
 import type { Rejection } from '../../domain/rejection';
 import type { NewConversation, ReadOutcome, SettingsChanges } from '../storage';
-import { inTransaction, iso, isoOrNull, type Queryable } from './database';
-import { MESSAGE_COLUMNS, toMember, toMessage, type MemberRow, type MessageRow } from './rows';
+import { inTransaction, iso, type Queryable } from './database';
+import { CONVERSATION_JSON, LAST_MESSAGE_JOIN, LIST_ORDER } from './conversation-view';
+import { toMember, type MemberRow } from './rows';
 
 /**
  * Conversations, their members and their counter. A conversation as a viewer sees
- * it (members, last message, unread count) is ONE statement, for one conversation
- * or all of a viewer's: one snapshot, set-based, whatever the number of
- * conversations (no query per conversation).
+ * it (members, last message, unread count) is ONE statement that PostgreSQL
+ * answers as JSON text (conversation-view.ts), for one conversation or all of a
+ * viewer's: one snapshot, whatever the number of conversations.
  */
 
-interface ConversationRow {
-  id: string;
-  title: string | null;
-  is_group: boolean;
-  last_seq: number;
-  created_at: Date;
-  unread_count: number;
-  unread_mentions: number;
-  muted_until: Date | null;
-  archived: boolean | null;
-  pinned_at: Date | null;
-  members: MemberRow[];
-  last_message: MessageRow | null;
-}
-
-/**
- * The viewer ($1) `me`'s unread count (other members' text messages, not deleted,
- * above their read_seq), unread mentions (the same, mentioning the viewer) and own
- * settings, the members in the order they were added (creator first), and the
- * message with the highest seq, as JSON.
- */
-const CONVERSATION_COLUMNS = `c.id, c.title, c.is_group, c.last_seq, c.created_at,
-  (SELECT COUNT(*)::int FROM messages u
-    WHERE u.conversation_id = c.id AND u.seq > COALESCE(me.read_seq, 0)
-      AND u.sender_id <> $1 AND u.deleted_at IS NULL AND u.kind = 'text') AS unread_count,
-  (SELECT COUNT(*)::int FROM message_mentions mm JOIN messages u ON u.id = mm.message_id
-    WHERE mm.user_id = $1 AND mm.conversation_id = c.id AND mm.seq > COALESCE(me.read_seq, 0)
-      AND u.sender_id <> $1 AND u.deleted_at IS NULL) AS unread_mentions,
-  me.muted_until, me.archived, me.pinned_at,
-  (SELECT COALESCE(json_agg(json_build_object(
-       'user_id', cm.user_id, 'display_name', mu.display_name, 'read_seq', cm.read_seq,
-       'role', cm.role, 'is_agent', mu.is_agent)
-       ORDER BY cm.position), '[]'::json)
-    FROM conversation_members cm JOIN users mu ON mu.id = cm.user_id
-    WHERE cm.conversation_id = c.id) AS members,
-  lm.message AS last_message`;
-
-const LAST_MESSAGE_JOIN = `LEFT JOIN LATERAL (
-    SELECT to_json(m) AS message, m.created_at FROM (
-      SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.conversation_id = c.id ORDER BY m.seq DESC LIMIT 1
-    ) m
-  ) lm ON true`;
-
-const ONE_CONVERSATION = `SELECT ${CONVERSATION_COLUMNS}
+const ONE_CONVERSATION = `SELECT ${CONVERSATION_JSON} AS conversation
   FROM conversations c
   LEFT JOIN conversation_members me ON me.conversation_id = c.id AND me.user_id = $1
   ${LAST_MESSAGE_JOIN}
   WHERE c.id = $2`;
 
-/**
- * Pinned first, most recently pinned first; then newest first by the last
- * message's time, or the creation time without messages.
- */
-const VIEWER_CONVERSATIONS = `SELECT ${CONVERSATION_COLUMNS}
+const VIEWER_CONVERSATIONS = `SELECT ${CONVERSATION_JSON} AS conversation
   FROM conversation_members me
   JOIN conversations c ON c.id = me.conversation_id
   ${LAST_MESSAGE_JOIN}
   WHERE me.user_id = $1
-  ORDER BY me.pinned_at DESC NULLS LAST, COALESCE(lm.created_at, c.created_at) DESC, c.created_at DESC,
-    c.id COLLATE "C"`;
+  ORDER BY ${LIST_ORDER}`;
 
 export function conversationQueries(pool: pg.Pool) {
   async function membership(db: Queryable, conversationId: string, userId: string): Promise<Membership> {
@@ -87,6 +40,18 @@ export function conversationQueries(pool: pg.Pool) {
     const row = rows[0];
     if (!row) return 'no_conversation';
     return row.member ? 'member' : 'not_member';
+  }
+
+  /** The viewer's conversations in the list's order, as the JSON text of the array. */
+  async function listConversationsJson(viewerId: string): Promise<string> {
+    // Named: each connection plans this statement once, not at every listing, where
+    // planning took longer than running it (issue 13, docs/benchmarks.md).
+    const { rows } = await pool.query<{ conversation: string }>({
+      name: 'viewer-conversations',
+      text: VIEWER_CONVERSATIONS,
+      values: [viewerId],
+    });
+    return `[${rows.map((row) => row.conversation).join(',')}]`;
   }
 
   return {
@@ -135,23 +100,18 @@ export function conversationQueries(pool: pg.Pool) {
     },
 
     async getConversation(id: string, viewerId: string): Promise<Conversation | null> {
-      const { rows } = await pool.query<ConversationRow>({
+      const { rows } = await pool.query<{ conversation: string }>({
         name: 'one-conversation',
         text: ONE_CONVERSATION,
         values: [viewerId, id],
       });
-      return rows[0] ? toConversation(rows[0]) : null;
+      return rows[0] ? (JSON.parse(rows[0].conversation) as Conversation) : null;
     },
 
+    listConversationsJson,
+
     async listConversations(viewerId: string): Promise<Conversation[]> {
-      // Named: each connection plans this statement once, not at every listing, where
-      // planning took longer than running it (issue 13, docs/benchmarks.md).
-      const { rows } = await pool.query<ConversationRow>({
-        name: 'viewer-conversations',
-        text: VIEWER_CONVERSATIONS,
-        values: [viewerId],
-      });
-      return rows.map(toConversation);
+      return JSON.parse(await listConversationsJson(viewerId)) as Conversation[];
     },
 
     async memberIds(conversationId: string): Promise<string[]> {
@@ -282,23 +242,4 @@ export async function lastSeq(db: Queryable, conversationId: string): Promise<nu
     conversationId,
   ]);
   return rows[0]?.last_seq ?? 0;
-}
-
-function toConversation(row: ConversationRow): Conversation {
-  return {
-    id: row.id,
-    title: row.title,
-    is_group: row.is_group,
-    members: row.members.map(toMember),
-    last_message: row.last_message ? toMessage(row.last_message) : null,
-    last_seq: row.last_seq,
-    unread_count: row.unread_count,
-    created_at: iso(row.created_at),
-    settings: {
-      muted_until: isoOrNull(row.muted_until),
-      archived: row.archived === true,
-      pinned: row.pinned_at !== null,
-    },
-    unread_mentions: row.unread_mentions,
-  };
 }

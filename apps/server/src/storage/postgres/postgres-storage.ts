@@ -102,6 +102,7 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
     createConversation: conversations.createConversation,
     getConversation: conversations.getConversation,
     listConversations: conversations.listConversations,
+    listConversationsJson: conversations.listConversationsJson,
     membership: conversations.membership,
     memberIds: conversations.memberIds,
     markRead: conversations.markRead,

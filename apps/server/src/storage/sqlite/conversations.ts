@@ -6,20 +6,13 @@ import { checkMembership, type Membership } from '../../domain/membership-rules'
 import type { Rejection } from '../../domain/rejection';
 import { byTenure, type GroupFacts } from '../../domain/group-rules';
 import type { NewConversation, ReadOutcome, SettingsChanges } from '../storage';
-import {
-  MESSAGE_COLUMNS,
-  toMember,
-  toMessage,
-  toSettings,
-  type ConversationRow,
-  type MemberRow,
-  type MessageRow,
-} from './rows';
+import { CONVERSATION_JSON, LAST_MESSAGE_JOIN, LIST_ORDER } from './conversation-view';
+import { toMember, type MemberRow } from './rows';
 
 /**
- * Conversations, their members and their counter. Listing is three set-based
- * queries whatever the number of conversations (rows, last messages, members),
- * assembled in memory.
+ * Conversations, their members and their counter. A conversation as a viewer sees
+ * it is one statement that SQLite answers as JSON text (conversation-view.ts),
+ * for one conversation or all of a viewer's, in the list's order.
  *
  * Plain synchronous functions over statements prepared once; sqlite-storage.ts
  * runs each in a transaction.
@@ -81,47 +74,34 @@ export function conversationQueries(db: Database) {
     'UPDATE conversation_members SET read_seq = ? WHERE conversation_id = ? AND user_id = ?',
   );
 
-  // The viewer's unread count (other members' text messages, not deleted, above their read_seq),
-  // unread mentions (the same, mentioning the viewer) and own settings.
-  const conversationColumns = `c.id, c.title, c.is_group, c.last_seq, c.created_at,
-    (SELECT COUNT(*) FROM messages u
-      WHERE u.conversation_id = c.id AND u.seq > COALESCE(me.read_seq, 0)
-        AND u.sender_id <> :viewer AND u.deleted_at IS NULL AND u.kind = 'text') AS unread_count,
-    (SELECT COUNT(*) FROM message_mentions mm JOIN messages u ON u.id = mm.message_id
-      WHERE mm.user_id = :viewer AND mm.conversation_id = c.id AND mm.seq > COALESCE(me.read_seq, 0)
-        AND u.sender_id <> :viewer AND u.deleted_at IS NULL) AS unread_mentions,
-    me.muted_until, me.archived, me.pinned_at`;
-  const oneConversation = db.prepare<[{ id: string; viewer: string }], ConversationRow>(
-    `SELECT ${conversationColumns} FROM conversations c
-     LEFT JOIN conversation_members me ON me.conversation_id = c.id AND me.user_id = :viewer
-     WHERE c.id = :id`,
-  );
-  const viewerConversations = db.prepare<[{ viewer: string }], ConversationRow>(
-    `SELECT ${conversationColumns} FROM conversation_members me
-     JOIN conversations c ON c.id = me.conversation_id
-     WHERE me.user_id = :viewer`,
-  );
   const memberColumns = `cm.conversation_id, cm.user_id, u.display_name, cm.read_seq, cm.role, u.is_agent,
     cm.joined_at`;
   const membersOf = db.prepare<[string], MemberRow>(
     `SELECT ${memberColumns} FROM conversation_members cm JOIN users u ON u.id = cm.user_id
      WHERE cm.conversation_id = ? ORDER BY cm.rowid`,
   );
-  const viewerMembers = db.prepare<[string], MemberRow>(
-    `SELECT ${memberColumns} FROM conversation_members me
-     JOIN conversation_members cm ON cm.conversation_id = me.conversation_id
-     JOIN users u ON u.id = cm.user_id
-     WHERE me.user_id = ? ORDER BY cm.rowid`,
-  );
-  const lastMessageOf = db.prepare<[string], MessageRow>(
-    `SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.conversation_id = ? ORDER BY m.seq DESC LIMIT 1`,
-  );
-  const viewerLastMessages = db.prepare<[string], MessageRow>(
-    `SELECT ${MESSAGE_COLUMNS} FROM conversation_members me
-     JOIN messages m ON m.conversation_id = me.conversation_id
-      AND m.seq = (SELECT MAX(x.seq) FROM messages x WHERE x.conversation_id = me.conversation_id)
-     WHERE me.user_id = ?`,
-  );
+  const oneConversation = db
+    .prepare<[{ id: string; viewer: string }], string>(
+      `SELECT ${CONVERSATION_JSON} FROM conversations c
+       LEFT JOIN conversation_members me ON me.conversation_id = c.id AND me.user_id = :viewer
+       ${LAST_MESSAGE_JOIN}
+       WHERE c.id = :id`,
+    )
+    .pluck();
+  const viewerConversations = db
+    .prepare<[{ viewer: string }], string>(
+      `SELECT ${CONVERSATION_JSON} FROM conversation_members me
+       JOIN conversations c ON c.id = me.conversation_id
+       ${LAST_MESSAGE_JOIN}
+       WHERE me.user_id = :viewer
+       ORDER BY ${LIST_ORDER}`,
+    )
+    .pluck();
+
+  /** The viewer's conversations in the list's order, as the JSON text of the array. */
+  function listConversationsJson(viewerId: string): string {
+    return `[${viewerConversations.all({ viewer: viewerId }).join(',')}]`;
+  }
 
   function membership(conversationId: string, userId: string): Membership {
     const row = membershipOf.get(userId, conversationId);
@@ -225,27 +205,14 @@ export function conversationQueries(db: Database) {
     },
 
     getConversation(id: string, viewerId: string): Conversation | null {
-      const row = oneConversation.get({ id, viewer: viewerId });
-      if (!row) return null;
-      const last = lastMessageOf.get(id);
-      return toConversation(row, members(id), last ? toMessage(last) : null);
+      const json = oneConversation.get({ id, viewer: viewerId });
+      return json === undefined ? null : (JSON.parse(json) as Conversation);
     },
 
+    listConversationsJson,
+
     listConversations(viewerId: string): Conversation[] {
-      const membersById = new Map<string, ConversationMember[]>();
-      for (const row of viewerMembers.all(viewerId)) {
-        const list = membersById.get(row.conversation_id) ?? [];
-        list.push(toMember(row));
-        membersById.set(row.conversation_id, list);
-      }
-      const lastById = new Map(
-        viewerLastMessages.all(viewerId).map((m) => [m.conversation_id, toMessage(m)]),
-      );
-      const rows = viewerConversations.all({ viewer: viewerId });
-      const pinnedAt = new Map(rows.map((row) => [row.id, row.pinned_at]));
-      return rows
-        .map((row) => toConversation(row, membersById.get(row.id) ?? [], lastById.get(row.id) ?? null))
-        .sort((a, b) => byPinThenActivity(a, b, pinnedAt));
+      return JSON.parse(listConversationsJson(viewerId)) as Conversation[];
     },
 
     memberIds(conversationId: string): string[] {
@@ -274,46 +241,4 @@ interface ConversationInsert {
   is_group: 0 | 1;
   direct_key: string | null;
   created_at: string;
-}
-
-function toConversation(
-  row: ConversationRow,
-  members: ConversationMember[],
-  lastMessage: Conversation['last_message'],
-): Conversation {
-  return {
-    id: row.id,
-    title: row.title,
-    is_group: row.is_group === 1,
-    members,
-    last_message: lastMessage,
-    last_seq: row.last_seq,
-    unread_count: row.unread_count,
-    created_at: row.created_at,
-    settings: toSettings(row),
-    unread_mentions: row.unread_mentions,
-  };
-}
-
-/** Pinned first, most recently pinned first; then by activity. */
-function byPinThenActivity(a: Conversation, b: Conversation, pinnedAt: Map<string, string | null>): number {
-  const pa = pinnedAt.get(a.id) ?? null;
-  const pb = pinnedAt.get(b.id) ?? null;
-  if (pa !== null || pb !== null) {
-    if (pa === null) return 1;
-    if (pb === null) return -1;
-    if (pa !== pb) return compare(pb, pa);
-  }
-  return byNewestActivity(a, b);
-}
-
-/** Newest first by the last message's time, or the creation time without messages. */
-function byNewestActivity(a: Conversation, b: Conversation): number {
-  const at = (c: Conversation) => c.last_message?.created_at ?? c.created_at;
-  return compare(at(b), at(a)) || compare(b.created_at, a.created_at) || compare(a.id, b.id);
-}
-
-/** Code-unit order, which is time order for ISO 8601 strings. */
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -1,7 +1,6 @@
 import type {
   Attachment,
   ConversationMember,
-  ConversationSettings,
   Message,
   MessageChange,
   MessageState,
@@ -51,19 +50,6 @@ export interface MessageRow {
   state: MessageState;
   /** domain/search-text `searchText` of the body; '' when search must not find it. */
   search_text: string | null;
-}
-
-export interface ConversationRow {
-  id: string;
-  title: string | null;
-  is_group: 0 | 1;
-  last_seq: number;
-  created_at: string;
-  unread_count: number;
-  unread_mentions: number;
-  muted_until: string | null;
-  archived: 0 | 1 | null;
-  pinned_at: string | null;
 }
 
 export interface MemberRow {
@@ -126,10 +112,6 @@ export function toMember(row: MemberRow): ConversationMember {
     role: row.role,
     is_agent: row.is_agent === 1,
   };
-}
-
-export function toSettings(row: ConversationRow): ConversationSettings {
-  return { muted_until: row.muted_until, archived: row.archived === 1, pinned: row.pinned_at !== null };
 }
 
 /** Columns of `messages` in MessageRow order, for statements that join it (alias `m`). */

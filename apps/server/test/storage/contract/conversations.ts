@@ -1,6 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { makeConversation, makeUsers, send, sleep, useFixture, type MakeStorage } from './fixture';
+import {
+  createdMessage,
+  makeConversation,
+  makeUsers,
+  newMessage,
+  send,
+  sleep,
+  useFixture,
+  type MakeStorage,
+} from './fixture';
 
 export function conversationsContract(makeStorage: MakeStorage): void {
   const fixture = useFixture(makeStorage);
@@ -187,6 +196,54 @@ export function conversationsContract(makeStorage: MakeStorage): void {
       }
       const times = list.map((c) => c.last_message!.created_at);
       expect(times).toEqual([...times].sort().reverse());
+    });
+
+    it('listConversationsJson: the list as JSON text, values as the message and member readers give them', async () => {
+      const { storage } = fixture();
+      const [ann, bob, cy] = await makeUsers(storage, 'ann', 'bob', 'cy');
+      const odd = 'Quote " back\\slash\nnew line \u2028 tab\t é 😀 <b>&amp;</b>';
+      await storage.updateAuthUser(bob!.id, { display_name: `Bob ${odd}` }, new Date());
+      const group = await makeConversation(storage, ann!, [bob!, cy!], `Group ${odd}`);
+      const [outcome] = await storage.appendMessages([
+        newMessage(group, bob!, `Body ${odd}`, { mentions: [ann!.id] }),
+      ]);
+      const message = createdMessage(outcome);
+      await storage.setReaction({ message_id: message.id, user_id: ann!.id, reaction: '😀' });
+      await storage.setReaction({ message_id: message.id, user_id: cy!.id, reaction: '👍' });
+      await storage.editMessage({
+        message_id: message.id,
+        user_id: bob!.id,
+        body: `Edited ${odd}`,
+        now: new Date(),
+      });
+      const direct = await makeConversation(storage, ann!, [cy!]);
+      await storage.updateSettings({
+        conversation_id: direct,
+        user_id: ann!.id,
+        changes: { muted_until: '2100-01-02T03:04:05.678Z', archived: true, pinned: true },
+        now: new Date(),
+      });
+
+      const json = await storage.listConversationsJson(ann!.id);
+      const list = await storage.listConversations(ann!.id);
+      expect(JSON.parse(json)).toEqual(list);
+      expect(list.map((c) => c.id)).toEqual([direct, group]);
+      expect(list[0]).toEqual(await storage.getConversation(direct, ann!.id));
+      expect(list[0]!.settings).toEqual({
+        muted_until: '2100-01-02T03:04:05.678Z',
+        archived: true,
+        pinned: true,
+      });
+      expect(list[1]).toEqual(await storage.getConversation(group, ann!.id));
+      expect(list[1]!.title).toBe(`Group ${odd}`);
+      expect(list[1]!.members).toEqual((await storage.joinSnapshot(group, undefined)).members);
+      expect(list[1]!.members[1]!.display_name).toBe(`Bob ${odd}`);
+      const [stored] = (await storage.messagesBefore(group, undefined, 1)).messages;
+      expect(list[1]!.last_message).toEqual(stored);
+      expect(stored).toMatchObject({ body: `Edited ${odd}`, mentions: [ann!.id] });
+      expect(Object.keys(stored!.reactions)).toEqual(['😀', '👍']);
+      expect(list[1]!.unread_mentions).toBe(1);
+      expect(await storage.listConversationsJson(randomUUID())).toBe('[]');
     });
   });
 
