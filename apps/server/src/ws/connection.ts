@@ -7,6 +7,7 @@ import { SlidingWindowCounter, TokenBucket } from '../limits/token-bucket';
 import type { Metrics } from '../metrics';
 import { ackFrame, errorFrame, serializeFrame, type ErrorDetails } from '../realtime/frames';
 import type { Recipient } from '../realtime/recipient';
+import { encodeOnce } from './encode-once';
 import { batchWritesThisTurn } from './write-batching';
 
 export interface ConnectionLimits {
@@ -23,6 +24,8 @@ export interface ConnectionLimits {
  */
 const CLOSE_GRACE_MS = 5000;
 const FLOOD_WINDOW_MS = 10_000;
+/** Frames go out as bytes encoded once (encode-once.ts), still as text frames. */
+const TEXT_FRAME = { binary: false } as const;
 
 /**
  * One client socket: who it is, what it joined, its limits, and the only way
@@ -44,8 +47,9 @@ export class Connection implements Recipient {
   /** Answered the last heartbeat ping. */
   isAlive = true;
   private closing = false;
-  private readonly sendBucket: TokenBucket;
-  private readonly refusals: SlidingWindowCounter;
+  // Made on first use: an idle socket (most of them) never sends, nor is refused.
+  private sendBucket: TokenBucket | null = null;
+  private refusals: SlidingWindowCounter | null = null;
   private readonly closeListeners: Array<() => void> = [];
   private cancelAuthTimer: Cancel | null = null;
   private cancelExpiryTimer: Cancel | null = null;
@@ -59,16 +63,17 @@ export class Connection implements Recipient {
       /** What leaving a conversation takes (rooms, presence, typing), run when membership ends. */
       onMembershipEnded: (connection: Connection, conversationId: string) => void;
     },
-  ) {
-    const now = () => deps.clock.now();
-    this.sendBucket = new TokenBucket(deps.limits.rateLimitMessagesPerSec, deps.limits.rateLimitBurst, now);
-    this.refusals = new SlidingWindowCounter(FLOOD_WINDOW_MS, now);
-    socket.once('close', () => {
-      this.closing = true;
-      this.clearAuthTimer();
-      this.cancelExpiryTimer?.();
-      for (const listener of this.closeListeners.splice(0)) listener();
-    });
+  ) {}
+
+  /**
+   * The socket closed. The gateway calls this from the one 'close' listener it
+   * keeps per socket (a listener of its own here would cost every idle socket a closure).
+   */
+  socketClosed(): void {
+    this.closing = true;
+    this.clearAuthTimer();
+    this.cancelExpiryTimer?.();
+    for (const listener of this.closeListeners.splice(0)) listener();
   }
 
   get isOpen(): boolean {
@@ -119,7 +124,7 @@ export class Connection implements Recipient {
       return;
     }
     batchWritesThisTurn(this.socket);
-    this.socket.send(text);
+    this.socket.send(encodeOnce(text), TEXT_FRAME);
     this.deps.metrics.framesOut.count(type);
   }
 
@@ -148,11 +153,17 @@ export class Connection implements Recipient {
 
   /** 0 when a send_message may go through, else the ms until it may. */
   takeSendToken(): number {
+    this.sendBucket ??= new TokenBucket(
+      this.deps.limits.rateLimitMessagesPerSec,
+      this.deps.limits.rateLimitBurst,
+      () => this.deps.clock.now(),
+    );
     return this.sendBucket.take();
   }
 
   /** Counts a rate_limited refusal; a connection that keeps flooding is closed with 4029. */
   recordRefusal(): void {
+    this.refusals ??= new SlidingWindowCounter(FLOOD_WINDOW_MS, () => this.deps.clock.now());
     if (this.refusals.record() > this.deps.limits.floodCloseThreshold) {
       this.close(CloseCode.Flooding, 'flooding');
     }

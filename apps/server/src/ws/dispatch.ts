@@ -17,8 +17,16 @@ import { handleEndStream, handleStopStream, handleStreamMessage } from './handle
  * The one choke point for client frames: parse and validate once, gate on
  * authentication, route to the handler, and turn whatever it throws into the
  * `error` reply (with the frame's `ref` and `client_id`).
+ *
+ * Returns a promise only while a handler is still at work (a join reading
+ * storage); a frame handled at once (a send, which the group commit answers
+ * later) returns nothing, so the hot path makes no promise per frame.
  */
-export async function dispatchFrame(ctx: ServerContext, connection: Connection, text: string): Promise<void> {
+export function dispatchFrame(
+  ctx: ServerContext,
+  connection: Connection,
+  text: string,
+): Promise<void> | void {
   const parsed = parseClientFrame(text);
   if (!parsed.ok) {
     ctx.metrics.framesIn.count('invalid');
@@ -32,9 +40,7 @@ export async function dispatchFrame(ctx: ServerContext, connection: Connection, 
     connection.sendError({ code: 'unauthorized', message: 'authenticate first' }, { ref: frame.ref });
     return;
   }
-  try {
-    await route(ctx, connection, frame);
-  } catch (error) {
+  const fail = (error: unknown) => {
     const chatError = toChatError(error);
     if (chatError.code === 'internal') {
       ctx.log.error({ err: error, frameType: frame.type, connectionId: connection.id }, 'frame failed');
@@ -43,6 +49,12 @@ export async function dispatchFrame(ctx: ServerContext, connection: Connection, 
       ref: frame.ref,
       clientId: frame.type === 'send_message' ? frame.client_id : undefined,
     });
+  };
+  try {
+    const pending = route(ctx, connection, frame);
+    if (pending) return pending.catch(fail);
+  } catch (error) {
+    fail(error);
   }
 }
 

@@ -6,12 +6,10 @@ import type { ServerContext } from '../context';
 import { Connection } from './connection';
 import type { ConnectionCapacity } from './connection-capacity';
 import { ConnectionCounter } from './connection-counter';
-import { dispatchFrame } from './dispatch';
+import { FrameQueue } from './frame-queue';
 import { endMembership, leaveConversation } from './handlers/join-leave';
 import { upgradeOriginAllowed } from './upgrade-origin';
 
-/** Frames of one connection waiting their turn; past this the peer is flooding. */
-const MAX_QUEUED_FRAMES = 1000;
 /** How long shutdown waits for close handshakes, on real time: it guards the machine, not the protocol. */
 const SHUTDOWN_CLOSE_WAIT_MS = 3000;
 /** What a full server's 503 asks a client to wait (its reconnect backoff adds jitter). */
@@ -65,13 +63,17 @@ export function createGateway(ctx: ServerContext, capacity: ConnectionCapacity):
     }
   }, config.heartbeatIntervalMs);
 
-  function accept(socket: WebSocket): void {
-    const connection = new Connection(socket, {
-      limits: config,
-      metrics,
-      clock,
-      onMembershipEnded: (ended, conversationId) => endMembership(ctx, ended, conversationId),
-    });
+  // One for every connection: a copy each would cost every idle socket an object and a closure.
+  const connectionDeps = {
+    limits: config,
+    metrics,
+    clock,
+    onMembershipEnded: (ended: Connection, conversationId: string) =>
+      endMembership(ctx, ended, conversationId),
+  };
+
+  function accept(socket: WebSocket, address: string): void {
+    const connection = new Connection(socket, connectionDeps);
     connections.add(connection);
     metrics.connections.inc({ state: 'unauthenticated' });
     connection.setAuthTimer(
@@ -80,8 +82,7 @@ export function createGateway(ctx: ServerContext, capacity: ConnectionCapacity):
       }, config.authTimeoutMs),
     );
 
-    let queue: Promise<void> = Promise.resolve();
-    let queued = 0;
+    const frames = new FrameQueue(ctx, connection);
     socket.on('message', (data: RawData, isBinary: boolean) => {
       connection.isAlive = true;
       if (!accepting) return; // the socket closes with 1001 in a moment; the client resends unacked sends
@@ -93,20 +94,7 @@ export function createGateway(ctx: ServerContext, capacity: ConnectionCapacity):
         });
         return;
       }
-      if (++queued > MAX_QUEUED_FRAMES) {
-        connection.close(CloseCode.Flooding, 'flooding');
-        return;
-      }
-      const text = rawToString(data);
-      queue = queue.then(async () => {
-        try {
-          // Once the server has closed a connection (1013, 4029, ...) its backlog is not worth
-          // handling: a slow reader's hundreds of queued joins would each still read storage.
-          if (!connection.isClosing) await dispatchFrame(ctx, connection, text);
-        } finally {
-          queued--;
-        }
-      });
+      frames.push(rawToString(data));
     });
     socket.on('pong', () => {
       connection.isAlive = true;
@@ -116,6 +104,9 @@ export function createGateway(ctx: ServerContext, capacity: ConnectionCapacity):
       log.debug({ err: error, connectionId: connection.id }, 'socket error');
     });
     socket.on('close', () => {
+      connection.socketClosed();
+      perAddress.release(address);
+      capacity.release();
       connections.delete(connection);
       metrics.connections.dec({ state: connection.user ? 'authenticated' : 'unauthenticated' });
       const cleanup = cleanUp(connection);
@@ -167,12 +158,16 @@ export function createGateway(ctx: ServerContext, capacity: ConnectionCapacity):
         socket.end('HTTP/1.1 429 Too Many Requests\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
         return;
       }
-      // On the raw socket, not the WebSocket: a handshake ws rejects (no key, bad version) closes it too.
-      socket.once('close', () => {
+      let accepted = false;
+      wss.handleUpgrade(request, socket, head, (webSocket) => {
+        accepted = true;
+        accept(webSocket, address);
+      });
+      // ws (without verifyClient) accepts or refuses (no key, bad version, ...) before it returns.
+      if (!accepted) {
         perAddress.release(address);
         capacity.release();
-      });
-      wss.handleUpgrade(request, socket, head, accept);
+      }
     },
     sessionIds() {
       const ids: string[] = [];
