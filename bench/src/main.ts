@@ -7,9 +7,11 @@ import { loadOptions, type ScenarioName } from './options';
 import { renderReport, writeReport } from './report';
 import { runAckLatency } from './scenarios/ack-latency';
 import { runBareWs } from './scenarios/bare-ws';
+import { runBigGroup } from './scenarios/big-group';
 import { runConnections } from './scenarios/connections';
 import { runDataGrowth } from './scenarios/data-growth';
 import { runFanOut } from './scenarios/fan-out';
+import { runRestart } from './scenarios/restart';
 import { runSaturation } from './scenarios/saturation';
 import { runScaling } from './scenarios/scaling';
 import { runSearch } from './scenarios/search';
@@ -55,6 +57,8 @@ async function main(): Promise<number> {
     upload: () => runUpload(ctx),
     'data-growth': () => runDataGrowth(ctx),
     saturation: () => runSaturation(ctx),
+    'big-group': () => runBigGroup(ctx),
+    restart: () => runRestart(ctx),
   };
 
   for (const name of options.only) {

@@ -15,6 +15,8 @@ export const SCENARIOS = [
   'scaling',
   'upload',
   'data-growth',
+  'big-group',
+  'restart',
   'saturation',
 ] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
@@ -57,6 +59,12 @@ export interface BenchOptions {
   saturationFactor: number;
   saturationMaxSteps: number;
   saturationProcesses: number[];
+  /** Big group: members of the one conversation, and messages a second sent into it in all. */
+  bigGroupSize: number;
+  bigGroupRate: number;
+  /** Restart: clients (in conversations of `groupSize`) resuming after a SIGTERM, and messages a second sent meanwhile in all. */
+  restartClients: number;
+  restartSendRate: number;
   /** Markdown report to (re)write; null writes none. */
   reportPath: string | null;
   /** When set, every chat server runs with `--cpu-prof` and writes its profile here on exit. */
@@ -90,6 +98,10 @@ const KNOWN = [
   'SATURATION_FACTOR',
   'SATURATION_MAX_STEPS',
   'SATURATION_PROCESSES',
+  'BIG_GROUP_SIZE',
+  'BIG_GROUP_RATE',
+  'RESTART_CLIENTS',
+  'RESTART_SEND_RATE',
   'REPORT',
   'CPU_PROF',
 ];
@@ -171,6 +183,10 @@ export function loadOptions(
     saturationFactor: Math.max(1.1, positiveNumber(env, 'BENCH_SATURATION_FACTOR', quick ? 2 : 1.5)),
     saturationMaxSteps: int('BENCH_SATURATION_MAX_STEPS', 14, 5),
     saturationProcesses: numberList(env, 'BENCH_SATURATION_PROCESSES', quick ? [1] : [1, 2]).map(Math.round),
+    bigGroupSize: int('BENCH_BIG_GROUP_SIZE', 1000, 300),
+    bigGroupRate: positiveNumber(env, 'BENCH_BIG_GROUP_RATE', 20),
+    restartClients: int('BENCH_RESTART_CLIENTS', 19_000, 500),
+    restartSendRate: positiveNumber(env, 'BENCH_RESTART_SEND_RATE', quick ? 50 : 200),
     reportPath: report === 'none' || report === '' ? null : (report ?? (quick ? null : defaultReportPath)),
     cpuProfDir: env.BENCH_CPU_PROF?.trim() ? resolve(env.BENCH_CPU_PROF) : null,
   };

@@ -20,6 +20,15 @@ export type AttemptFailure = (reason: string) => void;
 export class ResumingClient {
   /** performance.now() when the socket last became ready (authenticated and joined). */
   readyAt = Number.NaN;
+  /** Attempts it took to get ready the last time (the successful one included). */
+  attemptsToReady = 0;
+  /** The successful attempt's open + authenticate + join, in ms (the rest of a resume is backoff). */
+  handshakeMs = Number.NaN;
+  /**
+   * `message` frames that arrived on a socket before its `joined` (the protocol
+   * sends `joined` first, then what follows it, gapless).
+   */
+  messagesBeforeJoined = 0;
   /** Resumes with `since_seq` whose `joined` said more were missed than it holds (has_more). */
   truncatedResumes = 0;
   private client: RawClient | null = null;
@@ -27,6 +36,7 @@ export class ResumingClient {
   private running = true;
   private lastSeq = 0;
   private joinedOnce = false;
+  private attempts = 0;
   private readonly unacked = new Map<string, ClientFrameOf<'send_message'>>();
   private readonly backoff = new JitteredBackoff();
   private onReady: () => void = () => {};
@@ -88,6 +98,8 @@ export class ResumingClient {
 
   private async attempt(): Promise<void> {
     if (!this.running) return;
+    const attemptStart = performance.now();
+    this.attempts++;
     let client: RawClient | null = null;
     try {
       client = await RawClient.open(this.target.url, HANDSHAKE_TIMEOUT_MS, {
@@ -132,6 +144,9 @@ export class ResumingClient {
     }
     this.ready = true;
     this.readyAt = performance.now();
+    this.handshakeMs = this.readyAt - attemptStart;
+    this.attemptsToReady = this.attempts;
+    this.attempts = 0;
     this.backoff.reset();
     for (const frame of this.unacked.values()) client.send(frame);
     this.onReady();
@@ -152,6 +167,7 @@ export class ResumingClient {
   private frame(frame: ServerFrame, at: number): void {
     switch (frame.type) {
       case 'message':
+        if (!this.ready) this.messagesBeforeJoined++;
         this.message(frame.message, at);
         return;
       case 'message_ack':

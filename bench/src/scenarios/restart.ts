@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { startChatServer, type ChatServerProcess } from '../chat-server';
 import { serverFailures, type BenchContext } from '../context';
-import { freePort } from '../free-port';
+import { freePort, portIsFree } from '../free-port';
 import { int, latencyCells, ms, percent, table, type ScenarioReport } from '../format';
-import { LatencyRecorder } from '../latency';
+import { LatencyRecorder, type LatencySummary } from '../latency';
+import { readListenDrops } from '../listen-drops';
 import { DeliveryLedger, ledgerFailures, type LedgerCounts } from '../ledger';
 import { sleep } from '../pacing';
 import { CpuMeter, type CpuUse } from '../proc-stats';
@@ -20,6 +21,8 @@ const TARGET_HOLD_MS = 15_000;
 const RESUME_TIMEOUT_MS = 90_000;
 const SETUP_TIMEOUT_MS = 180_000;
 const DRAIN_TIMEOUT_MS = 15_000;
+/** How often a restart waiting for the old process's port checks it. */
+const PORT_POLL_MS = 50;
 
 interface RestartFigures {
   count: number;
@@ -32,12 +35,17 @@ interface RestartFigures {
   /** Starts of the new process refused because the old one still held the port. */
   portRetries: number;
   resumed: number;
-  resume: ReturnType<LatencyRecorder['summary']>;
+  resume: LatencySummary;
+  /** Of the successful attempt: open + authenticate + join (ms); and attempts per resume. */
+  handshake: LatencySummary;
+  attempts: LatencySummary;
   allResumedMs: number;
   /** The last ack or delivery, when every send was acked and every copy delivered; NaN if never. */
   allHeldMs: number;
   counts: LedgerCounts;
   attemptFailures: Map<string, number>;
+  /** SYNs the kernel dropped at a full accept queue during the restart (machine-wide). */
+  listenDrops: number;
   /** The new process over its first seconds (resume and catch-up). */
   cpu: CpuUse | null;
 }
@@ -106,6 +114,7 @@ export async function runRestart({ repoRoot, options, failures }: BenchContext):
 
     const resumedAll = Promise.all(clients.map((client) => client.nextReady()));
     countFailures = true;
+    const dropsBefore = readListenDrops();
     const sigtermAt = performance.now();
     let oldExitedAt = Number.NaN;
     oldExit = first.stop();
@@ -121,15 +130,20 @@ export async function runRestart({ repoRoot, options, failures }: BenchContext):
     );
     trickle.stop();
     const resume = new LatencyRecorder();
+    const handshake = new LatencyRecorder();
+    const attempts = new LatencyRecorder();
     let resumed = 0;
     let lastReady = Number.NaN;
     for (const client of clients) {
       if (!client.isReady || !(client.readyAt > sigtermAt)) continue;
       resumed++;
       resume.record(client.readyAt - sigtermAt);
+      handshake.record(client.handshakeMs);
+      attempts.record(client.attemptsToReady);
       lastReady = Number.isNaN(lastReady) ? client.readyAt : Math.max(lastReady, client.readyAt);
     }
     await ledger.drain(DRAIN_TIMEOUT_MS);
+    const listenDrops = readListenDrops() - dropsBefore;
     const cpuUse = second.crash ? null : cpu.read();
     const counts = ledger.counts();
     figures = {
@@ -142,17 +156,26 @@ export async function runRestart({ repoRoot, options, failures }: BenchContext):
       portRetries: started.portRetries,
       resumed,
       resume: resume.summary(),
+      handshake: handshake.summary(),
+      attempts: attempts.summary(),
       allResumedMs: allResumed ? lastReady - sigtermAt : Number.NaN,
       allHeldMs: ledger.settled ? ledger.lastArrival - sigtermAt : Number.NaN,
       counts,
       attemptFailures,
+      listenDrops,
       cpu: cpuUse,
     };
     printRestart(figures);
-    if (!allResumed) failures.push(`restart: ${count - resumed} of ${count} clients did not resume`);
+    if (!allResumed) {
+      failures.push(`restart: ${count - resumed} of ${count} clients did not resume`);
+      if (second.stderrTail.length > 0)
+        console.error(`  new server stderr:\n${second.stderrTail.join('\n')}`);
+    }
     failures.push(...ledgerFailures('restart', counts));
     const truncated = clients.reduce((sum, client) => sum + client.truncatedResumes, 0);
     if (truncated > 0) failures.push(`restart: ${truncated} resumes missed more than one joined frame holds`);
+    const early = clients.reduce((sum, client) => sum + client.messagesBeforeJoined, 0);
+    if (early > 0) failures.push(`restart: ${early} message frames arrived before their socket's joined`);
   } finally {
     await Promise.all(clients.map((client) => client.stop()));
     if (second) failures.push(...serverFailures('restart (new process)', second, await second.dispose()));
@@ -169,7 +192,8 @@ export async function runRestart({ repoRoot, options, failures }: BenchContext):
 /**
  * A new server on the old one's data and port, started right after the
  * SIGTERM; while the old process still holds the port (it closes its sockets
- * first), the start fails with EADDRINUSE and is tried again once it exited.
+ * first), the start fails with EADDRINUSE and is tried again as soon as the
+ * port is free (or the old process exited), as a supervisor polling it would.
  */
 async function startOnSamePort(
   repoRoot: string,
@@ -186,7 +210,9 @@ async function startOnSamePort(
     } catch (error) {
       if (!/EADDRINUSE/.test(String(error)) || portRetries > 0) throw error;
       portRetries++;
-      await oldExit;
+      let exited = false;
+      void oldExit.then(() => (exited = true));
+      while (!exited && !(await portIsFree(port))) await sleep(PORT_POLL_MS);
     }
   }
 }
@@ -236,6 +262,10 @@ function printRestart(f: RestartFigures): void {
       `failed attempts: ${failureCells(f.attemptFailures)}; new server CPU ${percent(f.cpu?.server ?? Number.NaN)}, ` +
       `bench ${percent(f.cpu?.bench ?? Number.NaN)}`,
   );
+  console.log(
+    `  the resuming attempt's open + authenticate + join: p50 ${ms(f.handshake.p50)} p95 ${ms(f.handshake.p95)} ` +
+      `max ${ms(f.handshake.max)} ms; attempts per resume p50 ${f.attempts.p50} p95 ${f.attempts.p95} max ${f.attempts.max}; SYNs dropped at a full accept queue ${int(f.listenDrops)}`,
+  );
 }
 
 function restartMarkdown(f: RestartFigures, sendRate: number): string {
@@ -271,6 +301,8 @@ function restartMarkdown(f: RestartFigures, sendRate: number): string {
         'Lost / doubled',
         'Seq gaps',
         'Failed reconnect attempts',
+        'SYNs dropped (accept queue full)',
+        'Resuming handshake p50 / max ms',
         'New server CPU',
       ],
       [
@@ -280,6 +312,8 @@ function restartMarkdown(f: RestartFigures, sendRate: number): string {
           `${int(f.counts.lostAcks + f.counts.lostDeliveries)} / ${int(f.counts.doubledAcks + f.counts.doubledDeliveries)}`,
           int(f.counts.orderViolations),
           failureCells(f.attemptFailures),
+          int(f.listenDrops),
+          `${ms(f.handshake.p50)} / ${ms(f.handshake.max)}`,
           percent(f.cpu?.server ?? Number.NaN),
         ],
       ],
