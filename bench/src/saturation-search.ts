@@ -1,3 +1,4 @@
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { FanOutLoad, FanOutResult } from './fan-out-load';
 import { readCpuSeconds } from './proc-stats';
 
@@ -7,8 +8,11 @@ export const SATURATION_P99_MS = 100;
 const DELIVERED_SHARE = 0.9;
 /** The generator is the bottleneck when it sends less than this share of the offered rate... */
 const GENERATOR_SEND_SHARE = 0.95;
-/** ...or uses this much of a core itself (its one event loop is full). */
-const GENERATOR_CPU = 0.9;
+/**
+ * ...or uses this much of a core itself: its one event loop then queues the
+ * frames it reads, and that wait shows in the latencies it records.
+ */
+const GENERATOR_CPU = 0.8;
 /** When the first step is already past the bound, step the rate down at most this many times. */
 const STEP_DOWNS = 4;
 
@@ -26,6 +30,8 @@ export interface SaturationStep {
   overBound: string | null;
   /** The load generator, not the server, limited the step. */
   generatorBound: boolean;
+  /** The generator's own event-loop delay p99 over the step, ms: its share of the latencies. */
+  generatorLoopP99Ms: number;
   /** Past the bound on latency alone, so measured again at the same rate: the repeat's verdict counts. */
   repeated: boolean;
   /** Past the bound on latency alone (a shared machine's stall can do that to one step). */
@@ -70,7 +76,10 @@ export async function measureStep(
 ): Promise<SaturationStep> {
   const cpuBefore = serverCpuSeconds(plan.serverPids);
   const started = performance.now();
+  const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+  loopDelay.enable();
   const result = await load.run(offeredRate / connections, plan.stepSec);
+  loopDelay.disable();
   const wallSec = (performance.now() - started) / 1000;
   const serverSeconds = serverCpuSeconds(plan.serverPids) - cpuBefore;
   // The load's own meter counts the first server process only; the others are moved out of "other".
@@ -98,63 +107,96 @@ export async function measureStep(
     otherCpu,
     overBound,
     generatorBound,
+    generatorLoopP99Ms: loopDelay.percentile(99) / 1e6,
     repeated: false,
     latencyOnly,
   };
 }
 
+type Phase = 'finding' | 'climbing' | 'half' | 'done';
+
 /**
- * Open-loop steps, the offered rate multiplied by `factor` each time, until a
- * step passes the bound (delivery or ack p99 over 100 ms, under 90% delivered,
- * anything lost; a step past it on latency alone is repeated once and the
- * repeat decides); the saturation figure is the best in-bound step's
- * deliveries/s. Then one step at half that step's offered rate, for its p99.
+ * The search of one server's saturation, one step at a time, so the caller can
+ * step several servers in lockstep (each rate measured on every server back to
+ * back, under the same background load). Open-loop steps, the offered rate
+ * multiplied by `factor` each time, until a step passes the bound (delivery or
+ * ack p99 over 100 ms, under 90% delivered, anything lost); a step past it on
+ * latency alone is repeated once and the repeat decides. A first step already
+ * past the bound steps down instead. The saturation figure is the best in-bound
+ * step's deliveries/s; then one step at half that step's offered rate, for its p99.
  */
-export async function searchSaturation(
-  load: FanOutLoad,
-  plan: SaturationPlan,
-  connections: number,
-  onStep: (step: SaturationStep) => void,
-): Promise<SaturationOutcome> {
-  const steps: SaturationStep[] = [];
-  const measureOnce = async (rate: number, mayRepeat: boolean) => {
-    const step = await measureStep(load, rate, plan, connections);
-    step.repeated = mayRepeat && step.latencyOnly;
-    onStep(step);
-    steps.push(step);
-    return step;
-  };
-  // Other work on a shared machine can stall one step past the latency bound: a
-  // step past it on latency alone is run again, and the repeat decides.
-  const measure = async (rate: number) => {
-    const step = await measureOnce(rate, true);
-    return step.repeated ? measureOnce(rate, false) : step;
-  };
-  let rate = plan.startRate;
-  let step = await measure(rate);
-  // The lowest rate known to be past the bound: climbing back to it would measure it again.
-  let failedRate = step.overBound ? rate : Infinity;
-  for (let down = 0; step.overBound && down < STEP_DOWNS; down++) {
-    rate /= plan.factor;
-    step = await measure(rate);
-    if (step.overBound) failedRate = rate;
+export class SaturationSearch {
+  readonly steps: SaturationStep[] = [];
+  private phase: Phase = 'finding';
+  private rate: number;
+  private stepDowns = 0;
+  /** The lowest rate known to be past the bound: climbing back to it would measure it again. */
+  private failedRate = Infinity;
+  private repeatNext = false;
+  private capped = false;
+  private half: SaturationStep | null = null;
+
+  constructor(private readonly plan: SaturationPlan) {
+    this.rate = plan.startRate;
   }
-  let capped = false;
-  while (!step.overBound && rate * plan.factor < failedRate * 0.99) {
-    if (steps.length >= plan.maxSteps) {
-      capped = true;
-      break;
+
+  /** The offered rate (msg/s) of the next step, or null when the search is over. */
+  get nextRate(): number | null {
+    return this.phase === 'done' ? null : this.rate;
+  }
+
+  /** Takes the step just measured at `nextRate` and decides the next one. */
+  record(step: SaturationStep): void {
+    this.steps.push(step);
+    if (this.phase === 'half') {
+      this.half = step;
+      this.phase = 'done';
+      return;
     }
-    rate *= plan.factor;
-    step = await measure(rate);
-  }
-  let saturating: SaturationStep | null = null;
-  for (const candidate of steps) {
-    if (candidate.overBound) continue;
-    if (!saturating || candidate.result.deliveredPerSec > saturating.result.deliveredPerSec) {
-      saturating = candidate;
+    // Other work on a shared machine can stall one step past the latency bound.
+    if (step.latencyOnly && !this.repeatNext) {
+      step.repeated = true;
+      this.repeatNext = true;
+      return;
     }
+    this.repeatNext = false;
+    if (step.overBound) {
+      this.failedRate = Math.min(this.failedRate, this.rate);
+      if (this.phase === 'finding' && this.stepDowns < STEP_DOWNS) {
+        this.stepDowns++;
+        this.rate /= this.plan.factor;
+      } else this.startHalf();
+      return;
+    }
+    this.phase = 'climbing';
+    if (this.rate * this.plan.factor >= this.failedRate * 0.99) this.startHalf();
+    else if (this.steps.length >= this.plan.maxSteps) {
+      this.capped = true;
+      this.startHalf();
+    } else this.rate *= this.plan.factor;
   }
-  const half = saturating ? await measureOnce(saturating.result.offeredRate / 2, false) : null;
-  return { steps, saturating, half, capped };
+
+  /** The in-bound step with the most deliveries per second. */
+  get saturating(): SaturationStep | null {
+    let best: SaturationStep | null = null;
+    for (const step of this.steps) {
+      if (step.overBound || step === this.half) continue;
+      if (!best || step.result.deliveredPerSec > best.result.deliveredPerSec) best = step;
+    }
+    return best;
+  }
+
+  get outcome(): SaturationOutcome {
+    return { steps: this.steps, saturating: this.saturating, half: this.half, capped: this.capped };
+  }
+
+  private startHalf(): void {
+    const saturating = this.saturating;
+    if (!saturating) {
+      this.phase = 'done';
+      return;
+    }
+    this.phase = 'half';
+    this.rate = saturating.result.offeredRate / 2;
+  }
 }

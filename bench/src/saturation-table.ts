@@ -46,6 +46,27 @@ export function ratioToBare(run: SaturationRun, runs: SaturationRun[]): number {
   return own / ceiling;
 }
 
+/**
+ * Bare µs per delivery ÷ this server's, both at this server's saturating
+ * offered rate (the lockstep measured both there): what the throughput ratio
+ * would be if each server had a core to itself. CPU time per unit of work
+ * moves much less with a shared machine's background load than the tails do.
+ */
+export function costRatioToBare(run: SaturationRun, runs: SaturationRun[]): number {
+  const saturating = run.outcome.saturating;
+  const bare = runs.find((other) => other.load === run.load && other.server === 'bare ws');
+  if (!saturating || !bare) return Number.NaN;
+  const sameRate = bare.outcome.steps.find(
+    (step) => Math.abs(step.result.offeredRate - saturating.result.offeredRate) < 0.5,
+  );
+  return sameRate ? serverUsPerDelivery(sameRate) / serverUsPerDelivery(saturating) : Number.NaN;
+}
+
+function costRatio(run: SaturationRun, runs: SaturationRun[]): string {
+  const ratio = costRatioToBare(run, runs);
+  return Number.isFinite(ratio) ? ratio.toFixed(2) : '–';
+}
+
 export function summaryTable(runs: SaturationRun[]): string {
   return table(
     [
@@ -56,6 +77,7 @@ export function summaryTable(runs: SaturationRun[]): string {
       `Ratio to bare ws (≥ ${TARGET_RATIO})`,
       `p99 at half rate (< ${TARGET_HALF_P99_MS} ms)`,
       'Server µs / delivery',
+      'CPU cost ratio to bare ws',
       'Server CPU',
       'Bench CPU',
       'Note',
@@ -79,6 +101,7 @@ export function summaryTable(runs: SaturationRun[]): string {
           ? `${ms(halfP99)} ms at ${int(half.result.offeredRate)} msg/s${isBare ? '' : ` ${mark(halfP99 < TARGET_HALF_P99_MS)}`}`
           : '–',
         saturating ? serverUsPerDelivery(saturating).toFixed(1) : '–',
+        isBare ? '1' : costRatio(run, runs),
         saturating ? percent(saturating.serverCpu) : '–',
         saturating ? percent(saturating.result.cpu.bench) : '–',
         saturationNote(run.outcome),
@@ -107,6 +130,7 @@ export function stepsTable(runs: SaturationRun[]): string {
         percent(step.serverCpu),
         serverUsPerDelivery(step).toFixed(1),
         `${percent(result.cpu.bench)}${step.generatorBound ? ' (generator-bound)' : ''}`,
+        ms(step.generatorLoopP99Ms),
         otherCpu(step.otherCpu),
         [step.overBound ?? 'in bound', step.repeated ? 'repeated' : '', role].filter(Boolean).join(', '),
       ]);
@@ -126,6 +150,7 @@ export function stepsTable(runs: SaturationRun[]): string {
       'Server CPU',
       'Server µs / delivery',
       'Bench CPU',
+      'Bench loop p99 ms',
       'Other CPU',
       'Step',
     ],
@@ -139,7 +164,7 @@ export function printStep(load: string, server: string, step: SaturationStep): v
     `  ${load} ${server} @ ${int(result.offeredRate)} msg/s (${int(step.offeredDeliveries)} deliveries/s offered): ` +
       `sent ${int(result.sendRate)}/s, delivered ${int(result.deliveredPerSec)}/s, p50 ${ms(result.endToEnd.p50)} ` +
       `p99 ${ms(result.endToEnd.p99)} ms, ack p99 ${ms(result.ack.p99)} ms; server ${percent(step.serverCpu)} ` +
-      `${serverUsPerDelivery(step).toFixed(1)} µs/delivery, bench ${percent(result.cpu.bench)}, ` +
+      `${serverUsPerDelivery(step).toFixed(1)} µs/delivery, bench ${percent(result.cpu.bench)} loop p99 ${ms(step.generatorLoopP99Ms)} ms, ` +
       `other ${percent(step.otherCpu)}; ${step.overBound ?? 'in bound'}${step.generatorBound ? ' (generator-bound)' : ''}` +
       `${step.repeated ? ', repeating' : ''}`,
   );

@@ -4,7 +4,7 @@ import type { BenchContext } from '../context';
 import { FanOutLoad } from '../fan-out-load';
 import type { ScenarioReport } from '../format';
 import { ledgerFailures } from '../ledger';
-import { SATURATION_P99_MS, searchSaturation, type SaturationPlan } from '../saturation-search';
+import { measureStep, SATURATION_P99_MS, SaturationSearch, type SaturationPlan } from '../saturation-search';
 import {
   redisProblem,
   startBare,
@@ -55,30 +55,25 @@ export async function runSaturation(ctx: BenchContext): Promise<ScenarioReport> 
     }
   }
 
-  for (const [name, start] of starts) {
-    const started = performance.now();
-    let server: SaturationServer | null;
-    try {
-      server = await start();
-    } catch (error) {
-      // One server that cannot start (a broken build mid-change) must not hide the others' figures.
-      failures.push(`saturation ${name}: ${error instanceof Error ? error.message : String(error)}`);
-      skipped.push(`${name} did not start (see the failures).`);
-      continue;
-    }
-    if (!server) {
-      skipped.push(`${name} skipped: the test PostgreSQL was not reachable.`);
-      continue;
-    }
-    try {
-      for (const load of LOADS) {
-        if (server.crash()) break;
-        runs.push(await saturate(ctx, server, load));
+  // Every server up at once, so each offered rate is measured on all of them back
+  // to back: a shared machine's background load then bends every figure of a
+  // rate alike, and the ratios to the ceiling compare like with like.
+  const servers: SaturationServer[] = [];
+  try {
+    for (const [name, start] of starts) {
+      try {
+        const server = await start();
+        if (server) servers.push(server);
+        else skipped.push(`${name} skipped: the test PostgreSQL was not reachable.`);
+      } catch (error) {
+        // One server that cannot start (a broken build mid-change) must not hide the others' figures.
+        failures.push(`saturation ${name}: ${error instanceof Error ? error.message : String(error)}`);
+        skipped.push(`${name} did not start (see the failures).`);
       }
-    } finally {
-      failures.push(...(await server.stop()));
     }
-    console.log(`  ${name}: ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    for (const load of LOADS) runs.push(...(await saturateInLockstep(ctx, servers, load)));
+  } finally {
+    for (const server of servers) failures.push(...(await server.stop()));
   }
 
   const chartPath =
@@ -95,13 +90,19 @@ export async function runSaturation(ctx: BenchContext): Promise<ScenarioReport> 
         `${connections / 10} conversations of 10. The offered rate (open loop) starts at ` +
         `${options.saturationStart} deliveries/s and is multiplied by ${options.saturationFactor} each ` +
         `${options.saturationStepSec} s step until delivery or ack p99 passes ${SATURATION_P99_MS} ms, under 90% ` +
-        `of the offered deliveries arrive or any is lost; the saturation figure is the most deliveries/s of a step ` +
+        `of the offered deliveries arrive or any is lost (a step past it on latency alone is run again and the ` +
+        `repeat decides: one stall of a shared machine should not end the search); the saturation figure is the most deliveries/s of a step ` +
         `within that bound, then one step at half its offered rate gives the p99. A delivery is a \`message\` frame ` +
         `at a member, the sender's own copy included; latency is send → \`message\` at every other member. ` +
         `Targets (issue 13): ratio to the bare ceiling ≥ ${TARGET_RATIO}, p99 at half rate < ${TARGET_HALF_P99_MS} ms. ` +
+        `All servers run at once and each rate is measured on each of them back to back, so a busy machine bends ` +
+        `a rate's figures alike; server CPU counts every chat process (not PostgreSQL or Redis), and the CPU cost ` +
+        `ratio (bare ws µs per delivery ÷ this server's, at this server's saturating rate) is what the throughput ` +
+        `ratio would be with a core each, and moves far less with the machine's background load. ` +
         `The load generator is one Node.js process on the same 2 cores: a step is marked generator-bound when it ` +
-        `used 90% of a core or could not send 95% of the offered rate, and a saturation figure so marked is the ` +
-        `generator's, not the server's.`,
+        `used 80% of a core or could not send 95% of the offered rate, and a saturation figure so marked is the ` +
+        `generator's, not the server's (Bench loop p99 is the generator's own event-loop delay: its share of the ` +
+        `latencies).`,
       ...skipped.map((line) => `\n${line}`),
       '',
       summaryTable(runs),
@@ -114,43 +115,73 @@ export async function runSaturation(ctx: BenchContext): Promise<ScenarioReport> 
   };
 }
 
-async function saturate(
+/** One load shape on every server: connect, warm up, then step them all in lockstep until each search ends. */
+async function saturateInLockstep(
   { options, failures }: BenchContext,
-  server: SaturationServer,
+  servers: SaturationServer[],
   load: (typeof LOADS)[number],
-): Promise<SaturationRun> {
+): Promise<SaturationRun[]> {
   const connections = options.saturationConnections;
-  const members = await server.members(connections, load.groupSize);
-  const fanOut = await FanOutLoad.connect((index) => server.wsUrl(index), members, server.pids[0] as number, {
-    concurrency: options.connectConcurrency,
-    bodyLength: BODY_LENGTH,
-  });
-  const label = `saturation ${load.name} ${server.label}`;
+  const startRate = options.saturationStart / load.groupSize;
+  const runners: Array<{
+    server: SaturationServer;
+    fanOut: FanOutLoad;
+    plan: SaturationPlan;
+    search: SaturationSearch;
+  }> = [];
   try {
-    const startRate = options.saturationStart / load.groupSize;
-    const plan: SaturationPlan = {
-      startRate,
-      factor: options.saturationFactor,
-      stepSec: options.saturationStepSec,
-      maxSteps: options.saturationMaxSteps,
-      groupSize: load.groupSize,
-      serverPids: server.pids,
-    };
-    const warmup = await fanOut.run(
-      startRate / 2 / connections,
-      Math.min(options.warmupSec, 2 * plan.stepSec),
-    );
-    failures.push(...ledgerFailures(`${label} warm-up`, warmup.counts));
-    const outcome = await searchSaturation(fanOut, plan, connections, (step) => {
-      printStep(load.name, server.label, step);
-      failures.push(
-        ...ledgerFailures(`${label} @ ${Math.round(step.result.offeredRate)} msg/s`, step.result.counts),
+    for (const server of servers) {
+      if (server.crash()) continue;
+      const members = await server.members(connections, load.groupSize);
+      const fanOut = await FanOutLoad.connect(
+        (index) => server.wsUrl(index),
+        members,
+        server.pids[0] as number,
+        {
+          concurrency: options.connectConcurrency,
+          bodyLength: BODY_LENGTH,
+        },
       );
-    });
-    if (fanOut.closedByServer > 0)
-      failures.push(`${label}: ${fanOut.closedByServer} sockets closed by the server`);
-    return { load: load.name, server: server.label, outcome };
+      const plan: SaturationPlan = {
+        startRate,
+        factor: options.saturationFactor,
+        stepSec: options.saturationStepSec,
+        maxSteps: options.saturationMaxSteps,
+        groupSize: load.groupSize,
+        serverPids: server.pids,
+      };
+      runners.push({ server, fanOut, plan, search: new SaturationSearch(plan) });
+      const warmup = await fanOut.run(
+        startRate / 2 / connections,
+        Math.min(options.warmupSec, 2 * plan.stepSec),
+      );
+      failures.push(...ledgerFailures(`saturation ${load.name} ${server.label} warm-up`, warmup.counts));
+    }
+    for (;;) {
+      const pending = runners.filter(({ search, server }) => search.nextRate !== null && !server.crash());
+      if (pending.length === 0) break;
+      for (const { server, fanOut, plan, search } of pending) {
+        const rate = search.nextRate as number;
+        const step = await measureStep(fanOut, rate, plan, connections);
+        search.record(step);
+        printStep(load.name, server.label, step);
+        const label = `saturation ${load.name} ${server.label} @ ${Math.round(rate)} msg/s`;
+        failures.push(...ledgerFailures(label, step.result.counts));
+      }
+    }
+    for (const { server, fanOut } of runners) {
+      if (fanOut.closedByServer > 0) {
+        failures.push(
+          `saturation ${load.name} ${server.label}: ${fanOut.closedByServer} sockets closed by the server`,
+        );
+      }
+    }
+    return runners.map(({ server, search }) => ({
+      load: load.name,
+      server: server.label,
+      outcome: search.outcome,
+    }));
   } finally {
-    await fanOut.close();
+    for (const { fanOut } of runners) await fanOut.close();
   }
 }
