@@ -1,0 +1,104 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openSqliteDatabase } from '../../src/storage/sqlite/database';
+import { createSqliteStorage } from '../../src/storage/sqlite/sqlite-storage';
+import type { Storage } from '../../src/storage/storage';
+import { makeConversation, makeUsers, newMessage } from './contract/fixture';
+import { describeStorageContract } from './storage-contract';
+
+// Issue 13: SQLite's group commits run on a writer thread. The contract suite runs
+// against the default (sqlite.test.ts); here, the same contract with sends on the
+// caller's thread, and what the thread does with a batch it cannot commit.
+
+describeStorageContract('sqlite, sends on the caller thread', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'chat-sqlite-'));
+  const filename = join(dir, 'chat.db');
+  const opened: Storage[] = [];
+  const open = () => {
+    const storage = createSqliteStorage({ filename, writerThread: false });
+    opened.push(storage);
+    return storage;
+  };
+  return {
+    storage: open(),
+    reopen: async () => open(),
+    cleanup: async () => {
+      for (const storage of opened) await storage.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+});
+
+describe('sqlite writer thread', () => {
+  let dir: string;
+  let storage: Storage;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'chat-sqlite-writer-'));
+    storage = createSqliteStorage({ filename: join(dir, 'chat.db') });
+  });
+  afterEach(async () => {
+    await storage.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('a batch the thread cannot commit is refused whole, nothing of it stored; the next batch commits', async () => {
+    const [ada, bob] = await makeUsers(storage, 'ada', 'bob');
+    const conversationId = await makeConversation(storage, ada!, [bob!]);
+    await storage.appendMessages([newMessage(conversationId, ada!, 'before')]);
+    // Another connection (the main thread's here) makes the writer's insert fail, as a full disk would.
+    const db = openSqliteDatabase({ filename: join(dir, 'chat.db'), migrate: false });
+    db.exec(`CREATE TRIGGER refuse_boom BEFORE INSERT ON messages WHEN NEW.body = 'boom'
+             BEGIN SELECT RAISE(ABORT, 'disk on fire'); END`);
+
+    await expect(
+      storage.appendMessages([
+        newMessage(conversationId, ada!, 'fine'),
+        newMessage(conversationId, bob!, 'boom'),
+      ]),
+    ).rejects.toThrow(/disk on fire/);
+    expect(await storage.lastSeq(conversationId)).toBe(1);
+
+    db.exec('DROP TRIGGER refuse_boom');
+    db.close();
+    const [outcome] = await storage.appendMessages([newMessage(conversationId, bob!, 'after')]);
+    expect(outcome).toMatchObject({ status: 'created', message: { seq: 2, body: 'after' } });
+  });
+
+  it('reports each new message with its push audience and webhook recipients, read in the same transaction', async () => {
+    const [ada, bob, cy] = await makeUsers(storage, 'ada', 'bob', 'cy');
+    const conversationId = await makeConversation(storage, ada!, [bob!, cy!], 'Trip');
+    const [outcome] = await storage.appendMessages([newMessage(conversationId, ada!, 'hi')]);
+    expect(outcome).toMatchObject({
+      status: 'created',
+      audience: {
+        push: {
+          title: 'Trip',
+          members: expect.arrayContaining([
+            expect.objectContaining({ user_id: bob!.id, display_name: 'Bob' }),
+          ]),
+        },
+        webhookAgentIds: [],
+      },
+    });
+  });
+
+  it('serves several open files at once, each its own', async () => {
+    const other = createSqliteStorage({ filename: join(dir, 'other.db') });
+    try {
+      const [ada, bob] = await makeUsers(storage, 'ada', 'bob');
+      const [cy, dee] = await makeUsers(other, 'cy', 'dee');
+      const here = await makeConversation(storage, ada!, [bob!]);
+      const there = await makeConversation(other, cy!, [dee!]);
+      await Promise.all([
+        storage.appendMessages([newMessage(here, ada!, 'one'), newMessage(here, bob!, 'two')]),
+        other.appendMessages([newMessage(there, cy!, 'three')]),
+      ]);
+      expect(await storage.lastSeq(here)).toBe(2);
+      expect(await other.lastSeq(there)).toBe(1);
+    } finally {
+      await other.close();
+    }
+  });
+});
