@@ -12,6 +12,14 @@ export interface ChartPoint {
 export interface ChartSeries {
   name: string;
   points: ChartPoint[];
+  /** A reference (say offered = delivered): dashed grey, not in the legend. */
+  reference?: boolean;
+}
+
+/** A labelled horizontal line across a panel: a bound or a target. */
+export interface ChartGuide {
+  y: number;
+  label: string;
 }
 
 export interface ChartPanel {
@@ -21,6 +29,7 @@ export interface ChartPanel {
   xLog?: boolean;
   yLog?: boolean;
   series: ChartSeries[];
+  guides?: ChartGuide[];
 }
 
 const PANEL_WIDTH = 480;
@@ -89,7 +98,7 @@ function renderPanel(
     panel.xLog ?? false,
   );
   const yAxis = axis(
-    points.map((point) => point.y),
+    [...points.map((point) => point.y), ...(panel.guides ?? []).map((guide) => guide.y)],
     panel.yLog ?? false,
   );
   const plotWidth = PANEL_WIDTH - MARGIN.left - MARGIN.right;
@@ -120,6 +129,13 @@ function renderPanel(
     `<text x="${x0 + plotWidth / 2}" y="${y0 + 36}" text-anchor="middle">${escape(panel.xLabel)}</text>`,
     `<text transform="translate(${left + 16} ${y0 - plotHeight / 2}) rotate(-90)" text-anchor="middle">${escape(panel.yLabel)}</text>`,
   );
+  for (const guide of panel.guides ?? []) {
+    const y = py(guide.y);
+    parts.push(
+      `<line x1="${x0}" y1="${y}" x2="${x0 + plotWidth}" y2="${y}" stroke="#888" stroke-dasharray="6 4"/>`,
+      `<text x="${x0 + plotWidth - 4}" y="${Number(y) - 4}" text-anchor="end" fill="#555">${escape(guide.label)}</text>`,
+    );
+  }
   for (const series of panel.series) {
     const drawn = series.points
       .filter(
@@ -131,8 +147,14 @@ function renderPanel(
       )
       .sort((a, b) => a.x - b.x);
     if (drawn.length === 0) continue;
-    const colour = colourOf(series.name);
     const path = drawn.map((point) => `${px(point.x)},${py(point.y)}`).join(' ');
+    if (series.reference) {
+      parts.push(
+        `<polyline points="${path}" fill="none" stroke="#999" stroke-width="1" stroke-dasharray="4 4"/>`,
+      );
+      continue;
+    }
+    const colour = colourOf(series.name);
     parts.push(`<polyline points="${path}" fill="none" stroke="${colour}" stroke-width="2"/>`);
     for (const point of drawn) {
       parts.push(`<circle cx="${px(point.x)}" cy="${py(point.y)}" r="3" fill="${colour}"/>`);
@@ -143,7 +165,13 @@ function renderPanel(
 
 /** The whole chart: `panels` laid out `columns` to a row, a title above and the legend below. */
 export function renderSvgChart(title: string, panels: ChartPanel[], columns = 2): string {
-  const names = [...new Set(panels.flatMap((panel) => panel.series.map((series) => series.name)))];
+  const names = [
+    ...new Set(
+      panels.flatMap((panel) =>
+        panel.series.filter((series) => !series.reference).map((series) => series.name),
+      ),
+    ),
+  ];
   const colourOf = (name: string) => COLOURS[names.indexOf(name) % COLOURS.length] as string;
   const rows = Math.ceil(panels.length / columns);
   const width = PANEL_WIDTH * Math.min(columns, panels.length);

@@ -1,6 +1,6 @@
-import { renderSvgChart, type ChartPanel } from './chart-svg';
+import { renderSvgChart, type ChartPanel, type ChartSeries } from './chart-svg';
 import { int, ms, otherCpu, percent, table } from './format';
-import type { SaturationOutcome, SaturationStep } from './saturation-search';
+import { SATURATION_P99_MS, type SaturationOutcome, type SaturationStep } from './saturation-search';
 
 /** Issue 13's targets: deliveries/s at saturation against the bare ceiling, and p99 at half that rate. */
 export const TARGET_RATIO = 0.5;
@@ -170,6 +170,20 @@ export function printStep(load: string, server: string, step: SaturationStep): v
   );
 }
 
+/** Delivered = offered, the line a server in bound follows. */
+function offeredReference(runs: SaturationRun[]): ChartSeries {
+  const offered = runs.flatMap((run) => run.outcome.steps.map((step) => step.offeredDeliveries));
+  return {
+    name: 'offered',
+    reference: true,
+    // Many points: on a log x axis against a linear y, delivered = offered is a curve.
+    points: Array.from({ length: 41 }, (_, index) => {
+      const x = Math.min(...offered) * (Math.max(...offered) / Math.min(...offered)) ** (index / 40);
+      return { x, y: x };
+    }),
+  };
+}
+
 /** The steps a chart draws: a repeated step's repeat stands for it. */
 function charted(run: SaturationRun): SaturationStep[] {
   return run.outcome.steps.filter((step) => !step.repeated);
@@ -187,13 +201,16 @@ export function saturationChart(runs: SaturationRun[]): string {
         xLabel: 'offered deliveries/s',
         yLabel: 'delivered/s',
         xLog: true,
-        series: ofLoad.map((run) => ({
-          name: run.server,
-          points: charted(run).map((step) => ({
-            x: step.offeredDeliveries,
-            y: step.result.deliveredPerSec,
+        series: [
+          offeredReference(ofLoad),
+          ...ofLoad.map((run) => ({
+            name: run.server,
+            points: charted(run).map((step) => ({
+              x: step.offeredDeliveries,
+              y: step.result.deliveredPerSec,
+            })),
           })),
-        })),
+        ],
       },
       {
         title: `${load}: p99 delivery latency`,
@@ -201,6 +218,10 @@ export function saturationChart(runs: SaturationRun[]): string {
         yLabel: 'p99 ms (log)',
         xLog: true,
         yLog: true,
+        guides: [
+          { y: SATURATION_P99_MS, label: `saturation bound ${SATURATION_P99_MS} ms` },
+          { y: TARGET_HALF_P99_MS, label: `target at half rate ${TARGET_HALF_P99_MS} ms` },
+        ],
         series: ofLoad.map((run) => ({
           name: run.server,
           points: charted(run).map((step) => ({
