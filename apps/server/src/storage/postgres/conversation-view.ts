@@ -1,10 +1,10 @@
 /**
- * A conversation as one viewer sees it (the protocol's `Conversation`), built as
- * JSON text by PostgreSQL itself and read as text: the conversation list (issue
- * 13) parses no row, date or json column in JS and serialises nothing, and the
- * HTTP listing sends the text as is. Parsing 200 conversations' rows (pg turns
- * every timestamptz into a Date and every json column into values) cost about
- * as much CPU in the server as the query did in PostgreSQL.
+ * A conversation as one viewer sees it (the protocol's `Conversation`), and the
+ * members and messages it is made of, built as JSON by PostgreSQL itself (issue
+ * 13). Parsing rows cost about as much CPU in the server as the queries did in
+ * PostgreSQL: pg turns every timestamptz into a Date and every json column into
+ * values, 200 conversations' worth for one listing. The conversation list is
+ * read as text, never parsed, and the HTTP listing sends it as is.
  *
  * Over `c` (conversations), `me` (the viewer's membership row, NULL columns when
  * not a member) and `m` (the message with the highest seq, NULL columns when
@@ -17,18 +17,21 @@
  */
 const iso = (sql: string) => `to_char(${sql} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
-const MEMBERS = `(SELECT COALESCE(json_agg(json_build_object(
+/** The members of conversation `c`, in the order they were added, as a JSON array. */
+export const MEMBERS_JSON = `(SELECT COALESCE(json_agg(json_build_object(
       'user_id', cm.user_id, 'display_name', mu.display_name, 'read_seq', cm.read_seq,
       'role', cm.role, 'is_agent', mu.is_agent) ORDER BY cm.position), '[]'::json)
   FROM conversation_members cm JOIN users mu ON mu.id = cm.user_id
   WHERE cm.conversation_id = c.id)`;
 
-const LAST_MESSAGE = `CASE WHEN m.id IS NULL THEN NULL ELSE json_build_object(
-  'id', m.id, 'conversation_id', m.conversation_id, 'seq', m.seq, 'updated_seq', m.updated_seq,
-  'sender_id', m.sender_id, 'client_id', m.client_id, 'body', m.body, 'reply_to', m.reply_to,
-  'created_at', ${iso('m.created_at')}, 'edited_at', ${iso('m.edited_at')}, 'deleted_at', ${iso('m.deleted_at')},
-  'reactions', m.reactions, 'kind', m.kind, 'event', m.event,
-  'attachments', m.attachments, 'mentions', m.mentions, 'state', m.state) END`;
+/** The protocol's `Message` of the `messages` row `alias`, as JSON (rows.ts toMessage, in SQL). */
+export const messageJson = (alias: string) => `json_build_object(
+  'id', ${alias}.id, 'conversation_id', ${alias}.conversation_id, 'seq', ${alias}.seq,
+  'updated_seq', ${alias}.updated_seq, 'sender_id', ${alias}.sender_id, 'client_id', ${alias}.client_id,
+  'body', ${alias}.body, 'reply_to', ${alias}.reply_to, 'created_at', ${iso(`${alias}.created_at`)},
+  'edited_at', ${iso(`${alias}.edited_at`)}, 'deleted_at', ${iso(`${alias}.deleted_at`)},
+  'reactions', ${alias}.reactions, 'kind', ${alias}.kind, 'event', ${alias}.event,
+  'attachments', ${alias}.attachments, 'mentions', ${alias}.mentions, 'state', ${alias}.state)`;
 
 /** Other members' text messages, not deleted, above the viewer's read_seq (messages_unread, 009). */
 const UNREAD_COUNT = `(SELECT COUNT(*)::int FROM messages u
@@ -43,8 +46,8 @@ const UNREAD_MENTIONS = `(SELECT COUNT(*)::int FROM message_mentions mm JOIN mes
 /** The JSON text of the `Conversation`. */
 export const CONVERSATION_JSON = `json_build_object(
   'id', c.id, 'title', c.title, 'is_group', c.is_group,
-  'members', ${MEMBERS},
-  'last_message', ${LAST_MESSAGE},
+  'members', ${MEMBERS_JSON},
+  'last_message', CASE WHEN m.id IS NULL THEN NULL ELSE ${messageJson('m')} END,
   'last_seq', c.last_seq, 'unread_count', ${UNREAD_COUNT}, 'created_at', ${iso('c.created_at')},
   'settings', json_build_object('muted_until', ${iso('me.muted_until')},
     'archived', COALESCE(me.archived, false), 'pinned', me.pinned_at IS NOT NULL),

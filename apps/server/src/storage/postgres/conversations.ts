@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
-import type { Conversation, ConversationMember, MemberRole } from '@chat/protocol';
+import type { Conversation, MemberRole } from '@chat/protocol';
 import { directKey } from '../../domain/conversation-rules';
 import { byTenure, type GroupFacts } from '../../domain/group-rules';
 import { checkMembership, type Membership } from '../../domain/membership-rules';
@@ -8,7 +8,6 @@ import type { Rejection } from '../../domain/rejection';
 import type { NewConversation, ReadOutcome, SettingsChanges } from '../storage';
 import { inTransaction, iso, type Queryable } from './database';
 import { CONVERSATION_JSON, LAST_MESSAGE_JOIN, LIST_ORDER } from './conversation-view';
-import { toMember, type MemberRow } from './rows';
 
 /**
  * Conversations, their members and their counter. A conversation as a viewer sees
@@ -194,17 +193,6 @@ export function conversationQueries(pool: pg.Pool) {
       });
     },
   };
-}
-
-/** The members of a conversation, creator first (for the join snapshot). */
-export async function membersOf(db: Queryable, conversationId: string): Promise<ConversationMember[]> {
-  const { rows } = await db.query<MemberRow>(
-    `SELECT cm.user_id, u.display_name, cm.read_seq, cm.role, u.is_agent
-     FROM conversation_members cm JOIN users u ON u.id = cm.user_id
-     WHERE cm.conversation_id = $1 ORDER BY cm.position`,
-    [conversationId],
-  );
-  return rows.map(toMember);
 }
 
 /**

@@ -1,12 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
-import {
-  JOIN_PAGE_SIZE,
-  JOIN_SINCE_MAX,
-  type Message,
-  type MessageChange,
-  type SystemEvent,
-} from '@chat/protocol';
+import type { Message, MessageChange, SystemEvent } from '@chat/protocol';
 import {
   checkDelete,
   checkEdit,
@@ -23,13 +17,11 @@ import {
   type AppendOutcome,
   type ChangeOutcome,
   type EndStreamInput,
-  type JoinSnapshot,
   type NewMessage,
   type StoredChange,
   type StreamCheckpoint,
 } from '../storage';
 import { lockAttachments, takeAttachments } from './attachments';
-import { lastSeq, membersOf } from './conversations';
 import { inTransaction, iso, isoOrNull, type Queryable } from './database';
 import { MESSAGE_COLUMNS, toMessage, type MessageRow } from './rows';
 import { indexText, indexTextOf } from './search';
@@ -332,15 +324,6 @@ export function messageQueries(pool: pg.Pool) {
     });
   }
 
-  async function page(db: Queryable, conversationId: string, beforeSeq: number, limit: number) {
-    const { rows } = await db.query<MessageRow>(
-      `SELECT ${MESSAGE_COLUMNS} FROM messages m
-       WHERE m.conversation_id = $1 AND m.seq < $2::bigint ORDER BY m.seq DESC LIMIT $3`,
-      [conversationId, beforeSeq, limit + 1],
-    );
-    return { messages: rows.slice(0, limit).reverse().map(toMessage), has_more: rows.length > limit };
-  }
-
   async function updatedAfter(db: Queryable, conversationId: string, sinceSeq: number, limit: number) {
     const { rows } = await db.query<MessageRow>(
       `SELECT ${MESSAGE_COLUMNS} FROM messages m
@@ -458,36 +441,6 @@ export function messageQueries(pool: pg.Pool) {
         [before, Math.max(0, Math.trunc(limit))],
       );
       return rows;
-    },
-
-    /** Counter, members and messages from one REPEATABLE READ snapshot. */
-    joinSnapshot(conversationId: string, sinceSeq: number | undefined): Promise<JoinSnapshot> {
-      return inTransaction(pool, 'snapshot', async (client) => {
-        const last_seq = await lastSeq(client, conversationId);
-        const members = await membersOf(client, conversationId);
-        if (sinceSeq === undefined) {
-          return {
-            last_seq,
-            members,
-            ...(await page(client, conversationId, Number.MAX_SAFE_INTEGER, JOIN_PAGE_SIZE)),
-          };
-        }
-        const rows = await updatedAfter(client, conversationId, sinceSeq, JOIN_SINCE_MAX + 1);
-        return {
-          last_seq,
-          members,
-          messages: rows.slice(0, JOIN_SINCE_MAX).map(toMessage),
-          has_more: rows.length > JOIN_SINCE_MAX,
-        };
-      });
-    },
-
-    messagesBefore(
-      conversationId: string,
-      beforeSeq: number | undefined,
-      limit: number,
-    ): Promise<{ messages: Message[]; has_more: boolean }> {
-      return page(pool, conversationId, beforeSeq ?? Number.MAX_SAFE_INTEGER, Math.max(0, Math.trunc(limit)));
     },
 
     async changesSince(conversationId: string, sinceSeq: number, limit: number): Promise<StoredChange[]> {

@@ -6,6 +6,7 @@ import { authQueries } from './auth';
 import { conversationQueries } from './conversations';
 import { createPool, type PostgresStorageOptions as PoolOptions } from './database';
 import { groupQueries } from './groups';
+import { historyQueries } from './history';
 import { messageQueries } from './messages';
 import { migratePostgres } from './migrate';
 import { pushQueries } from './push';
@@ -72,6 +73,7 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
   const auth = authQueries(pool);
   const conversations = conversationQueries(pool);
   const messages = messageQueries(pool);
+  const history = historyQueries(pool);
   const groups = groupQueries(pool);
   const search = searchQueries(pool);
   const attachments = attachmentQueries(pool);
@@ -114,8 +116,8 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
     editMessage: messages.editMessage,
     deleteMessage: messages.deleteMessage,
     setReaction: messages.setReaction,
-    joinSnapshot: messages.joinSnapshot,
-    messagesBefore: messages.messagesBefore,
+    joinSnapshot: history.joinSnapshot,
+    messagesBefore: history.messagesBefore,
     changesSince: messages.changesSince,
     streamFacts: messages.streamFacts,
     endStream: messages.endStream,

@@ -1,13 +1,4 @@
-import type {
-  Attachment,
-  ConversationMember,
-  Message,
-  MessageChange,
-  MessageState,
-  MemberRole,
-  SystemEvent,
-  User,
-} from '@chat/protocol';
+import type { Attachment, Message, MessageChange, MessageState, SystemEvent, User } from '@chat/protocol';
 import type { AuthUser } from '../storage';
 import { iso, isoOrNull } from './database';
 
@@ -49,15 +40,6 @@ export interface MessageRow {
   mentions: string[];
   attachments: Attachment[];
   state: MessageState;
-}
-
-/** A member as the listing and the join snapshot show them. */
-export interface MemberRow {
-  user_id: string;
-  display_name: string;
-  read_seq: number;
-  role: MemberRole;
-  is_agent: boolean;
 }
 
 /** reaction -> user ids in the order they reacted. */
@@ -111,15 +93,5 @@ export function toMessage(row: MessageRow): Message {
     attachments: row.attachments,
     mentions: row.mentions,
     state: row.state,
-  };
-}
-
-export function toMember(row: MemberRow): ConversationMember {
-  return {
-    user_id: row.user_id,
-    display_name: row.display_name,
-    read_seq: row.read_seq,
-    role: row.role,
-    is_agent: row.is_agent,
   };
 }
