@@ -1,4 +1,4 @@
-import type { ClientFrameOf, Message, ServerFrame } from '@chat/protocol';
+import type { ClientFrameOf, Message, ServerFrame, ServerFrameOf } from '@chat/protocol';
 import { JitteredBackoff } from './backoff';
 import type { DeliveryLedger } from './ledger';
 import { RawClient } from './raw-client';
@@ -40,6 +40,8 @@ export class ResumingClient {
   private readonly unacked = new Map<string, ClientFrameOf<'send_message'>>();
   private readonly backoff = new JitteredBackoff();
   private onReady: () => void = () => {};
+  /** The join sent on the current socket, until its `joined` (or an error, a close, the deadline). */
+  private pendingJoin: { resuming: boolean; settle: (error?: Error) => void } | null = null;
 
   constructor(
     readonly index: number,
@@ -110,23 +112,7 @@ export class ResumingClient {
       const authenticated = client.expect('authenticated', HANDSHAKE_TIMEOUT_MS);
       client.send({ type: 'authenticate', token: this.target.token });
       await authenticated;
-      const joined = client.expect('joined', HANDSHAKE_TIMEOUT_MS);
-      const resuming = this.joinedOnce;
-      client.send({
-        type: 'join_conversation',
-        conversation_id: this.target.conversationId,
-        ...(resuming ? { since_seq: this.lastSeq } : {}),
-      });
-      const snapshot = await joined;
-      const at = performance.now();
-      if (resuming) {
-        // More missed than one resume holds: the client would join afresh; here it is a failure to report.
-        if (snapshot.has_more) this.truncatedResumes++;
-        for (const message of snapshot.messages) this.message(message, at);
-        if (!snapshot.has_more && snapshot.last_seq !== this.lastSeq) this.ledger.orderViolation();
-      }
-      this.lastSeq = snapshot.last_seq;
-      this.joinedOnce = true;
+      await this.join(client);
     } catch (error) {
       this.onFailure(failureReason(error));
       if (client) {
@@ -152,6 +138,47 @@ export class ResumingClient {
     this.onReady();
   }
 
+  /**
+   * Sends the join and resolves once its `joined` was applied. The snapshot is
+   * applied in the frame handler itself, not after an await: `ws` hands every
+   * frame of one TCP read over synchronously, so broadcasts right behind
+   * `joined` would otherwise be seen before it.
+   */
+  private join(client: RawClient): Promise<void> {
+    const resuming = this.joinedOnce;
+    return new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () => settle(new Error(`no joined within ${HANDSHAKE_TIMEOUT_MS} ms`)),
+        HANDSHAKE_TIMEOUT_MS,
+      );
+      const settle = (error?: Error) => {
+        clearTimeout(timer);
+        this.pendingJoin = null;
+        client.onClose = () => {};
+        if (error) reject(error);
+        else resolve();
+      };
+      this.pendingJoin = { resuming, settle };
+      client.onClose = (code) => settle(new Error(`socket closed with ${code}`));
+      client.send({
+        type: 'join_conversation',
+        conversation_id: this.target.conversationId,
+        ...(resuming ? { since_seq: this.lastSeq } : {}),
+      });
+    });
+  }
+
+  private applyJoined(snapshot: ServerFrameOf<'joined'>, resuming: boolean, at: number): void {
+    if (resuming) {
+      // More missed than one resume holds: the client would join afresh; here it is a failure to report.
+      if (snapshot.has_more) this.truncatedResumes++;
+      for (const message of snapshot.messages) this.message(message, at);
+      if (!snapshot.has_more && snapshot.last_seq !== this.lastSeq) this.ledger.orderViolation();
+    }
+    this.lastSeq = snapshot.last_seq;
+    this.joinedOnce = true;
+  }
+
   private closed(client: RawClient): void {
     if (this.client !== client) return;
     this.client = null;
@@ -166,8 +193,13 @@ export class ResumingClient {
 
   private frame(frame: ServerFrame, at: number): void {
     switch (frame.type) {
+      case 'joined':
+        if (!this.pendingJoin) return;
+        this.applyJoined(frame, this.pendingJoin.resuming, at);
+        this.pendingJoin.settle();
+        return;
       case 'message':
-        if (!this.ready) this.messagesBeforeJoined++;
+        if (this.pendingJoin) this.messagesBeforeJoined++;
         this.message(frame.message, at);
         return;
       case 'message_ack':
@@ -176,7 +208,9 @@ export class ResumingClient {
         this.ledger.ack(frame.client_id, at);
         return;
       case 'error':
-        this.ledger.error(frame.code);
+        if (this.pendingJoin)
+          this.pendingJoin.settle(new Error(`server error ${frame.code}: ${frame.message}`));
+        else this.ledger.error(frame.code);
         return;
       default:
         return; // presence and the like

@@ -3,7 +3,7 @@ import { rmSync } from 'node:fs';
 import { startChatServer, type ChatServerProcess } from '../chat-server';
 import { serverFailures, type BenchContext } from '../context';
 import { freePort, portIsFree } from '../free-port';
-import { int, latencyCells, ms, percent, table, type ScenarioReport } from '../format';
+import { int, latencyCells, ms, otherCpu, percent, table, type ScenarioReport } from '../format';
 import { LatencyRecorder, type LatencySummary } from '../latency';
 import { readListenDrops } from '../listen-drops';
 import { DeliveryLedger, ledgerFailures, type LedgerCounts } from '../ledger';
@@ -260,7 +260,7 @@ function printRestart(f: RestartFigures): void {
       `lost ${int(f.counts.lostAcks + f.counts.lostDeliveries)}, doubled ` +
       `${int(f.counts.doubledAcks + f.counts.doubledDeliveries)}, seq gaps ${int(f.counts.orderViolations)}; ` +
       `failed attempts: ${failureCells(f.attemptFailures)}; new server CPU ${percent(f.cpu?.server ?? Number.NaN)}, ` +
-      `bench ${percent(f.cpu?.bench ?? Number.NaN)}`,
+      `bench ${percent(f.cpu?.bench ?? Number.NaN)}, other processes ${otherCpu(f.cpu?.other ?? Number.NaN)}`,
   );
   console.log(
     `  the resuming attempt's open + authenticate + join: p50 ${ms(f.handshake.p50)} p95 ${ms(f.handshake.p95)} ` +
@@ -304,6 +304,7 @@ function restartMarkdown(f: RestartFigures, sendRate: number): string {
         'SYNs dropped (accept queue full)',
         'Resuming handshake p50 / max ms',
         'New server CPU',
+        'Other CPU',
       ],
       [
         [
@@ -315,6 +316,7 @@ function restartMarkdown(f: RestartFigures, sendRate: number): string {
           int(f.listenDrops),
           `${ms(f.handshake.p50)} / ${ms(f.handshake.max)}`,
           percent(f.cpu?.server ?? Number.NaN),
+          otherCpu(f.cpu?.other ?? Number.NaN),
         ],
       ],
     ),
