@@ -48,7 +48,7 @@ export function ratioToBare(run: SaturationRun, runs: SaturationRun[]): number {
 
 /**
  * Bare µs per delivery ÷ this server's, both at this server's saturating
- * offered rate (the lockstep measured both there): what the throughput ratio
+ * offered rate (the lockstep measured both there, or the bare step nearest it): what the throughput ratio
  * would be if each server had a core to itself. CPU time per unit of work
  * moves much less with a shared machine's background load than the tails do.
  */
@@ -56,10 +56,13 @@ export function costRatioToBare(run: SaturationRun, runs: SaturationRun[]): numb
   const saturating = run.outcome.saturating;
   const bare = runs.find((other) => other.load === run.load && other.server === 'bare ws');
   if (!saturating || !bare) return Number.NaN;
-  const sameRate = bare.outcome.steps.find(
-    (step) => Math.abs(step.result.offeredRate - saturating.result.offeredRate) < 0.5,
-  );
-  return sameRate ? serverUsPerDelivery(sameRate) / serverUsPerDelivery(saturating) : Number.NaN;
+  // A chat search that stepped down has rates the bare one never ran: the nearest (by ratio) stands in.
+  const distance = (step: SaturationStep) =>
+    Math.abs(Math.log(step.result.offeredRate / saturating.result.offeredRate));
+  const nearest = bare.outcome.steps
+    .filter((step) => !step.repeated)
+    .sort((a, b) => distance(a) - distance(b))[0];
+  return nearest ? serverUsPerDelivery(nearest) / serverUsPerDelivery(saturating) : Number.NaN;
 }
 
 function costRatio(run: SaturationRun, runs: SaturationRun[]): string {
