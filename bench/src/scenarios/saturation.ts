@@ -97,8 +97,9 @@ export async function runSaturation(ctx: BenchContext): Promise<ScenarioReport> 
         `Targets (issue 13): ratio to the bare ceiling ≥ ${TARGET_RATIO}, p99 at half rate < ${TARGET_HALF_P99_MS} ms. ` +
         `All servers run at once and each rate is measured on each of them back to back, so a busy machine bends ` +
         `a rate's figures alike; server CPU counts every chat process (not PostgreSQL or Redis), and the CPU cost ` +
-        `ratio (bare ws µs per delivery ÷ this server's, at this server's saturating rate or the bare step nearest it) is what the throughput ` +
-        `ratio would be with a core each, and moves far less with the machine's background load. ` +
+        `ratio (bare ws µs per delivery ÷ this server's, at this server's saturating rate or the bare step nearest it) estimates the throughput ` +
+        `ratio each would reach with a core to itself, and moves far less with the machine's background load than the ` +
+        `tails do. ` +
         `The load generator is one Node.js process on the same 2 cores: a step is marked generator-bound when it ` +
         `used 80% of a core or could not send 95% of the offered rate, and a saturation figure so marked is the ` +
         `generator's, not the server's (Bench loop p99 is the generator's own event-loop delay: its share of the ` +
