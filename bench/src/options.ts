@@ -37,9 +37,11 @@ export interface BenchOptions {
   fanoutConnections: number;
   groupSize: number;
   fanoutRates: number[];
-  /** Scenario 3: sockets opened, and how many handshakes are in flight at once. */
-  connections: number;
+  /** Handshakes in flight at once where a scenario opens many sockets. */
   connectConcurrency: number;
+  /** Scenario 3: sockets opened (a full run: what the fd limit of 20,000 holds), and handshakes in flight at once. */
+  connections: number;
+  capacityConcurrency: number;
   /** Characters in each message body. */
   bodyLength: number;
   /** Scenario 5: messages stored before searching, and searches timed per kind of query. */
@@ -84,6 +86,7 @@ const KNOWN = [
   'FANOUT_RATES',
   'CONNECTIONS',
   'CONNECT_CONCURRENCY',
+  'CAPACITY_CONCURRENCY',
   'BODY_LENGTH',
   'SEARCH_MESSAGES',
   'SEARCH_QUERIES',
@@ -167,8 +170,9 @@ export function loadOptions(
     fanoutConnections: int('BENCH_FANOUT_CONNECTIONS', 200, 100),
     groupSize: int('BENCH_GROUP_SIZE', 10, 10),
     fanoutRates: numberList(env, 'BENCH_FANOUT_RATES', quick ? [2] : [1, 5, 10]),
-    connections: int('BENCH_CONNECTIONS', 2000, 300),
+    connections: int('BENCH_CONNECTIONS', 19_000, 1000),
     connectConcurrency: int('BENCH_CONNECT_CONCURRENCY', 100, 50),
+    capacityConcurrency: int('BENCH_CAPACITY_CONCURRENCY', 2000, 1000),
     bodyLength: int('BENCH_BODY_LENGTH', 64, 64),
     searchMessages: int('BENCH_SEARCH_MESSAGES', 100_000, 10_000),
     searchQueries: int('BENCH_SEARCH_QUERIES', 200, 40),

@@ -1,17 +1,41 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startServerProcess } from '@chat/testkit';
+import WebSocket from 'ws';
 import { startChatServer, type ChatServerProcess } from '../chat-server';
 import { serverFailures, type BenchContext } from '../context';
 import { int, latencyCells, mib, ms, table, type ScenarioReport } from '../format';
 import { LatencyRecorder } from '../latency';
 import { DeliveryLedger, ledgerFailures } from '../ledger';
 import { sleep } from '../pacing';
-import { readRssBytes } from '../proc-stats';
+import { readCpuSeconds, readRssBytes } from '../proc-stats';
 import { createGroups, mapLimit, provisionUsers } from '../provision';
 import { RawClient } from '../raw-client';
+import { scrapeMetrics } from '../server-metrics';
 import { mintUsers, type BenchUser } from '../tokens';
 
 /** Lets the server finish what the last step started before its RSS is read. */
 const SETTLE_MS = 1000;
+/**
+ * Sockets per loopback source address (127.0.0.2, .3, ...): a source address
+ * has ~28,000 ephemeral ports, and a real fleet of clients comes from many.
+ */
+const SOCKETS_PER_ADDRESS = 5000;
+/**
+ * The heartbeat interval of the server under test, shortened from the default
+ * 30 s so the idle window sees two ticks; its CPU is scaled back to 30 s.
+ */
+const BENCH_HEARTBEAT_MS = 10_000;
+const DEFAULT_HEARTBEAT_MS = 30_000;
+/** The issue's targets. */
+const TARGET_CONNECT_SEC = 10;
+const TARGET_KIB_PER_CONNECTION = 6;
+const TARGET_HEARTBEAT_CORE = 0.02;
+
+/** Small shares of a core need more than percent() gives. */
+const percent = (fraction: number) => `${(fraction * 100).toFixed(2)}%`;
 
 interface Liveness {
   delivered: number;
@@ -21,17 +45,123 @@ interface Liveness {
   p99: number;
 }
 
+/** TcpExt ListenOverflows + ListenDrops of the whole machine: an accept queue that overflowed drops SYNs. */
+function readListenDrops(): number {
+  const lines = readFileSync('/proc/net/netstat', 'utf8').split('\n');
+  const header = lines.find((line) => line.startsWith('TcpExt:'))?.split(/\s+/) ?? [];
+  const values = lines.filter((line) => line.startsWith('TcpExt:'))[1]?.split(/\s+/) ?? [];
+  const at = (name: string) => Number(values[header.indexOf(name)] ?? Number.NaN);
+  return at('ListenOverflows') + at('ListenDrops');
+}
+
+function readFdLimitsOf(pid: number): { soft: string; hard: string } {
+  const match = /^Max open files\s+(\S+)\s+(\S+)/m.exec(readFileSync(`/proc/${pid}/limits`, 'utf8'));
+  return { soft: match?.[1] ?? '?', hard: match?.[2] ?? '?' };
+}
+
+interface ServerGauges {
+  capacity: number;
+  /** V8's heap after its last GC (live objects plus garbage not yet collected), and what it holds from the OS. */
+  heapUsed: number;
+  heapTotal: number;
+  /** The young generation's size: it grows under a burst of allocation and stays. */
+  newSpace: number;
+}
+
+async function readServerGauges(baseUrl: string): Promise<ServerGauges> {
+  const text = await (await fetch(`${baseUrl}/metrics`)).text();
+  const gauge = (pattern: RegExp) => Number(pattern.exec(text)?.[1] ?? Number.NaN);
+  return {
+    capacity: gauge(/^chat_connection_capacity (\S+)$/m),
+    heapUsed: gauge(/^nodejs_heap_size_used_bytes (\S+)$/m),
+    heapTotal: gauge(/^nodejs_heap_size_total_bytes (\S+)$/m),
+    newSpace: gauge(/^nodejs_heap_space_size_total_bytes\{space="new"\} (\S+)$/m),
+  };
+}
+
+/** The status of one more upgrade: 101 accepted, else the refusal's status (and its Retry-After). */
+function upgradeStatus(url: string, localAddress?: string): Promise<{ status: number; retryAfter: string }> {
+  return new Promise((resolve) => {
+    const socket = new WebSocket(url, {
+      perMessageDeflate: false,
+      ...(localAddress ? { localAddress } : {}),
+    });
+    socket.once('open', () => {
+      socket.terminate();
+      resolve({ status: 101, retryAfter: '' });
+    });
+    socket.once('unexpected-response', (_request, response) => {
+      resolve({
+        status: response.statusCode ?? 0,
+        retryAfter: String(response.headers['retry-after'] ?? ''),
+      });
+      socket.terminate();
+    });
+    socket.on('error', (error) => resolve({ status: 0, retryAfter: String(error) }));
+  });
+}
+
+/** The `msg` and the fields of the first pino line of `output` whose msg matches. */
+function logLine(output: string, msg: RegExp): string {
+  for (const line of output.split('\n')) {
+    if (!line.startsWith('{')) continue;
+    const { level, time, pid, hostname, service, ...rest } = JSON.parse(line) as Record<string, unknown>;
+    void [level, time, pid, hostname, service];
+    if (typeof rest.msg === 'string' && msg.test(rest.msg)) return JSON.stringify(rest);
+  }
+  return '(not logged)';
+}
+
 /**
- * Scenario 3: connection capacity. Opens N authenticated sockets, each joined to
- * a conversation of `groupSize`: time to connect + authenticate + join, and the
- * server's RSS per connection. Users and conversations are created by a first
- * server process over REST; a second, fresh process on the same database takes
- * the sockets, so its RSS growth is the sockets' and not the provisioning's
- * garbage. Then one message in every conversation, twice, checks every socket is live.
+ * What the server says about its capacity, on two small servers of their own:
+ * the start line with the defaults (the fd limit less its reserve), and a
+ * server with MAX_CONNECTIONS=3 refusing a 4th upgrade, with its log line.
+ */
+async function capacityLogs(failures: string[]): Promise<{ start: string; refusal: string; status: string }> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'chat-bench-capacity-'));
+  try {
+    const plain = await startServerProcess({ DATA_DIR: dataDir, LOG_LEVEL: 'info' });
+    const start = logLine(plain.output(), /^can hold/);
+    await plain.kill('SIGTERM');
+
+    const small = await startServerProcess({ DATA_DIR: dataDir, LOG_LEVEL: 'info', MAX_CONNECTIONS: '3' });
+    try {
+      const held = await Promise.all([1, 2, 3].map(() => RawClient.open(small.wsUrl)));
+      const refused = await upgradeStatus(small.wsUrl);
+      await sleep(200); // the log line is written after the 503
+      const refusal = logLine(small.output(), /^connection refused/);
+      await Promise.all(held.map((client) => client.close()));
+      if (refused.status !== 503)
+        failures.push(`connections: the 4th upgrade at MAX_CONNECTIONS=3 got ${refused.status}`);
+      return { start, refusal, status: `${refused.status} (Retry-After: ${refused.retryAfter})` };
+    } finally {
+      await small.kill('SIGTERM');
+    }
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Scenario 3: connection capacity. Opens N authenticated sockets (19,000 in a
+ * full run: the fd limit of 20,000 less the server's reserve), each joined to a
+ * conversation of `groupSize`, from several loopback source addresses, with
+ * `connectConcurrency` handshakes in flight: time until all are joined, the
+ * server's RSS per connection, and its CPU while they sit idle (the heartbeat).
+ * Users and conversations are created by a first server process over REST; a
+ * second, fresh process on the same database takes the sockets, so its RSS
+ * growth is the sockets' and not the provisioning's garbage. Then one more
+ * upgrade past the capacity, and one message in every conversation, twice,
+ * checks every socket is live.
  */
 export async function runConnections({ repoRoot, options, failures }: BenchContext): Promise<ScenarioReport> {
   const { groupSize } = options;
   const count = Math.max(groupSize, Math.round(options.connections / groupSize) * groupSize);
+  const sourceAddress = (index: number) => `127.0.0.${2 + Math.floor(index / SOCKETS_PER_ADDRESS)}`;
+  const addresses = Math.ceil(count / SOCKETS_PER_ADDRESS);
+
+  const logs = await capacityLogs(failures);
+  console.log(`  start: ${logs.start}\n  past MAX_CONNECTIONS=3: ${logs.status}, ${logs.refusal}`);
 
   const provisioner = await startChatServer(repoRoot);
   let users: BenchUser[];
@@ -48,7 +178,11 @@ export async function runConnections({ repoRoot, options, failures }: BenchConte
 
   let server: ChatServerProcess;
   try {
-    server = await startChatServer(repoRoot, { reuse: provisioner, cpuProfDir: options.cpuProfDir });
+    server = await startChatServer(repoRoot, {
+      reuse: provisioner,
+      cpuProfDir: options.cpuProfDir,
+      env: { HEARTBEAT_INTERVAL_MS: String(BENCH_HEARTBEAT_MS) },
+    });
   } catch (error) {
     await provisioner.dispose();
     throw error;
@@ -58,15 +192,21 @@ export async function runConnections({ repoRoot, options, failures }: BenchConte
   try {
     await sleep(SETTLE_MS);
     const rssBefore = readRssBytes(server.pid);
+    const gaugesBefore = await readServerGauges(server.url);
+    const { capacity } = gaugesBefore;
+    const fd = readFdLimitsOf(server.pid);
+    await scrapeMetrics(server.url); // resets the event-loop delay histogram: the next scrape covers the storm
 
     let ledger = new DeliveryLedger();
     const handshake = new LatencyRecorder();
     let refused = 0;
+    const dropsBefore = readListenDrops();
+    const cpuBefore = readCpuSeconds(server.pid);
     const start = performance.now();
-    await mapLimit(users, options.connectConcurrency, async (user, index) => {
+    await mapLimit(users, options.capacityConcurrency, async (user, index) => {
       const opened = performance.now();
       try {
-        const client = await RawClient.open(server.wsUrl);
+        const client = await RawClient.open(server.wsUrl, 30_000, { localAddress: sourceAddress(index) });
         await client.authenticateAndJoin(user.token, conversationIds[index] as string);
         handshake.record(performance.now() - opened);
         client.onFrame = (frame, at) => {
@@ -80,19 +220,72 @@ export async function runConnections({ repoRoot, options, failures }: BenchConte
       }
     });
     const connectSec = (performance.now() - start) / 1000;
+    const connectCpu = readCpuSeconds(server.pid) - cpuBefore;
+    const listenDrops = readListenDrops() - dropsBefore;
+    const stormLoop = await scrapeMetrics(server.url);
     await sleep(SETTLE_MS);
     const rssAfter = readRssBytes(server.pid);
     const connected = clients.filter((client) => client !== undefined).length;
     if (refused > 0) {
       failures.push(`connections: ${refused} of ${count} sockets failed to connect, authenticate or join`);
     }
-    const perConnection = (rssAfter - rssBefore) / Math.max(1, connected);
     const latency = handshake.summary();
     console.log(
-      `  ${connected}/${count} sockets connected+authenticated+joined in ${connectSec.toFixed(2)} s ` +
-        `(${int(connected / connectSec)}/s, ${options.connectConcurrency} at a time; each p50 ${ms(latency.p50)} ` +
-        `p99 ${ms(latency.p99)} ms); server RSS ${mib(rssBefore)} → ${mib(rssAfter)}, ` +
-        `${(perConnection / 1024).toFixed(1)} KiB per connection`,
+      `  ${connected}/${count} sockets from ${addresses} source addresses connected+authenticated+joined in ` +
+        `${connectSec.toFixed(2)} s (${int(connected / connectSec)}/s, ${options.capacityConcurrency} at a time; ` +
+        `each p50 ${ms(latency.p50)} p99 ${ms(latency.p99)} ms; server CPU ${connectCpu.toFixed(1)} s, ` +
+        `loop delay max ${ms(stormLoop.eventLoopDelayMaxMs)} ms, kernel listen drops ${listenDrops})`,
+    );
+
+    // Idle: nothing but heartbeats (and the rooms' resync ticks) for two intervals.
+    await scrapeMetrics(server.url); // the next scrape's loop delay covers the idle window alone
+    const idleStart = performance.now();
+    const idleCpuBefore = readCpuSeconds(server.pid);
+    await sleep(2 * BENCH_HEARTBEAT_MS + 100);
+    const idleCore = (readCpuSeconds(server.pid) - idleCpuBefore) / ((performance.now() - idleStart) / 1000);
+    // Upper bound: the whole idle CPU counted as heartbeat, which costs per tick, so 30 s ticks cost 5/30 of it.
+    const heartbeatCore = (idleCore * BENCH_HEARTBEAT_MS) / DEFAULT_HEARTBEAT_MS;
+    const rssIdle = readRssBytes(server.pid);
+    const idleLoop = await scrapeMetrics(server.url);
+    const gaugesIdle = await readServerGauges(server.url);
+    const heapKibPerConnection =
+      (gaugesIdle.heapUsed - gaugesBefore.heapUsed) / 1024 / Math.max(1, connected);
+    const kibPerConnection = (rssIdle - rssBefore) / 1024 / Math.max(1, connected);
+    const kibJustConnected = (rssAfter - rssBefore) / 1024 / Math.max(1, connected);
+    console.log(
+      `  idle ${BENCH_HEARTBEAT_MS / 1000} s heartbeats: server ${percent(idleCore)} of a core → at 30 s ≤ ${percent(heartbeatCore)}; ` +
+        `RSS ${mib(rssBefore)} → ${mib(rssAfter)} (just connected, ${kibJustConnected.toFixed(1)} KiB each) → ` +
+        `${mib(rssIdle)} after the idle window: ${kibPerConnection.toFixed(1)} KiB per connection; V8 heap used ` +
+        `${mib(gaugesBefore.heapUsed)} → ${mib(gaugesIdle.heapUsed)} (${heapKibPerConnection.toFixed(1)} KiB each), ` +
+        `heap total ${mib(gaugesBefore.heapTotal)} → ${mib(gaugesIdle.heapTotal)}, new space ` +
+        `${mib(gaugesBefore.newSpace)} → ${mib(gaugesIdle.newSpace)}; loop delay max while idle ` +
+        `${ms(idleLoop.eventLoopDelayMaxMs)} ms (a heartbeat tick pings every socket in one turn)`,
+    );
+
+    // Idle sockets must stay open: a heartbeat that misses pongs (a stalled loop) would drop them.
+    const closedWhileIdle = new Map<number, number>();
+    for (const client of clients) {
+      const code = client?.closeCode ?? null;
+      if (code !== null) closedWhileIdle.set(code, (closedWhileIdle.get(code) ?? 0) + 1);
+    }
+    if (closedWhileIdle.size > 0) {
+      const codes = [...closedWhileIdle].map(([code, n]) => `${n} with ${code}`).join(', ');
+      failures.push(`connections: sockets closed while idle: ${codes}`);
+    }
+
+    // One more upgrade once the capacity is reached (a full run fills it): 503, never a reset.
+    const pastCapacity =
+      connected >= capacity
+        ? await upgradeStatus(server.wsUrl, sourceAddress(count))
+        : { status: Number.NaN, retryAfter: '' };
+    const pastCapacityCell = Number.isNaN(pastCapacity.status)
+      ? `not reached (${int(connected)} of ${int(capacity)})`
+      : `${pastCapacity.status} (Retry-After ${pastCapacity.retryAfter} s)`;
+    if (!Number.isNaN(pastCapacity.status) && pastCapacity.status !== 503) {
+      failures.push(`connections: the upgrade past capacity got ${pastCapacity.status}, not 503`);
+    }
+    console.log(
+      `  server fd limit ${fd.soft}/${fd.hard}, capacity ${int(capacity)}; one more: ${pastCapacityCell}`,
     );
 
     // Every socket live: the first member of each conversation sends one message.
@@ -139,6 +332,7 @@ export async function runConnections({ repoRoot, options, failures }: BenchConte
     const rssClosed = readRssBytes(server.pid);
     console.log(`  closed all in ${closeSec.toFixed(2)} s; server RSS after ${mib(rssClosed)}`);
 
+    const met = (ok: boolean) => (ok ? 'met' : 'not met');
     const livenessRow = (round: string, result: Liveness) => [
       round,
       `${int(result.delivered)} of ${int(result.expected)}`,
@@ -148,20 +342,97 @@ export async function runConnections({ repoRoot, options, failures }: BenchConte
     ];
     markdown = [
       table(
-        ['Sockets', 'Connect + auth + join', 'Per second', 'Each: p50 ms', 'p95 ms', 'p99 ms', 'max ms'],
+        ['Target', 'Measured', ''],
         [
           [
-            `${int(connected)} of ${int(count)}`,
-            `${connectSec.toFixed(2)} s (${options.connectConcurrency} in flight)`,
-            int(connected / connectSec),
-            ...latencyCells(latency),
+            `${int(count)} clients at once all authenticated and joined in < ${TARGET_CONNECT_SEC} s`,
+            `${connectSec.toFixed(2)} s (${int(connected)} of ${int(count)})`,
+            met(connected === count && connectSec < TARGET_CONNECT_SEC),
+          ],
+          [
+            `RSS per idle connection < ${TARGET_KIB_PER_CONNECTION} KiB`,
+            `${kibPerConnection.toFixed(1)} KiB`,
+            met(kibPerConnection < TARGET_KIB_PER_CONNECTION),
+          ],
+          [
+            `Heartbeats < ${percent(TARGET_HEARTBEAT_CORE)} of a core (every 30 s)`,
+            `≤ ${percent(heartbeatCore)}`,
+            met(heartbeatCore < TARGET_HEARTBEAT_CORE),
           ],
         ],
       ),
       '',
       table(
-        ['Server RSS idle', 'With all sockets', 'Per connection', 'After all closed'],
-        [[mib(rssBefore), mib(rssAfter), `${(perConnection / 1024).toFixed(1)} KiB`, mib(rssClosed)]],
+        [
+          'Sockets',
+          'Source addresses',
+          'Connect + auth + join',
+          'Per second',
+          'Each: p50 ms',
+          'p95 ms',
+          'p99 ms',
+          'max ms',
+          'Server CPU s',
+          'Loop delay max ms',
+          'Listen drops',
+        ],
+        [
+          [
+            `${int(connected)} of ${int(count)}`,
+            String(addresses),
+            `${connectSec.toFixed(2)} s (${int(options.capacityConcurrency)} in flight)`,
+            int(connected / connectSec),
+            ...latencyCells(latency),
+            connectCpu.toFixed(1),
+            ms(stormLoop.eventLoopDelayMaxMs),
+            int(listenDrops),
+          ],
+        ],
+      ),
+      '',
+      table(
+        [
+          'Server RSS idle',
+          'Just connected',
+          `After ${(2 * BENCH_HEARTBEAT_MS) / 1000} s idle`,
+          'Per connection',
+          'V8 heap used per connection',
+          'V8 heap total',
+          'After all closed',
+          `Idle CPU (${BENCH_HEARTBEAT_MS / 1000} s heartbeat)`,
+          'Heartbeat at 30 s (bound)',
+          'Loop delay max while idle',
+        ],
+        [
+          [
+            mib(rssBefore),
+            `${mib(rssAfter)} (${kibJustConnected.toFixed(1)} KiB each)`,
+            mib(rssIdle),
+            `${kibPerConnection.toFixed(1)} KiB`,
+            `${heapKibPerConnection.toFixed(1)} KiB`,
+            `${mib(gaugesBefore.heapTotal)} → ${mib(gaugesIdle.heapTotal)}`,
+            mib(rssClosed),
+            percent(idleCore),
+            `≤ ${percent(heartbeatCore)}`,
+            `${ms(idleLoop.eventLoopDelayMaxMs)} ms`,
+          ],
+        ],
+      ),
+      '',
+      `The idle CPU is the server's over two ${BENCH_HEARTBEAT_MS / 1000} s heartbeat intervals, every idle cost ` +
+        `included (the rooms' resync ticks too); counted whole as heartbeat and scaled by ${BENCH_HEARTBEAT_MS / 1000}/30 ` +
+        `it bounds the heartbeat at the default 30 s from above.`,
+      '',
+      table(
+        ['Capacity', 'Said at start (defaults)', 'One more upgrade when full', 'MAX_CONNECTIONS=3: the 4th'],
+        [
+          [
+            `fd ${fd.soft}/${fd.hard} → ${int(capacity)}`,
+            `\`${logs.start}\``,
+            pastCapacityCell,
+            `${logs.status}, \`${logs.refusal}\``,
+          ],
+        ],
       ),
       '',
       `With every socket open, one message in each of the ${int(count / groupSize)} conversations at once:`,
