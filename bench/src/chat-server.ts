@@ -42,6 +42,8 @@ export async function startChatServer(
     reuse?: { dataDir: string; jwtSecret: string };
     /** Write a V8 CPU profile of the server into this directory when it exits. */
     cpuProfDir?: string | null;
+    /** Another build's dist/main.js (an earlier commit's, for before/after figures) instead of this tree's. */
+    entry?: string;
     /** PostgreSQL instead of SQLite. */
     databaseUrl?: string;
     /** Redis fan-out, for several processes on one database (with `redisPrefix` of the run). */
@@ -63,7 +65,7 @@ export async function startChatServer(
       args: [
         ...(options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`] : []),
         '--enable-source-maps',
-        ensureServerBuilt(repoRoot),
+        options.entry ?? ensureServerBuilt(repoRoot),
       ],
       cwd: repoRoot,
       env: {

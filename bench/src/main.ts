@@ -13,6 +13,7 @@ import { runDataGrowth } from './scenarios/data-growth';
 import { runFanOut } from './scenarios/fan-out';
 import { runRestart } from './scenarios/restart';
 import { runSaturation } from './scenarios/saturation';
+import { runOptimisations } from './scenarios/optimisations';
 import { runScaling } from './scenarios/scaling';
 import { runSearch } from './scenarios/search';
 import { runUpload } from './scenarios/upload';
@@ -54,6 +55,7 @@ async function main(): Promise<number> {
     bare: () => runBareWs(ctx, chatFanOut),
     search: () => runSearch(ctx),
     scaling: () => runScaling(ctx),
+    optimisations: () => runOptimisations(ctx),
     upload: () => runUpload(ctx),
     'data-growth': () => runDataGrowth(ctx),
     saturation: () => runSaturation(ctx),

@@ -18,6 +18,7 @@ export const SCENARIOS = [
   'big-group',
   'restart',
   'saturation',
+  'optimisations',
 ] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
@@ -61,6 +62,8 @@ export interface BenchOptions {
   saturationFactor: number;
   saturationMaxSteps: number;
   saturationProcesses: number[];
+  /** Optimisations: offered deliveries/s at which every build is measured. */
+  compareRates: number[];
   /** Big group: members of the one conversation, and messages a second sent into it in all. */
   bigGroupSize: number;
   bigGroupRate: number;
@@ -105,6 +108,7 @@ const KNOWN = [
   'BIG_GROUP_RATE',
   'RESTART_CLIENTS',
   'RESTART_SEND_RATE',
+  'COMPARE_RATES',
   'REPORT',
   'CPU_PROF',
 ];
@@ -186,6 +190,7 @@ export function loadOptions(
     saturationStart: positiveNumber(env, 'BENCH_SATURATION_START', quick ? 8000 : 2000),
     saturationFactor: Math.max(1.1, positiveNumber(env, 'BENCH_SATURATION_FACTOR', quick ? 2 : 1.5)),
     saturationMaxSteps: int('BENCH_SATURATION_MAX_STEPS', 14, 5),
+    compareRates: numberList(env, 'BENCH_COMPARE_RATES', quick ? [4000] : [8000, 20000]).map(Math.round),
     saturationProcesses: numberList(env, 'BENCH_SATURATION_PROCESSES', quick ? [1] : [1, 2]).map(Math.round),
     bigGroupSize: int('BENCH_BIG_GROUP_SIZE', 1000, 300),
     bigGroupRate: positiveNumber(env, 'BENCH_BIG_GROUP_RATE', 20),

@@ -67,7 +67,7 @@ export async function startBare(repoRoot: string): Promise<SaturationServer> {
 }
 
 /** Chat server processes on one database; sockets round-robin over them. */
-function chatServers(
+export function chatServers(
   label: string,
   servers: ChatServerProcess[],
   jwtSecret: string,
