@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { startChatServer, type ChatServerProcess } from '../chat-server';
 import { serverFailures, type BenchContext } from '../context';
 import { freePort, portIsFree } from '../free-port';
@@ -46,6 +47,8 @@ interface RestartFigures {
   attemptFailures: Map<string, number>;
   /** SYNs the kernel dropped at a full accept queue during the restart (machine-wide). */
   listenDrops: number;
+  /** The bench's own event-loop delay from the SIGTERM to the end (ms). */
+  benchLoopDelay: { p99: number; max: number };
   /** The new process over its first seconds (resume and catch-up). */
   cpu: CpuUse | null;
 }
@@ -115,6 +118,9 @@ export async function runRestart({ repoRoot, options, failures }: BenchContext):
     const resumedAll = Promise.all(clients.map((client) => client.nextReady()));
     countFailures = true;
     const dropsBefore = readListenDrops();
+    // The generator's own stalls delay its handshakes as much as the server's would.
+    const benchLoop = monitorEventLoopDelay({ resolution: 10 });
+    benchLoop.enable();
     const sigtermAt = performance.now();
     let oldExitedAt = Number.NaN;
     oldExit = first.stop();
@@ -144,6 +150,7 @@ export async function runRestart({ repoRoot, options, failures }: BenchContext):
     }
     await ledger.drain(DRAIN_TIMEOUT_MS);
     const listenDrops = readListenDrops() - dropsBefore;
+    benchLoop.disable();
     const cpuUse = second.crash ? null : cpu.read();
     const counts = ledger.counts();
     figures = {
@@ -163,6 +170,7 @@ export async function runRestart({ repoRoot, options, failures }: BenchContext):
       counts,
       attemptFailures,
       listenDrops,
+      benchLoopDelay: { p99: benchLoop.percentile(99) / 1e6, max: benchLoop.max / 1e6 },
       cpu: cpuUse,
     };
     printRestart(figures);
@@ -264,7 +272,8 @@ function printRestart(f: RestartFigures): void {
   );
   console.log(
     `  the resuming attempt's open + authenticate + join: p50 ${ms(f.handshake.p50)} p95 ${ms(f.handshake.p95)} ` +
-      `max ${ms(f.handshake.max)} ms; attempts per resume p50 ${f.attempts.p50} p95 ${f.attempts.p95} max ${f.attempts.max}; SYNs dropped at a full accept queue ${int(f.listenDrops)}`,
+      `max ${ms(f.handshake.max)} ms; attempts per resume p50 ${f.attempts.p50} p95 ${f.attempts.p95} max ${f.attempts.max}; SYNs dropped at a full accept queue ${int(f.listenDrops)}; ` +
+      `bench event-loop delay p99 ${ms(f.benchLoopDelay.p99)} max ${ms(f.benchLoopDelay.max)} ms`,
   );
 }
 
@@ -303,6 +312,7 @@ function restartMarkdown(f: RestartFigures, sendRate: number): string {
         'Failed reconnect attempts',
         'SYNs dropped (accept queue full)',
         'Resuming handshake p50 / max ms',
+        'Bench loop delay p99 / max ms',
         'New server CPU',
         'Other CPU',
       ],
@@ -315,6 +325,7 @@ function restartMarkdown(f: RestartFigures, sendRate: number): string {
           failureCells(f.attemptFailures),
           int(f.listenDrops),
           `${ms(f.handshake.p50)} / ${ms(f.handshake.max)}`,
+          `${ms(f.benchLoopDelay.p99)} / ${ms(f.benchLoopDelay.max)}`,
           percent(f.cpu?.server ?? Number.NaN),
           otherCpu(f.cpu?.other ?? Number.NaN),
         ],
@@ -326,6 +337,6 @@ function restartMarkdown(f: RestartFigures, sendRate: number): string {
       'during and after the restart (sends made while a client was away were held and sent on its resume). ' +
       'Each client reconnects like packages/client: full-jitter backoff from 500 ms doubling to 30 s, ' +
       '`join_conversation` with `since_seq`, unacked sends resent with their `client_id`. The new process ' +
-      `started at once on the same data and port${f.portRetries > 0 ? ' (its first start found the port still held and was retried when the old process exited)' : ''}.`,
+      `started at once on the same data and port${f.portRetries > 0 ? ' (its first start found the port still held, and it was started again as soon as the old process let the port go)' : ''}.`,
   ].join('\n');
 }
