@@ -1,5 +1,6 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
@@ -33,6 +34,16 @@ function upgrade(
     );
     socket.on('error', () => undefined);
   });
+}
+
+/** Linux with util-linux: the fd limit can be read, and a process started or changed under another. */
+function hasPrlimit(): boolean {
+  try {
+    execFileSync('prlimit', ['--version'], { stdio: 'ignore' });
+    return readFdLimits() !== null;
+  } catch {
+    return false;
+  }
 }
 
 /** pino's JSON lines of the process, parsed. */
@@ -78,14 +89,8 @@ describe('connection capacity', () => {
 
   it('fd limits: a soft limit below the hard one is raised to it (prlimit on its own pid)', () => {
     const limits = readFdLimits();
-    let prlimit = limits !== null;
-    try {
-      execFileSync('prlimit', ['--version'], { stdio: 'ignore' });
-    } catch {
-      prlimit = false;
-    }
     // Not Linux with util-linux, or no room to lower: nothing to raise with or to.
-    if (!prlimit || !limits || !Number.isFinite(limits.hard) || limits.hard < 512) return;
+    if (!hasPrlimit() || !limits || !Number.isFinite(limits.hard) || limits.hard < 512) return;
     // Node raises its own soft limit as it starts, so the child lowers it first, as a shell's ulimit -Sn would.
     const script = `import { execFileSync } from 'node:child_process';
       import { raiseFdSoftLimit } from './apps/server/src/limits/fd-limits.ts';
@@ -100,6 +105,62 @@ describe('connection capacity', () => {
       raisedFrom: 256,
       unchangedReason: null,
     });
+  }, 60_000);
+
+  it('fd limits: under an fd limit of 256 the server says it can hold 192 connections and drops sockets past 224 with a logged reason', async () => {
+    if (!hasPrlimit()) return; // not Linux with util-linux: no way to start it under a limit
+    const child = spawn(
+      'prlimit',
+      ['--nofile=256:256', process.execPath, '--import', 'tsx', 'apps/server/src/main.ts'],
+      {
+        cwd: join(import.meta.dirname, '../../../..'),
+        env: {
+          ...process.env,
+          PORT: '0',
+          HOST: '127.0.0.1',
+          DATA_DIR: join(dataDir, 'fd-256'),
+          JWT_SECRET: '',
+          LOG_LEVEL: 'info',
+          WEB_DIST_DIR: '/nonexistent',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    const sockets: Socket[] = [];
+    try {
+      await vi.waitFor(() => expect(output).toMatch(/Chat is running at http:\/\/127\.0\.0\.1:\d+/), {
+        timeout: 30_000,
+      });
+      const port = Number(/Chat is running at http:\/\/127\.0\.0\.1:(\d+)/.exec(output)?.[1]);
+      expect(logLines(output).find((line) => line.msg === 'can hold 192 connections')).toMatchObject({
+        fdSoft: 256,
+        fdHard: 256,
+        fdReserve: 64,
+        capacity: 192,
+      });
+      // Half the reserve is left to plain HTTP: 224 sockets in all, the 225th is dropped at accept.
+      for (let index = 0; index < 225; index++) {
+        const socket = connect(port, '127.0.0.1');
+        socket.on('error', () => undefined); // the dropped one is reset
+        sockets.push(socket);
+        await new Promise((resolve) => socket.once('connect', resolve));
+      }
+      await vi.waitFor(() =>
+        expect(
+          logLines(output).find(
+            (line) => line.msg === 'connection refused: socket limit reached: connection dropped',
+          ),
+        ).toMatchObject({ level: 40, refusedSinceLastLog: 1 }),
+      );
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      child.kill('SIGTERM');
+      await exited;
+    }
   }, 60_000);
 
   it('fd limits: /proc/self/limits is read, and the capacity keeps a reserve for storage, HTTP and outbound', () => {
