@@ -142,6 +142,35 @@ async function capacityLogs(failures: string[]): Promise<{ start: string; refusa
   }
 }
 
+/** What this process would need for PROJECTED connections, scaled linearly from the measured ones. */
+const PROJECTED = 100_000;
+
+function projection(measured: {
+  connected: number;
+  rssBefore: number;
+  kibPerConnection: number;
+  heapKibPerConnection: number;
+  heartbeatCore: number;
+  idleLoopDelayMs: number;
+}): string {
+  // A quick run's fixed costs (the process's own idle work, GC timing) swamp its few sockets.
+  if (measured.connected < 10_000)
+    return `No projection to ${int(PROJECTED)} from ${int(measured.connected)} sockets.`;
+  const scale = PROJECTED / measured.connected;
+  const gib = (kib: number) =>
+    `${((measured.rssBefore / 1024 + kib * PROJECTED) / 1024 / 1024).toFixed(2)} GiB`;
+  return [
+    `Projected to ${int(PROJECTED)} connections in one process (linear in the figures above): an open-file ` +
+      `limit of at least ${int(PROJECTED + 1000)} (the capacity is the soft limit less a reserve of at most 1,000; ` +
+      `e.g. LimitNOFILE=131072 holds 130,072), net.core.somaxconn ≥ LISTEN_BACKLOG; RSS about ` +
+      `${gib(measured.kibPerConnection)} (${gib(measured.heapKibPerConnection)} counting the V8 heap in use only), ` +
+      `within Node's default heap limit on this machine (4 GiB); heartbeats ≤ ` +
+      `${percent(measured.heartbeatCore * scale)} of a core, and one heartbeat tick, which pings every socket in one ` +
+      `turn, would hold the event loop for about ${int(measured.idleLoopDelayMs * scale)} ms unless it is spread ` +
+      `over the interval.`,
+  ].join('\n');
+}
+
 /**
  * Scenario 3: connection capacity. Opens N authenticated sockets (19,000 in a
  * full run: the fd limit of 20,000 less the server's reserve), each joined to a
@@ -422,6 +451,15 @@ export async function runConnections({ repoRoot, options, failures }: BenchConte
       `The idle CPU is the server's over two ${BENCH_HEARTBEAT_MS / 1000} s heartbeat intervals, every idle cost ` +
         `included (the rooms' resync ticks too); counted whole as heartbeat and scaled by ${BENCH_HEARTBEAT_MS / 1000}/30 ` +
         `it bounds the heartbeat at the default 30 s from above.`,
+      '',
+      projection({
+        connected,
+        rssBefore,
+        kibPerConnection,
+        heapKibPerConnection,
+        heartbeatCore,
+        idleLoopDelayMs: idleLoop.eventLoopDelayMaxMs,
+      }),
       '',
       table(
         ['Capacity', 'Said at start (defaults)', 'One more upgrade when full', 'MAX_CONNECTIONS=3: the 4th'],
