@@ -165,9 +165,9 @@ function projection(measured: {
       `e.g. LimitNOFILE=131072 holds 130,072), net.core.somaxconn ≥ LISTEN_BACKLOG; RSS about ` +
       `${gib(measured.kibPerConnection)} (${gib(measured.heapKibPerConnection)} counting the V8 heap in use only), ` +
       `within Node's default heap limit on this machine (4 GiB); heartbeats ≤ ` +
-      `${percent(measured.heartbeatCore * scale)} of a core, and one heartbeat tick, which pings every socket in one ` +
-      `turn, would hold the event loop for about ${int(measured.idleLoopDelayMs * scale)} ms unless it is spread ` +
-      `over the interval.`,
+      `${percent(measured.heartbeatCore * scale)} of a core; the longest idle stall (a heartbeat tick, which pings ` +
+      `every socket in one turn, or a GC) would grow to about ${int(measured.idleLoopDelayMs * scale)} ms unless ` +
+      `the pings are spread over the interval.`,
   ].join('\n');
 }
 
@@ -288,7 +288,7 @@ export async function runConnections({ repoRoot, options, failures }: BenchConte
         `${mib(gaugesBefore.heapUsed)} → ${mib(gaugesIdle.heapUsed)} (${heapKibPerConnection.toFixed(1)} KiB each), ` +
         `heap total ${mib(gaugesBefore.heapTotal)} → ${mib(gaugesIdle.heapTotal)}, new space ` +
         `${mib(gaugesBefore.newSpace)} → ${mib(gaugesIdle.newSpace)}; loop delay max while idle ` +
-        `${ms(idleLoop.eventLoopDelayMaxMs)} ms (a heartbeat tick pings every socket in one turn)`,
+        `${ms(idleLoop.eventLoopDelayMaxMs)} ms (a heartbeat tick pings every socket in one turn; a major GC may fall in the window too)`,
     );
 
     // Idle sockets must stay open: a heartbeat that misses pongs (a stalled loop) would drop them.
