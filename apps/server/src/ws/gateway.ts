@@ -7,6 +7,7 @@ import { Connection } from './connection';
 import type { ConnectionCapacity } from './connection-capacity';
 import { ConnectionCounter } from './connection-counter';
 import { FrameQueue } from './frame-queue';
+import { Heartbeat } from './heartbeat';
 import { endMembership, leaveConversation } from './handlers/join-leave';
 import { upgradeOriginAllowed } from './upgrade-origin';
 
@@ -52,16 +53,7 @@ export function createGateway(ctx: ServerContext, capacity: ConnectionCapacity):
   const cleanups = new Set<Promise<void>>();
   let accepting = true;
 
-  const stopHeartbeat = clock.setInterval(() => {
-    for (const connection of connections) {
-      if (!connection.isAlive) {
-        connection.terminate();
-        continue;
-      }
-      connection.isAlive = false;
-      connection.socket.ping();
-    }
-  }, config.heartbeatIntervalMs);
+  const heartbeat = new Heartbeat(clock, config.heartbeatIntervalMs);
 
   // One for every connection: a copy each would cost every idle socket an object and a closure.
   const connectionDeps = {
@@ -75,6 +67,7 @@ export function createGateway(ctx: ServerContext, capacity: ConnectionCapacity):
   function accept(socket: WebSocket, address: string): void {
     const connection = new Connection(socket, connectionDeps);
     connections.add(connection);
+    heartbeat.add(connection);
     metrics.connections.inc({ state: 'unauthenticated' });
     connection.setAuthTimer(
       clock.setTimeout(() => {
@@ -108,6 +101,7 @@ export function createGateway(ctx: ServerContext, capacity: ConnectionCapacity):
       perAddress.release(address);
       capacity.release();
       connections.delete(connection);
+      heartbeat.delete(connection);
       metrics.connections.dec({ state: connection.user ? 'authenticated' : 'unauthenticated' });
       const cleanup = cleanUp(connection);
       cleanups.add(cleanup);
@@ -197,7 +191,7 @@ export function createGateway(ctx: ServerContext, capacity: ConnectionCapacity):
     },
     async shutdown() {
       accepting = false;
-      stopHeartbeat();
+      heartbeat.stop();
       await ctx.sendQueue.drain();
       const closed = [...connections].map(
         (connection) =>
