@@ -24,6 +24,10 @@ export class ResumingClient {
   attemptsToReady = 0;
   /** The successful attempt's open + authenticate + join, in ms (the rest of a resume is backoff). */
   handshakeMs = Number.NaN;
+  /** Of that attempt, ms: TCP + upgrade, then `authenticate` → `authenticated`, then `join` → `joined`. */
+  phasesMs = { open: Number.NaN, authenticate: Number.NaN, join: Number.NaN };
+  /** performance.now() when its last socket closed (NaN while it never lost one). */
+  closedAt = Number.NaN;
   /**
    * `message` frames that arrived on a socket before its `joined` (the protocol
    * sends `joined` first, then what follows it, gapless).
@@ -108,11 +112,18 @@ export class ResumingClient {
         ...(this.target.localAddress ? { localAddress: this.target.localAddress } : {}),
       });
       this.client = client;
+      const opened = performance.now();
       client.onFrame = (frame, at) => this.frame(frame, at);
       const authenticated = client.expect('authenticated', HANDSHAKE_TIMEOUT_MS);
       client.send({ type: 'authenticate', token: this.target.token });
       await authenticated;
+      const authenticatedAt = performance.now();
       await this.join(client);
+      this.phasesMs = {
+        open: opened - attemptStart,
+        authenticate: authenticatedAt - opened,
+        join: performance.now() - authenticatedAt,
+      };
     } catch (error) {
       this.onFailure(failureReason(error));
       if (client) {
@@ -181,6 +192,7 @@ export class ResumingClient {
 
   private closed(client: RawClient): void {
     if (this.client !== client) return;
+    this.closedAt = performance.now();
     this.client = null;
     this.ready = false;
     this.retryLater();
