@@ -21,6 +21,8 @@ export interface SqliteStorageOptions {
   writerThread?: boolean;
 }
 
+/** WAL pages between automatic checkpoints (SQLite's default is 1,000). */
+const WAL_CHECKPOINT_PAGES = 10_000;
 /** The page cache of the connection: 64 MiB. */
 const PAGE_CACHE_KIB = 64 * 1024;
 
@@ -40,6 +42,11 @@ export function openSqliteDatabase(options: SqliteStorageOptions): Database.Data
     // (a few pages of index and row per conversation, spread over the file) no longer
     // fits and every request re-reads its pages from the OS (issue 13).
     db.pragma(`cache_size = -${PAGE_CACHE_KIB}`);
+    // A checkpoint copies every page the WAL holds back into the file (and fsyncs it).
+    // Sends dirty a few scattered index pages each, the same hot ones again and again:
+    // checkpointing every 10,000 pages (~40 MB of WAL) instead of SQLite's 1,000 writes
+    // them back a tenth as often (issue 13: about a sixth less CPU per stored message).
+    db.pragma(`wal_autocheckpoint = ${WAL_CHECKPOINT_PAGES}`);
     // SQLite's own lower() and LIKE fold ASCII only; this folds "É" to "é" too.
     db.function('fold', { deterministic: true }, (text: unknown) =>
       typeof text === 'string' ? text.toLowerCase() : text,
