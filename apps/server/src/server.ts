@@ -305,6 +305,11 @@ export async function createServer(
     close() {
       closing ??= (async () => {
         shuttingDown = true;
+        // The port first: a new process on the same port (a deploy) can listen at once
+        // instead of after this one's drain; clients reconnect to it (issue 13). Open
+        // sockets are not the listener's and drain below; Fastify's own close later
+        // finds it already closed.
+        app.server.close();
         stopSessionSweep?.();
         stopAgentKeySweep();
         await gateway.shutdown();
