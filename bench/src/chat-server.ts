@@ -78,6 +78,10 @@ export async function startChatServer(
         AUTH_RATE_LIMIT: '0',
         RATE_LIMIT_MESSAGES_PER_SEC: '100000',
         RATE_LIMIT_BURST: '100000',
+        // Provisioning creates many conversations and users a minute from few accounts.
+        RATE_LIMIT_REST_PER_MIN: '0',
+        RATE_LIMIT_GROUPS_PER_MIN: '1000000',
+        RATE_LIMIT_USERS_PER_MIN: '1000000',
         FLOOD_CLOSE_THRESHOLD: '100000',
         // The load comes from one address: the per-address cap would refuse it.
         MAX_CONNECTIONS_PER_ADDRESS: '1000000',
