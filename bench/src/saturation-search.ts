@@ -1,5 +1,6 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { FanOutLoad, FanOutResult } from './fan-out-load';
+import { sleep } from './pacing';
 import { readCpuSeconds } from './proc-stats';
 
 /** Past this p99 (delivery or ack) a step is saturated: the queue, not the work, sets the latency. */
@@ -59,6 +60,27 @@ export interface SaturationPlan {
   groupSize: number;
   /** Every server process, for the CPU figures. */
   serverPids: readonly number[];
+}
+
+/** A server is idle again when it uses less than this share of a core... */
+const IDLE_CPU = 0.05;
+/** ...over a window this long; a server still busy after the longest wait is measured anyway. */
+const IDLE_WINDOW_MS = 250;
+const IDLE_WAIT_MAX_MS = 20_000;
+
+/**
+ * Waits until every server process is idle: an overloaded step leaves a
+ * backlog that the server works off after the load stops, and the next step
+ * (on another server, measured back to back) must not share the machine with it.
+ */
+export async function settle(pids: readonly number[]): Promise<void> {
+  const giveUpAt = performance.now() + IDLE_WAIT_MAX_MS;
+  while (performance.now() < giveUpAt) {
+    const before = serverCpuSeconds(pids);
+    await sleep(IDLE_WINDOW_MS);
+    const used = serverCpuSeconds(pids) - before;
+    if (used / (IDLE_WINDOW_MS / 1000) < IDLE_CPU) return;
+  }
 }
 
 function serverCpuSeconds(pids: readonly number[]): number {

@@ -4,7 +4,7 @@ import { startChatServer } from '../chat-server';
 import { FanOutLoad } from '../fan-out-load';
 import { int, ms, otherCpu, percent, table, type ScenarioReport } from '../format';
 import { ledgerFailures } from '../ledger';
-import { measureStep, type SaturationStep } from '../saturation-search';
+import { measureStep, settle, type SaturationStep } from '../saturation-search';
 import { chatServers, type SaturationServer } from '../saturation-servers';
 import { serverUsPerDelivery } from '../saturation-table';
 
@@ -110,6 +110,7 @@ export async function runOptimisations(ctx: BenchContext): Promise<ScenarioRepor
               groupSize: load.groupSize,
               serverPids: server.pids,
             };
+            await settle(servers.flatMap((candidate) => candidate.pids));
             const step = await measureStep(fanOut, deliveries / load.groupSize, plan, connections);
             failures.push(
               ...ledgerFailures(

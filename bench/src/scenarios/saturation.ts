@@ -4,7 +4,13 @@ import type { BenchContext } from '../context';
 import { FanOutLoad } from '../fan-out-load';
 import type { ScenarioReport } from '../format';
 import { ledgerFailures } from '../ledger';
-import { measureStep, SATURATION_P99_MS, SaturationSearch, type SaturationPlan } from '../saturation-search';
+import {
+  measureStep,
+  SATURATION_P99_MS,
+  SaturationSearch,
+  settle,
+  type SaturationPlan,
+} from '../saturation-search';
 import {
   redisProblem,
   startBare,
@@ -95,7 +101,8 @@ export async function runSaturation(ctx: BenchContext): Promise<ScenarioReport> 
         `within that bound, then one step at half its offered rate gives the p99. A delivery is a \`message\` frame ` +
         `at a member, the sender's own copy included; latency is send → \`message\` at every other member. ` +
         `Targets (issue 13): ratio to the bare ceiling ≥ ${TARGET_RATIO}, p99 at half rate < ${TARGET_HALF_P99_MS} ms. ` +
-        `All servers run at once and each rate is measured on each of them back to back, so a busy machine bends ` +
+        `All servers run at once and each rate is measured on each of them back to back (each step after every ` +
+        `server has gone idle: an overloaded step's backlog must not run into the next), so a busy machine bends ` +
         `a rate's figures alike; server CPU counts every chat process (not PostgreSQL or Redis), and the CPU cost ` +
         `ratio (bare ws µs per delivery ÷ this server's, at this server's saturating rate or the bare step nearest it) estimates the throughput ` +
         `ratio each would reach with a core to itself, and moves far less with the machine's background load than the ` +
@@ -163,6 +170,7 @@ async function saturateInLockstep(
       if (pending.length === 0) break;
       for (const { server, fanOut, plan, search } of pending) {
         const rate = search.nextRate as number;
+        await settle(runners.flatMap((runner) => runner.server.pids));
         const step = await measureStep(fanOut, rate, plan, connections);
         search.record(step);
         printStep(load.name, server.label, step);
