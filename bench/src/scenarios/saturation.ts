@@ -50,8 +50,10 @@ export async function runSaturation(ctx: BenchContext): Promise<ScenarioReport> 
     ['SQLite', () => startSqliteChat(repoRoot, options.cpuProfDir)],
     ['bare ws', () => startBare(repoRoot)],
   ];
-  const redis = await redisProblem();
-  if (redis) skipped.push(`PostgreSQL + Redis skipped: Redis not reachable (${redis}).`);
+  const redis = options.quick ? null : await redisProblem();
+  if (options.quick)
+    skipped.push('PostgreSQL + Redis: full runs only (scenario 6 checks them in a quick run).');
+  else if (redis) skipped.push(`PostgreSQL + Redis skipped: Redis not reachable (${redis}).`);
   else {
     for (const processes of options.saturationProcesses) {
       starts.push([
