@@ -90,7 +90,10 @@ describe('connection capacity', () => {
   it('fd limits: a soft limit below the hard one is raised to it (prlimit on its own pid)', () => {
     const limits = readFdLimits();
     // Not Linux with util-linux, or no room to lower: nothing to raise with or to.
-    if (!hasPrlimit() || !limits || !Number.isFinite(limits.hard) || limits.hard < 512) return;
+    if (!hasPrlimit() || !limits || !Number.isFinite(limits.hard) || limits.hard < 512) {
+      console.warn('skipped: needs Linux with prlimit (util-linux) and an fd hard limit of 512 or more');
+      return;
+    }
     // Node raises its own soft limit as it starts, so the child lowers it first, as a shell's ulimit -Sn would.
     const script = `import { execFileSync } from 'node:child_process';
       import { raiseFdSoftLimit } from './apps/server/src/limits/fd-limits.ts';
@@ -108,7 +111,11 @@ describe('connection capacity', () => {
   }, 60_000);
 
   it('fd limits: under an fd limit of 256 the server says it can hold 192 connections and drops sockets past 224 with a logged reason', async () => {
-    if (!hasPrlimit()) return; // not Linux with util-linux: no way to start it under a limit
+    if (!hasPrlimit()) {
+      // Not Linux with util-linux: no way to start it under a limit.
+      console.warn('skipped: needs Linux with prlimit (util-linux)');
+      return;
+    }
     const child = spawn(
       'prlimit',
       ['--nofile=256:256', process.execPath, '--import', 'tsx', 'apps/server/src/main.ts'],

@@ -6,30 +6,16 @@ import { openSqliteDatabase } from '../../src/storage/sqlite/database';
 import { createSqliteStorage } from '../../src/storage/sqlite/sqlite-storage';
 import type { Storage } from '../../src/storage/storage';
 import { makeConversation, makeUsers, newMessage } from './contract/fixture';
+import { makeSqliteStorage } from './sqlite-fixture';
 import { describeStorageContract } from './storage-contract';
 
 // Issue 13: SQLite's group commits run on a writer thread. The contract suite runs
 // against the default (sqlite.test.ts); here, the same contract with sends on the
 // caller's thread, and what the thread does with a batch it cannot commit.
 
-describeStorageContract('sqlite, sends on the caller thread', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'chat-sqlite-'));
-  const filename = join(dir, 'chat.db');
-  const opened: Storage[] = [];
-  const open = () => {
-    const storage = createSqliteStorage({ filename, writerThread: false });
-    opened.push(storage);
-    return storage;
-  };
-  return {
-    storage: open(),
-    reopen: async () => open(),
-    cleanup: async () => {
-      for (const storage of opened) await storage.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-});
+describeStorageContract('sqlite, sends on the caller thread', () =>
+  makeSqliteStorage({ writerThread: false }),
+);
 
 describe('sqlite writer thread', () => {
   let dir: string;

@@ -8,30 +8,10 @@ import { pendingMigrations, readMigrations } from '../../src/storage/migrations'
 import { openSqliteDatabase } from '../../src/storage/sqlite/database';
 import { SQLITE_MIGRATIONS_DIR } from '../../src/storage/sqlite/migrate';
 import { createSqliteStorage } from '../../src/storage/sqlite/sqlite-storage';
-import type { Storage } from '../../src/storage/storage';
-import { describeStorageContract, type StorageFixture } from './storage-contract';
+import { makeSqliteStorage } from './sqlite-fixture';
+import { describeStorageContract } from './storage-contract';
 
-/** A store in its own temp dir; `reopen` opens the same file again, as a restart would. */
-async function makeSqliteStorage(): Promise<StorageFixture> {
-  const dir = mkdtempSync(join(tmpdir(), 'chat-sqlite-'));
-  const filename = join(dir, 'chat.db');
-  const opened: Storage[] = [];
-  const open = () => {
-    const storage = createSqliteStorage({ filename });
-    opened.push(storage);
-    return storage;
-  };
-  return {
-    storage: open(),
-    reopen: async () => open(),
-    cleanup: async () => {
-      for (const storage of opened) await storage.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-describeStorageContract('sqlite', makeSqliteStorage);
+describeStorageContract('sqlite', () => makeSqliteStorage());
 
 describe('sqlite specifics', () => {
   let dir: string;
