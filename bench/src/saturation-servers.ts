@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
+import { TEST_REDIS_URL } from './redis-probe';
 import { startBareServer } from './bare-server';
 import { startChatServer, type ChatServerProcess } from './chat-server';
 import { serverFailures } from './context';
@@ -23,28 +23,6 @@ export interface SaturationServer {
   /** Crashes while running or an unclean exit, as failure messages. */
   crash(): string | null;
   stop(): Promise<string[]>;
-}
-
-const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-
-/** Null when Redis answers, else why not (the PostgreSQL runs are skipped then, as scaling's are). */
-export async function redisProblem(): Promise<string | null> {
-  const probe = new Redis(TEST_REDIS_URL, {
-    lazyConnect: true,
-    connectTimeout: 1000,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-  });
-  probe.on('error', () => undefined);
-  try {
-    await probe.connect();
-    await probe.ping();
-    return null;
-  } catch (error) {
-    return (error as Error).message;
-  } finally {
-    probe.disconnect();
-  }
 }
 
 export async function startBare(repoRoot: string): Promise<SaturationServer> {

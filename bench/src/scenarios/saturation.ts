@@ -11,13 +11,8 @@ import {
   settle,
   type SaturationPlan,
 } from '../saturation-search';
-import {
-  redisProblem,
-  startBare,
-  startPostgresChat,
-  startSqliteChat,
-  type SaturationServer,
-} from '../saturation-servers';
+import { redisProblem } from '../redis-probe';
+import { startBare, startPostgresChat, startSqliteChat, type SaturationServer } from '../saturation-servers';
 import {
   printStep,
   saturationChart,

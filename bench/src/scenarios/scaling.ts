@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
+import { redisProblem, TEST_REDIS_URL } from '../redis-probe';
 import { startChatServer, type ChatServerProcess } from '../chat-server';
 import { serverFailures, type BenchContext } from '../context';
 import { FanOutLoad, type Member } from '../fan-out-load';
@@ -15,34 +15,13 @@ import { postgresEngine } from './search';
  * sockets are spread round-robin over the processes, so most conversations
  * have members on several of them and every message crosses Redis.
  */
-const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-
-async function redisReachable(): Promise<string | null> {
-  const probe = new Redis(TEST_REDIS_URL, {
-    lazyConnect: true,
-    connectTimeout: 1000,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-  });
-  probe.on('error', () => undefined);
-  try {
-    await probe.connect();
-    await probe.ping();
-    return null;
-  } catch (error) {
-    return (error as Error).message;
-  } finally {
-    probe.disconnect();
-  }
-}
-
 export async function runScaling(ctx: BenchContext): Promise<ScenarioReport> {
   const { options, failures, repoRoot } = ctx;
   const title = `6. Several processes (${options.scalingProcesses.join(', ')}) on PostgreSQL and Redis`;
-  const redisProblem = await redisReachable();
-  if (redisProblem) {
-    console.warn(`  scaling skipped: Redis at ${TEST_REDIS_URL} not reachable (${redisProblem})`);
-    return { title, markdown: `Skipped: Redis at ${TEST_REDIS_URL} was not reachable (${redisProblem}).` };
+  const problem = await redisProblem();
+  if (problem) {
+    console.warn(`  scaling skipped: Redis at ${TEST_REDIS_URL} not reachable (${problem})`);
+    return { title, markdown: `Skipped: Redis at ${TEST_REDIS_URL} was not reachable (${problem}).` };
   }
   const rows: string[][] = [];
   for (const processes of options.scalingProcesses) {
