@@ -5,10 +5,13 @@ import { createSqliteStorage, type SqliteStorageOptions } from '../../src/storag
 import type { Storage } from '../../src/storage/storage';
 import type { StorageFixture } from './storage-contract';
 
-/** A store in its own temp dir; `reopen` opens the same file again, as a restart would. */
+/**
+ * A store in its own temp dir; `reopen` opens the same file again, as a restart
+ * would; `filename` is there for a test's own connection.
+ */
 export async function makeSqliteStorage(
   options: Omit<SqliteStorageOptions, 'filename'> = {},
-): Promise<StorageFixture> {
+): Promise<StorageFixture & { filename: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'chat-sqlite-'));
   const filename = join(dir, 'chat.db');
   const opened: Storage[] = [];
@@ -18,6 +21,7 @@ export async function makeSqliteStorage(
     return storage;
   };
   return {
+    filename,
     storage: open(),
     reopen: async () => open(),
     cleanup: async () => {

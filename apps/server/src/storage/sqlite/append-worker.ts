@@ -5,6 +5,7 @@ import { conversationQueries } from './conversations';
 import { openSqliteDatabase, type SqliteStorageOptions } from './database';
 import { messageQueries } from './messages';
 import { pushQueries } from './push';
+import { searchIndexQueries } from './search-index';
 import { webhookQueries } from './webhooks';
 
 /** Requests to the writer thread; `file` names one open connection of it. */
@@ -65,7 +66,7 @@ function serve(): void {
 
 function openAppender(options: SqliteStorageOptions) {
   const db = openSqliteDatabase({ ...options, migrate: false });
-  const messages = messageQueries(db, conversationQueries(db), attachmentQueries(db));
+  const messages = messageQueries(db, conversationQueries(db), attachmentQueries(db), searchIndexQueries(db));
   const push = pushQueries(db);
   const webhooks = webhookQueries(db);
   // The pushes and webhooks of each new message are decided on the main thread from

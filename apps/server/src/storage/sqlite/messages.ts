@@ -31,6 +31,7 @@ import type { attachmentQueries } from './attachments';
 import type { conversationQueries } from './conversations';
 import { applyReaction } from '../../domain/reactions';
 import { MESSAGE_COLUMNS, toMessage, type MessageRow, type Reactions } from './rows';
+import type { searchIndexQueries } from './search-index';
 
 /**
  * Messages: sends, the three kinds of change, and the reads of join, history and
@@ -44,6 +45,7 @@ export function messageQueries(
   db: Database,
   conversations: ReturnType<typeof conversationQueries>,
   attachments: ReturnType<typeof attachmentQueries>,
+  searchIndex: ReturnType<typeof searchIndexQueries>,
 ) {
   const insert = db.prepare<[MessageRow]>(
     `INSERT INTO messages (id, conversation_id, seq, updated_seq, sender_id, client_id, body, reply_to,
@@ -168,7 +170,9 @@ export function messageQueries(
   return {
     /** Outcomes in input order; a rejected item does not affect the others. */
     appendMessages(batch: NewMessage[]): AppendOutcome[] {
-      return batch.map(appendOne);
+      const outcomes = batch.map(appendOne);
+      searchIndex.catchUpIfBehind();
+      return outcomes;
     },
 
     appendSystem,

@@ -10,6 +10,7 @@ import { groupQueries } from './groups';
 import { messageQueries } from './messages';
 import { pushQueries } from './push';
 import { searchQueries } from './search';
+import { searchIndexQueries } from './search-index';
 import { userQueries } from './users';
 import { webhookQueries } from './webhooks';
 
@@ -35,7 +36,8 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
   const auth = authQueries(db);
   const conversations = conversationQueries(db);
   const attachments = attachmentQueries(db);
-  const messages = messageQueries(db, conversations, attachments);
+  const searchIndex = searchIndexQueries(db);
+  const messages = messageQueries(db, conversations, attachments, searchIndex);
   const groups = groupQueries(conversations, messages);
   const search = searchQueries(db);
   const push = pushQueries(db);
@@ -45,6 +47,8 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
   const write = transactional(db, 'immediate');
   const read = transactional(db, 'deferred');
   const selectOne = db.prepare('SELECT 1');
+  const indexWaitingRows = write(searchIndex.catchUp);
+  const searchMessages = read(search.searchMessages);
   const insertUser = write(users.ensureUser);
   const writer = options.writerThread === false ? null : new SqliteWriter(options);
 
@@ -91,7 +95,11 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
     endStream: write(messages.endStream),
     checkpointStream: write(messages.checkpointStream),
     staleStreams: read(messages.staleStreams),
-    searchMessages: read(search.searchMessages),
+    // Sends leave up to SEARCH_INDEX_BATCH rows unindexed: a search indexes them first.
+    searchMessages: async (input) => {
+      if (searchIndex.waiting() > 0) await indexWaitingRows();
+      return searchMessages(input);
+    },
 
     createAttachment: write(attachments.createAttachment),
     getAttachment: read(attachments.getAttachment),
