@@ -19,6 +19,7 @@ const DEFAULT_BUILDS: Array<[label: string, commit: string]> = [
   ['+ push/webhook audience read by the writer', 'a2ebd83'],
   ['+ no promise per frame, broadcast encoded once', '0ea3c3c'],
   ['+ WAL checkpoint every 10,000 pages', '826eb2c'],
+  ['+ search index filled in bulk', 'c0fdd6d'],
 ];
 
 /**
