@@ -15,7 +15,7 @@
  * A timestamptz as Date.toISOString() writes it, whatever the session's time
  * zone (milliseconds truncated, as pg's Date parsing does).
  */
-const iso = (sql: string) => `to_char(${sql} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+export const isoText = (sql: string) => `to_char(${sql} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
 /** The members of conversation `c`, in the order they were added, as a JSON array. */
 export const MEMBERS_JSON = `(SELECT COALESCE(json_agg(json_build_object(
@@ -28,8 +28,8 @@ export const MEMBERS_JSON = `(SELECT COALESCE(json_agg(json_build_object(
 export const messageJson = (alias: string) => `json_build_object(
   'id', ${alias}.id, 'conversation_id', ${alias}.conversation_id, 'seq', ${alias}.seq,
   'updated_seq', ${alias}.updated_seq, 'sender_id', ${alias}.sender_id, 'client_id', ${alias}.client_id,
-  'body', ${alias}.body, 'reply_to', ${alias}.reply_to, 'created_at', ${iso(`${alias}.created_at`)},
-  'edited_at', ${iso(`${alias}.edited_at`)}, 'deleted_at', ${iso(`${alias}.deleted_at`)},
+  'body', ${alias}.body, 'reply_to', ${alias}.reply_to, 'created_at', ${isoText(`${alias}.created_at`)},
+  'edited_at', ${isoText(`${alias}.edited_at`)}, 'deleted_at', ${isoText(`${alias}.deleted_at`)},
   'reactions', ${alias}.reactions, 'kind', ${alias}.kind, 'event', ${alias}.event,
   'attachments', ${alias}.attachments, 'mentions', ${alias}.mentions, 'state', ${alias}.state)`;
 
@@ -48,8 +48,8 @@ export const CONVERSATION_JSON = `json_build_object(
   'id', c.id, 'title', c.title, 'is_group', c.is_group,
   'members', ${MEMBERS_JSON},
   'last_message', CASE WHEN m.id IS NULL THEN NULL ELSE ${messageJson('m')} END,
-  'last_seq', c.last_seq, 'unread_count', ${UNREAD_COUNT}, 'created_at', ${iso('c.created_at')},
-  'settings', json_build_object('muted_until', ${iso('me.muted_until')},
+  'last_seq', c.last_seq, 'unread_count', ${UNREAD_COUNT}, 'created_at', ${isoText('c.created_at')},
+  'settings', json_build_object('muted_until', ${isoText('me.muted_until')},
     'archived', COALESCE(me.archived, false), 'pinned', me.pinned_at IS NOT NULL),
   'unread_mentions', ${UNREAD_MENTIONS})::text`;
 

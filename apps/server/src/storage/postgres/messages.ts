@@ -22,6 +22,7 @@ import {
   type StreamCheckpoint,
 } from '../storage';
 import { lockAttachments, takeAttachments } from './attachments';
+import { audiencesOf } from './audience';
 import { inTransaction, iso, isoOrNull, type Queryable } from './database';
 import { MESSAGE_COLUMNS, toMessage, type MessageRow } from './rows';
 import { indexText, indexTextOf } from './search';
@@ -245,6 +246,11 @@ export function messageQueries(pool: pg.Pool) {
        FROM unnest($1::text[], $2::int[]) AS v (id, last_seq) WHERE c.id = v.id`,
       [advanced, advanced.map((id) => counters.get(id))],
     );
+    const audiences = await audiencesOf(client, advanced);
+    for (const outcome of outcomes) {
+      if (outcome.status !== 'created') continue;
+      outcome.audience = audiences.get(outcome.message.conversation_id)?.(outcome.message.sender_id);
+    }
     return outcomes;
   }
 

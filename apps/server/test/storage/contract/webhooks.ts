@@ -1,7 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { Storage } from '../../../src/storage/storage';
-import { makeConversation, makeUsers, useFixture, type MakeStorage } from './fixture';
+import {
+  createdMessage,
+  makeConversation,
+  makeUsers,
+  newMessage,
+  useFixture,
+  type MakeStorage,
+} from './fixture';
 
 async function makeAgent(storage: Storage, ownerId: string, webhookUrl: string | null) {
   const now = new Date();
@@ -37,6 +44,39 @@ export function webhooksContract(makeStorage: MakeStorage): void {
       expect(await storage.webhookRecipients(group, hooked.id)).toEqual([]);
       await storage.turnOffWebhook(hooked.id);
       expect(await storage.webhookRecipients(group, ada!.id)).toEqual([]);
+    });
+
+    it('appendMessages: the audience read with a send is what pushAudience and webhookRecipients answer', async () => {
+      const { storage } = fixture();
+      const [ada, bob] = await makeUsers(storage, 'ada', 'bob');
+      const hooked = await makeAgent(storage, ada!.id, 'https://hooks.example.com/a');
+      const plain = await makeAgent(storage, ada!.id, null);
+      const group = await makeConversation(storage, ada!, [bob!, hooked, plain], 'Team');
+      const direct = await makeConversation(storage, ada!, [hooked]);
+      await storage.updateSettings({
+        conversation_id: group,
+        user_id: bob!.id,
+        changes: { muted_until: new Date(Date.now() + 3600_000).toISOString() },
+        now: new Date(),
+      });
+      const outcomes = await storage.appendMessages([
+        newMessage(group, ada!, 'from a person'),
+        newMessage(group, hooked, 'from the agent'),
+        newMessage(direct, ada!, 'one to one'),
+      ]);
+      for (const outcome of outcomes) {
+        const message = createdMessage(outcome);
+        const expected = {
+          push: await storage.pushAudience(message.conversation_id),
+          webhookAgentIds: await storage.webhookRecipients(message.conversation_id, message.sender_id),
+        };
+        // A storage that does not read it with the send leaves it to the caller (SQLite on the caller's thread).
+        if (outcome?.status === 'created' && outcome.audience) expect(outcome.audience).toEqual(expected);
+      }
+      const agentIds = outcomes.map((outcome) =>
+        outcome?.status === 'created' ? outcome.audience?.webhookAgentIds : undefined,
+      );
+      if (agentIds.some((ids) => ids !== undefined)) expect(agentIds).toEqual([[hooked.id], [], [hooked.id]]);
     });
 
     it('webhooks: a queued delivery is claimed once when due, with its webhook and a counted attempt', async () => {
