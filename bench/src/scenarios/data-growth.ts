@@ -38,7 +38,7 @@ const ID_PREFIX = {
 type IdKind = keyof typeof ID_PREFIX;
 const sqliteId = (kind: IdKind, n: string) => `'${ID_PREFIX[kind]}' || printf('%012d', ${n})`;
 const postgresId = (kind: IdKind, n: string) => `'${ID_PREFIX[kind]}' || lpad((${n})::text, 12, '0')`;
-const conversationUuid = (n: number) => `${ID_PREFIX.conversation}${String(n).padStart(12, '0')}`;
+export const conversationUuid = (n: number) => `${ID_PREFIX.conversation}${String(n).padStart(12, '0')}`;
 
 export interface Shape {
   messages: number;
@@ -88,6 +88,10 @@ export function seedSqlite(filename: string, shape: Shape): void {
       `INSERT INTO message_mentions (user_id, conversation_id, seq, message_id)
        SELECT ?, conversation_id, seq, id FROM messages WHERE mentions <> '[]'`,
     ).run(viewerId);
+    // Sends index messages for search in bulk (migration 010): rows written past
+    // them are indexed here, or the first send would index the whole load.
+    db.exec(`INSERT INTO messages_fts (rowid, search_text) SELECT rowid, search_text FROM messages;
+      UPDATE search_index_state SET indexed_through = (SELECT coalesce(max(rowid), 0) FROM messages)`);
   })();
   db.exec('PRAGMA optimize');
   // The server holds the database open, so closing would not checkpoint: without
