@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { TEST_REDIS_URL } from './redis-probe';
+import { TEST_REDIS_URL } from '@chat/testkit';
 import { startBareServer } from './bare-server';
 import { startChatServer, type ChatServerProcess } from './chat-server';
 import { serverFailures } from './context';

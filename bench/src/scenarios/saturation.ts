@@ -11,7 +11,7 @@ import {
   settle,
   type SaturationPlan,
 } from '../saturation-search';
-import { redisProblem } from '../redis-probe';
+import { redisUnavailableReason } from '@chat/testkit';
 import { startBare, startPostgresChat, startSqliteChat, type SaturationServer } from '../saturation-servers';
 import {
   printStep,
@@ -45,10 +45,10 @@ export async function runSaturation(ctx: BenchContext): Promise<ScenarioReport> 
     ['SQLite', () => startSqliteChat(repoRoot, options.cpuProfDir)],
     ['bare ws', () => startBare(repoRoot)],
   ];
-  const redis = options.quick ? null : await redisProblem();
+  const redis = options.quick ? null : await redisUnavailableReason();
   if (options.quick)
     skipped.push('PostgreSQL + Redis: full runs only (scenario 6 checks them in a quick run).');
-  else if (redis) skipped.push(`PostgreSQL + Redis skipped: Redis not reachable (${redis}).`);
+  else if (redis) skipped.push(`PostgreSQL + Redis skipped: ${redis}.`);
   else {
     for (const processes of options.saturationProcesses) {
       starts.push([

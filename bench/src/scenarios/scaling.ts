@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { redisProblem, TEST_REDIS_URL } from '../redis-probe';
+import { redisUnavailableReason, TEST_REDIS_URL } from '@chat/testkit';
 import { startChatServer, type ChatServerProcess } from '../chat-server';
 import { serverFailures, type BenchContext } from '../context';
 import { FanOutLoad, type Member } from '../fan-out-load';
@@ -18,10 +18,10 @@ import { postgresEngine } from './search';
 export async function runScaling(ctx: BenchContext): Promise<ScenarioReport> {
   const { options, failures, repoRoot } = ctx;
   const title = `6. Several processes (${options.scalingProcesses.join(', ')}) on PostgreSQL and Redis`;
-  const problem = await redisProblem();
+  const problem = await redisUnavailableReason();
   if (problem) {
-    console.warn(`  scaling skipped: Redis at ${TEST_REDIS_URL} not reachable (${problem})`);
-    return { title, markdown: `Skipped: Redis at ${TEST_REDIS_URL} was not reachable (${problem}).` };
+    console.warn(`  scaling skipped: ${problem}`);
+    return { title, markdown: `Skipped: ${problem}.` };
   }
   const rows: string[][] = [];
   for (const processes of options.scalingProcesses) {

@@ -12,3 +12,4 @@ export type { TestUser } from './users';
 export { httpJson } from './http';
 export { ManualClock } from './manual-clock';
 export { mulberry32, Random } from './random';
+export { redisUnavailableReason, TEST_REDIS_URL } from './redis';
