@@ -85,6 +85,11 @@ export class FaultServer {
     this.current = null;
   }
 
+  /** SIGSTOP: the process stays, holding its sockets, and does nothing until killed or continued. */
+  freeze(): void {
+    process.kill(this.pid, 'SIGSTOP');
+  }
+
   /** SIGTERM: graceful shutdown; resolves with the exit code. */
   async sigterm(): Promise<number | NodeJS.Signals | null> {
     const code = await this.process().kill('SIGTERM');
