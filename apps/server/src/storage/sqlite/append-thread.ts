@@ -117,9 +117,22 @@ export class SqliteWriter {
     return reply.outcomes;
   }
 
+  /**
+   * Starts the thread (bundling its script first when running from the sources)
+   * and opens this file on it now, so that the first send after a start does not
+   * wait for them: half a second and more, long enough to reorder what people
+   * see (a message still "Sending…" when it is read elsewhere). A failure here
+   * fails the first append the same way, which reports it.
+   */
+  prepare(): Promise<void> {
+    return this.ensureOpen() ?? Promise.resolve();
+  }
+
   /** Closes this file's connection on the writer thread (after the batch in hand). */
   async close(): Promise<void> {
     this.closed = true;
+    // An open still under way would leave its connection behind on the thread.
+    if (this.opening) await this.opening.catch(() => undefined);
     if (this.openOn === 0 || this.openOn !== writerThread.generation || !writerThread.running) return;
     try {
       await writerThread.request((id) => ({ kind: 'close', id, file: this.file }));

@@ -51,6 +51,8 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
   const searchMessages = read(search.searchMessages);
   const insertUser = write(users.ensureUser);
   const writer = options.writerThread === false ? null : new SqliteWriter(options);
+  // Ready before the first send; if it cannot be, that send fails with the reason and reports it.
+  writer?.prepare().catch(() => undefined);
 
   return {
     kind: 'sqlite',
