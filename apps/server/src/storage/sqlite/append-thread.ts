@@ -27,8 +27,8 @@ interface Pending {
 }
 
 /**
- * The process's one writer thread (append-worker.ts), started with the first
- * batch of any storage. A thread that dies fails the requests it held (those
+ * The process's one writer thread (append-worker.ts), started when the first
+ * storage opens (SqliteWriter.prepare). A thread that dies fails the requests it held (those
  * sends were never acked, so clients resend them); the next request starts a
  * new one, and each storage opens its file again on it. While nothing is in
  * flight the thread does not keep the process alive.
