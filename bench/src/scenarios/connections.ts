@@ -15,15 +15,10 @@ import { createGroups, mapLimit, provisionUsers } from '../provision';
 import { RawClient } from '../raw-client';
 import { scrapeMetrics } from '../server-metrics';
 import { mintUsers, type BenchUser } from '../tokens';
+import { SOCKETS_PER_SOURCE_ADDRESS, sourceAddress, sourceAddressCount } from '../source-addresses';
 
 /** Lets the server finish what the last step started before its RSS is read. */
 const SETTLE_MS = 1000;
-/**
- * Sockets per loopback source address (127.0.0.2, .3, ...): a real fleet of
- * clients comes from many, and a bound connect searches its address's ports
- * (TIME_WAIT ones too): 5,000 per address made the connects themselves slow.
- */
-const SOCKETS_PER_ADDRESS = 1000;
 /**
  * The heartbeat interval of the server under test, shortened from the default
  * 30 s so the idle window sees two intervals; its CPU is scaled back to 30 s.
@@ -189,8 +184,8 @@ export async function runConnections({ repoRoot, options, failures }: BenchConte
   const heartbeatMs = options.quick ? QUICK_HEARTBEAT_MS : FULL_HEARTBEAT_MS;
   const { groupSize } = options;
   const count = Math.max(groupSize, Math.round(options.connections / groupSize) * groupSize);
-  const sourceAddress = (index: number) => `127.0.0.${2 + Math.floor(index / SOCKETS_PER_ADDRESS)}`;
-  const addresses = Math.ceil(count / SOCKETS_PER_ADDRESS);
+  const sourceOf = (index: number) => sourceAddress(Math.floor(index / SOCKETS_PER_SOURCE_ADDRESS));
+  const addresses = sourceAddressCount(count);
 
   const logs = await capacityLogs(failures);
   console.log(`  start: ${logs.start}\n  past MAX_CONNECTIONS=3: ${logs.status}, ${logs.refusal}`);
@@ -238,7 +233,7 @@ export async function runConnections({ repoRoot, options, failures }: BenchConte
     await mapLimit(users, options.capacityConcurrency, async (user, index) => {
       const opened = performance.now();
       try {
-        const client = await RawClient.open(server.wsUrl, 30_000, { localAddress: sourceAddress(index) });
+        const client = await RawClient.open(server.wsUrl, 30_000, { localAddress: sourceOf(index) });
         await client.authenticateAndJoin(user.token, conversationIds[index] as string);
         handshake.record(performance.now() - opened);
         client.onFrame = (frame, at) => {
@@ -308,7 +303,7 @@ export async function runConnections({ repoRoot, options, failures }: BenchConte
     // One more upgrade once the capacity is reached (a full run fills it): 503, never a reset.
     const pastCapacity =
       connected >= capacity
-        ? await upgradeStatus(server.wsUrl, sourceAddress(count))
+        ? await upgradeStatus(server.wsUrl, sourceOf(count))
         : { status: Number.NaN, retryAfter: '' };
     const pastCapacityCell = Number.isNaN(pastCapacity.status)
       ? `not reached (${int(connected)} of ${int(capacity)})`

@@ -13,15 +13,8 @@ import { CpuMeter, type CpuUse } from '../proc-stats';
 import { createGroups, mapLimit, provisionUsers } from '../provision';
 import { ResumingClient } from '../resuming-client';
 import { mintUsers } from '../tokens';
+import { sourceAddress, sourceAddressCount } from '../source-addresses';
 
-/**
- * Sockets per loopback source address. A socket with a source address binds
- * before it connects, and that bind looks for a port free on the address,
- * TIME_WAIT ones included: at 5,000 per address the reconnect wave spent ~9 s
- * of the generator's event loop in connect() (18,000 sockets closed and
- * reopened: 27 s at 5,000 per address, 2.4 s at 1,500), so a few per address.
- */
-const SOCKETS_PER_SOURCE_ADDRESS = 1000;
 /** Issue 13's target: every client holds every message within this long of the SIGTERM. */
 const TARGET_HOLD_MS = 15_000;
 /** Past this, clients that have not resumed are reported as failures rather than waited for. */
@@ -90,7 +83,7 @@ export async function runRestart({ repoRoot, options, failures }: BenchContext):
     const users = await mintUsers(first.jwtSecret, count, 'restart');
     await provisionUsers(first.url, users);
     const conversationIds = await createGroups(first.url, users, groupSize);
-    const addresses = Math.ceil(count / SOCKETS_PER_SOURCE_ADDRESS);
+    const addresses = sourceAddressCount(count);
     users.forEach((user, index) => {
       clients[index] = new ResumingClient(
         index,
@@ -98,7 +91,7 @@ export async function runRestart({ repoRoot, options, failures }: BenchContext):
           url: first.wsUrl,
           token: user.token,
           conversationId: conversationIds[index] as string,
-          localAddress: `127.0.0.${2 + (index % addresses)}`,
+          localAddress: sourceAddress(index % addresses),
           groupSize,
         },
         ledger,
