@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /** The process's open-file limits; Infinity stands for "unlimited". */
 export interface FdLimits {
@@ -17,21 +17,55 @@ export interface FdLimitsAtStart {
 }
 
 /**
- * Descriptors kept back from WebSocket connections for everything else the
- * process opens: Node's own (epoll, event fds, stdio, the libuv thread pool),
- * storage (SQLite's database, WAL and shm files; a PostgreSQL pool), Redis,
- * plain HTTP requests (REST, uploads, static files, /metrics), outbound webhooks
- * (up to 20 at once) and push sends, attachment files. 5% of the limit, at least
- * 64 and at most 1,000: at 20,000 that leaves 19,000 sockets.
+ * Descriptors kept back from WebSocket connections for what the process opens
+ * after it starts: plain HTTP requests (REST, uploads, static files, /metrics),
+ * a PostgreSQL pool's later connections, Redis reconnects, outbound webhooks
+ * (up to 20 at once) and push sends, attachment files. 5% of the limit, at
+ * least 64 and at most 1,000: at 20,000 that leaves 19,000 sockets.
  */
 export function fdReserve(softLimit: number): number {
   return Math.min(1000, Math.max(64, Math.floor(softLimit * 0.05)));
 }
 
-/** How many WebSocket connections a soft limit leaves room for. */
-export function connectionCapacityFor(softLimit: number): number {
-  if (!Number.isFinite(softLimit)) return Number.MAX_SAFE_INTEGER;
-  return Math.max(1, softLimit - fdReserve(softLimit));
+/** How a soft limit is shared out, given the descriptors already open at start. */
+export interface FdBudget {
+  /** WebSocket connections the process takes; the upgrade past them is answered 503. */
+  capacity: number;
+  /** Every TCP socket of the server (WebSocket and plain HTTP); past it new ones are dropped at accept, logged. */
+  socketLimit: number;
+}
+
+/**
+ * Shares a soft limit out. What is open at start (Node's own epoll and event
+ * fds, stdio, worker threads, SQLite's database, WAL and shm files on two
+ * connections) is counted, not guessed: the reserve holds it when it fits,
+ * and under a small limit, where it would not, it comes on top of half the
+ * reserve. Of what is kept back and not yet open, half is left to plain HTTP
+ * sockets (the socket limit sits there) and half to files and outbound
+ * connections, so the kernel never runs out of descriptors before the server
+ * has refused, with a logged reason, what would not fit.
+ */
+export function fdBudget(softLimit: number, openAtStart: number): FdBudget {
+  if (!Number.isFinite(softLimit)) {
+    return { capacity: Number.MAX_SAFE_INTEGER, socketLimit: Number.MAX_SAFE_INTEGER };
+  }
+  const reserve = fdReserve(softLimit);
+  const keptBack = Math.max(reserve, openAtStart + Math.floor(reserve / 2));
+  const notYetOpen = keptBack - openAtStart;
+  return {
+    capacity: Math.max(1, softLimit - keptBack),
+    socketLimit: Math.max(1, softLimit - openAtStart - Math.floor(notYetOpen / 2)),
+  };
+}
+
+/** How many descriptors this process has open (Linux's /proc/self/fd); 0 where that cannot be read. */
+export function countOpenFds(fdDir = '/proc/self/fd'): number {
+  try {
+    // The listing includes the descriptor that reads the directory itself.
+    return Math.max(0, readdirSync(fdDir).length - 1);
+  } catch {
+    return 0; // not Linux: no /proc
+  }
 }
 
 /** Reads "Max open files" of /proc/self/limits (Linux); null elsewhere. */

@@ -1,5 +1,5 @@
 import type { Clock } from '../clock';
-import { connectionCapacityFor, fdReserve, raiseFdSoftLimit } from '../limits/fd-limits';
+import { countOpenFds, fdBudget, fdReserve, raiseFdSoftLimit } from '../limits/fd-limits';
 import type { Logger } from '../logger';
 
 /** A refusal is logged at most this often, with the count since the last line: a full server must not flood its log. */
@@ -81,8 +81,8 @@ export interface CapacityAtStart {
   capacity: ConnectionCapacity;
   /**
    * Every TCP socket of the server (WebSocket and plain HTTP) past which the
-   * server drops new ones at accept: half the fd reserve is left to HTTP, the
-   * other half to storage, logs and outbound requests. null: no limit known.
+   * server drops new ones at accept (limits/fd-limits.ts fdBudget). null: no
+   * limit known.
    */
   socketLimit: number | null;
 }
@@ -101,7 +101,9 @@ export function openConnectionCapacity(deps: {
   const { log } = deps;
   const fd = raiseFdSoftLimit();
   const soft = fd.limits?.soft ?? Number.POSITIVE_INFINITY;
-  const fdCapacity = connectionCapacityFor(soft);
+  const openAtStart = countOpenFds();
+  const budget = fdBudget(soft, openAtStart);
+  const fdCapacity = budget.capacity;
   const limit = deps.maxConnections ?? fdCapacity;
   const shown = (value: number) => (Number.isFinite(value) ? value : 'unlimited');
   if (fd.unchangedReason !== null) {
@@ -116,7 +118,9 @@ export function openConnectionCapacity(deps: {
       fdHard: shown(fd.limits?.hard ?? Number.POSITIVE_INFINITY),
       fdSoftBefore: fd.raisedFrom ?? undefined,
       fdReserve: Number.isFinite(soft) ? fdReserve(soft) : undefined,
+      fdOpenAtStart: openAtStart,
       capacity: limit,
+      socketLimit: Number.isFinite(soft) ? budget.socketLimit : undefined,
     },
     `can hold ${limit} connections`,
   );
@@ -129,6 +133,6 @@ export function openConnectionCapacity(deps: {
   deps.onCapacity(limit);
   return {
     capacity: new ConnectionCapacity(limit, deps),
-    socketLimit: Number.isFinite(soft) ? soft - Math.floor(fdReserve(soft) / 2) : null,
+    socketLimit: Number.isFinite(soft) ? budget.socketLimit : null,
   };
 }

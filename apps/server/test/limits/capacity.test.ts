@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
-import { connectionCapacityFor, fdReserve, readFdLimits } from '../../src/limits/fd-limits';
+import { countOpenFds, fdBudget, fdReserve, readFdLimits } from '../../src/limits/fd-limits';
 import { listenBacklogFor } from '../../src/limits/listen-backlog';
 import { startServerProcess } from '../support/server-process';
 import { TestSocket } from '../support/test-socket';
@@ -110,7 +110,7 @@ describe('connection capacity', () => {
     });
   }, 60_000);
 
-  it('fd limits: under an fd limit of 256 the server says it can hold 192 connections and drops sockets past 224 with a logged reason', async () => {
+  it('fd limits: under an fd limit of 256 the server counts what it has open, says how many connections it can hold, and drops sockets past its socket limit with a logged reason, before the kernel runs out', async () => {
     if (!hasPrlimit()) {
       // Not Linux with util-linux: no way to start it under a limit.
       console.warn('skipped: needs Linux with prlimit (util-linux)');
@@ -143,14 +143,14 @@ describe('connection capacity', () => {
         timeout: 30_000,
       });
       const port = Number(/Chat is running at http:\/\/127\.0\.0\.1:(\d+)/.exec(output)?.[1]);
-      expect(logLines(output).find((line) => line.msg === 'can hold 192 connections')).toMatchObject({
-        fdSoft: 256,
-        fdHard: 256,
-        fdReserve: 64,
-        capacity: 192,
-      });
-      // Half the reserve is left to plain HTTP: 224 sockets in all, the 225th is dropped at accept.
-      for (let index = 0; index < 225; index++) {
+      const start = logLines(output).find((line) => String(line.msg).startsWith('can hold '));
+      expect(start).toMatchObject({ fdSoft: 256, fdHard: 256, fdReserve: 64 });
+      const openAtStart = Number(start?.fdOpenAtStart);
+      expect(openAtStart).toBeGreaterThan(3);
+      const budget = fdBudget(256, openAtStart);
+      expect(start).toMatchObject({ ...budget, msg: `can hold ${budget.capacity} connections` });
+      // Every socket up to the limit is accepted; the next one is dropped at accept, logged, while descriptors remain.
+      for (let index = 0; index <= budget.socketLimit; index++) {
         const socket = connect(port, '127.0.0.1');
         socket.on('error', () => undefined); // the dropped one is reset
         sockets.push(socket);
@@ -179,9 +179,15 @@ describe('connection capacity', () => {
     );
     expect(readFdLimits(file)).toEqual({ soft: 20000, hard: Number.POSITIVE_INFINITY });
     expect(readFdLimits(join(dataDir, 'missing'))).toBeNull();
-    expect(connectionCapacityFor(20000)).toBe(19000);
     expect(fdReserve(1024)).toBe(64);
-    expect(connectionCapacityFor(1_048_576)).toBe(1_047_576);
+    // A large limit: what is open at start fits in the reserve.
+    expect(fdBudget(20000, 45)).toEqual({ capacity: 19000, socketLimit: 19478 });
+    expect(fdBudget(1_048_576, 45).capacity).toBe(1_047_576);
+    // A small one: what is open at start comes on top of half the reserve, and the socket limit stays below EMFILE.
+    expect(fdBudget(256, 47)).toEqual({ capacity: 177, socketLimit: 193 });
+    expect(fdBudget(Number.POSITIVE_INFINITY, 45).capacity).toBe(Number.MAX_SAFE_INTEGER);
+    expect(countOpenFds()).toBeGreaterThan(2);
+    expect(countOpenFds(join(dataDir, 'missing'))).toBe(0);
   });
 
   it('listen backlog: the kernel cap (net.core.somaxconn) is read and applied', () => {
