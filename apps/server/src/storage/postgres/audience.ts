@@ -20,8 +20,9 @@ export async function audiencesOf(
   db: Queryable,
   conversationIds: readonly string[],
 ): Promise<Map<string, (senderId: string) => MessageAudience>> {
-  const { rows } = await db.query<AudienceRow>(
-    `SELECT c.id AS conversation_id, c.title,
+  const { rows } = await db.query<AudienceRow>({
+    name: 'send-audience',
+    text: `SELECT c.id AS conversation_id, c.title,
        COALESCE(json_agg(json_build_object(
            'user_id', cm.user_id, 'display_name', u.display_name, 'muted_until', ${isoText('cm.muted_until')},
            'webhook', COALESCE(a.webhook_url IS NOT NULL AND a.webhook_active, false))
@@ -32,8 +33,8 @@ export async function audiencesOf(
      LEFT JOIN agents a ON a.user_id = cm.user_id
      WHERE c.id = ANY($1::text[])
      GROUP BY c.id, c.title`,
-    [conversationIds],
-  );
+    values: [conversationIds],
+  });
   return new Map(
     rows.map((row) => {
       const push: PushAudience = {

@@ -63,10 +63,14 @@ function factsOf(row: LoadedRow | null): MessageFacts | null {
 export function messageQueries(pool: pg.Pool) {
   /**
    * The batch in one transaction: lock its conversations (sorted, so two batches
-   * never wait on each other in a cycle), check every item with three set-based
-   * reads, number the accepted ones from the locked counters, then one INSERT and
-   * one UPDATE of the counters. A rejected item is decided before anything is
-   * written, so it affects no other.
+   * never wait on each other in a cycle), check every item with one set-based
+   * read (and more only for what some sends name: mentions, replies, uploads,
+   * duplicates), number the accepted ones from the locked counters, then one
+   * statement writes the rows and the counters, and one reads the audience. A
+   * rejected item is decided before anything is written, so it affects no other.
+   * The hot statements are named: prepared once per connection, not planned at
+   * every batch (issue 13: five round trips and no planning where there were
+   * eight, each planned).
    *
    * ON CONFLICT DO NOTHING covers a (sender, client_id) that another process is
    * storing at the same moment (invisible to the duplicate check): the INSERT waits
@@ -75,21 +79,49 @@ export function messageQueries(pool: pg.Pool) {
    */
   async function appendBatch(client: pg.PoolClient, batch: NewMessage[]): Promise<AppendOutcome[]> {
     const conversationIds = [...new Set(batch.map((item) => item.conversation_id))];
-    const locked = await client.query<{ id: string; last_seq: number }>(
-      `SELECT id, last_seq FROM conversations WHERE id = ANY($1::text[])
+    const locked = await client.query<{ id: string; last_seq: number }>({
+      name: 'append-lock',
+      text: `SELECT id, last_seq FROM conversations WHERE id = ANY($1::text[])
        ORDER BY id COLLATE "C" FOR NO KEY UPDATE`,
-      [conversationIds],
-    );
+      values: [conversationIds],
+    });
     const counters = new Map(locked.rows.map((row) => [row.id, row.last_seq]));
     const candidates = batch.filter((item) => counters.has(item.conversation_id));
 
-    const members = await client.query<{ conversation_id: string; user_id: string }>(
-      `SELECT cm.conversation_id, cm.user_id FROM conversation_members cm
-       JOIN unnest($1::text[], $2::text[]) AS k (conversation_id, user_id)
-         ON cm.conversation_id = k.conversation_id AND cm.user_id = k.user_id`,
-      [candidates.map((item) => item.conversation_id), candidates.map((item) => item.sender_id)],
+    // One statement, after the lock: whether each sender is a member, and the id a
+    // (sender, client_id) pair is already stored under (the pair is unique per
+    // sender, whatever conversation the retry names).
+    const facts = await client.query<{ member: boolean; stored_id: string | null }>({
+      name: 'append-facts',
+      text: `SELECT EXISTS (SELECT 1 FROM conversation_members cm
+           WHERE cm.conversation_id = k.conversation_id AND cm.user_id = k.sender_id) AS member,
+         (SELECT m.id FROM messages m WHERE m.sender_id = k.sender_id AND m.client_id = k.client_id) AS stored_id
+       FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS k (conversation_id, sender_id, client_id, n)
+       ORDER BY k.n`,
+      values: [
+        candidates.map((item) => item.conversation_id),
+        candidates.map((item) => item.sender_id),
+        candidates.map((item) => item.client_id),
+      ],
+    });
+    const isMember = new Set<string>();
+    const storedIds: string[] = [];
+    facts.rows.forEach((row, index) => {
+      const item = candidates[index] as NewMessage;
+      if (row.member) isMember.add(pair(item.conversation_id, item.sender_id));
+      if (row.stored_id !== null) storedIds.push(row.stored_id);
+    });
+    // Duplicates (a client's retry) are rare: their rows are read only when there are some.
+    const stored =
+      storedIds.length === 0
+        ? { rows: [] }
+        : await client.query<MessageRow>(
+            `SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.id = ANY($1::text[])`,
+            [storedIds],
+          );
+    const bySenderClientId = new Map(
+      stored.rows.map((row) => [pair(row.sender_id, row.client_id), toMessage(row)]),
     );
-    const isMember = new Set(members.rows.map((row) => pair(row.conversation_id, row.user_id)));
 
     // Mentions are checked against every member, read only for conversations whose sends mention someone.
     const mentioning = [
@@ -108,17 +140,6 @@ export function messageQueries(pool: pg.Pool) {
       set.add(row.user_id);
       everyoneOf.set(row.conversation_id, set);
     }
-
-    // The pair is unique per sender, whatever conversation the retry names.
-    const stored = await client.query<MessageRow>(
-      `SELECT ${MESSAGE_COLUMNS} FROM messages m
-       JOIN unnest($1::text[], $2::text[]) AS k (sender_id, client_id)
-         ON m.sender_id = k.sender_id AND m.client_id = k.client_id`,
-      [candidates.map((item) => item.sender_id), candidates.map((item) => item.client_id)],
-    );
-    const bySenderClientId = new Map(
-      stored.rows.map((row) => [pair(row.sender_id, row.client_id), toMessage(row)]),
-    );
 
     const replyIds = [
       ...new Set(candidates.flatMap((item) => (item.reply_to === null ? [] : [item.reply_to]))),
@@ -183,17 +204,28 @@ export function messageQueries(pool: pg.Pool) {
     });
     if (created.length === 0) return outcomes;
 
-    const inserted = await client.query(
-      `INSERT INTO messages (id, conversation_id, seq, updated_seq, sender_id, client_id, body, reply_to,
-         created_at, mentions, search_text, attachments, state)
-       SELECT r.id, r.conversation_id, r.seq, r.seq, r.sender_id, r.client_id, r.body, r.reply_to, r.created_at,
-         r.mentions::json, r.search_text, r.attachments::json, r.state
-       FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[],
-         $8::timestamptz[], $9::text[], $10::text[], $11::text[], $12::text[])
-         AS r (id, conversation_id, seq, sender_id, client_id, body, reply_to, created_at, mentions, search_text,
-           attachments, state)
-       ON CONFLICT (sender_id, client_id) DO NOTHING`,
-      [
+    const advanced = [...new Set(created.map((m) => m.conversation_id))];
+    // The rows and the counters in one statement (both CTEs run to completion whatever the SELECT reads).
+    const written = await client.query<{ inserted: number }>({
+      name: 'append-write',
+      text: `WITH inserted AS (
+         INSERT INTO messages (id, conversation_id, seq, updated_seq, sender_id, client_id, body, reply_to,
+           created_at, mentions, search_text, attachments, state)
+         SELECT r.id, r.conversation_id, r.seq, r.seq, r.sender_id, r.client_id, r.body, r.reply_to, r.created_at,
+           r.mentions::json, r.search_text, r.attachments::json, r.state
+         FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[],
+           $8::timestamptz[], $9::text[], $10::text[], $11::text[], $12::text[])
+           AS r (id, conversation_id, seq, sender_id, client_id, body, reply_to, created_at, mentions, search_text,
+             attachments, state)
+         ON CONFLICT (sender_id, client_id) DO NOTHING
+         RETURNING 1
+       ), advanced AS (
+         UPDATE conversations c SET last_seq = v.last_seq
+         FROM unnest($13::text[], $14::int[]) AS v (id, last_seq) WHERE c.id = v.id
+         RETURNING 1
+       )
+       SELECT (SELECT count(*) FROM inserted)::int AS inserted`,
+      values: [
         created.map((m) => m.id),
         created.map((m) => m.conversation_id),
         created.map((m) => m.seq),
@@ -206,9 +238,11 @@ export function messageQueries(pool: pg.Pool) {
         created.map((m) => indexText(m.body)),
         created.map((m) => JSON.stringify(m.attachments)),
         created.map((m) => m.state),
+        advanced,
+        advanced.map((id) => counters.get(id)),
       ],
-    );
-    if (inserted.rowCount !== created.length) throw new ConcurrentDuplicate();
+    });
+    if (written.rows[0]?.inserted !== created.length) throw new ConcurrentDuplicate();
     // Section 14: each streaming message gets its checkpoint (stream-registry.ts sweeps the stale ones).
     const streaming = created.filter((m) => m.state === 'streaming');
     if (streaming.length > 0) {
@@ -240,12 +274,6 @@ export function messageQueries(pool: pg.Pool) {
       );
     }
 
-    const advanced = [...new Set(created.map((m) => m.conversation_id))];
-    await client.query(
-      `UPDATE conversations c SET last_seq = v.last_seq
-       FROM unnest($1::text[], $2::int[]) AS v (id, last_seq) WHERE c.id = v.id`,
-      [advanced, advanced.map((id) => counters.get(id))],
-    );
     const audiences = await audiencesOf(client, advanced);
     for (const outcome of outcomes) {
       if (outcome.status !== 'created') continue;
