@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServerProcess } from '@chat/testkit';
 import WebSocket from 'ws';
+import { measureBareIdle } from '../bare-idle';
 import { startChatServer, type ChatServerProcess } from '../chat-server';
 import { serverFailures, type BenchContext } from '../context';
 import { int, latencyCells, mib, ms, table, type ScenarioReport } from '../format';
@@ -189,6 +190,21 @@ export async function runConnections({ repoRoot, options, failures }: BenchConte
 
   const logs = await capacityLogs(failures);
   console.log(`  start: ${logs.start}\n  past MAX_CONNECTIONS=3: ${logs.status}, ${logs.refusal}`);
+
+  const bare = await measureBareIdle({
+    repoRoot,
+    count,
+    concurrency: options.capacityConcurrency,
+    sourceOf,
+    conversationOf: (index) => `bare-${Math.floor(index / groupSize)}`,
+    idleMs: 2 * heartbeatMs + 100,
+    settleMs: SETTLE_MS,
+    failures,
+  });
+  console.log(
+    `  bare ws holding ${int(bare.connected)} joined sockets for the same idle window: ` +
+      `${bare.kibPerConnection.toFixed(1)} KiB of RSS each, ${percent(bare.idleCore)} of a core`,
+  );
 
   const provisioner = await startChatServer(repoRoot);
   let users: BenchUser[];
@@ -378,7 +394,7 @@ export async function runConnections({ repoRoot, options, failures }: BenchConte
           ],
           [
             `RSS per idle connection < ${TARGET_KIB_PER_CONNECTION} KiB`,
-            `${kibPerConnection.toFixed(1)} KiB`,
+            `${kibPerConnection.toFixed(1)} KiB (bare \`ws\`: ${bare.kibPerConnection.toFixed(1)} KiB)`,
             met(kibPerConnection < TARGET_KIB_PER_CONNECTION),
           ],
           [
@@ -423,6 +439,7 @@ export async function runConnections({ repoRoot, options, failures }: BenchConte
           'Just connected',
           `After ${(2 * heartbeatMs) / 1000} s idle`,
           'Per connection',
+          'Bare ws per connection',
           'V8 heap used per connection',
           'V8 heap total',
           'After all closed',
@@ -436,6 +453,7 @@ export async function runConnections({ repoRoot, options, failures }: BenchConte
             `${mib(rssAfter)} (${kibJustConnected.toFixed(1)} KiB each)`,
             mib(rssIdle),
             `${kibPerConnection.toFixed(1)} KiB`,
+            `${bare.kibPerConnection.toFixed(1)} KiB`,
             `${heapKibPerConnection.toFixed(1)} KiB`,
             `${mib(gaugesBefore.heapTotal)} → ${mib(gaugesIdle.heapTotal)}`,
             mib(rssClosed),
