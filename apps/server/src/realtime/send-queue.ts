@@ -21,17 +21,24 @@ const NOT_STORED: AppendOutcome = {
 /**
  * Group commit: every send that arrives in one turn of the event loop goes to
  * storage in ONE transaction, and each send's outcome is known only after that
- * transaction committed. One transaction at a time, so commit order is arrival
- * order; sends arriving during a commit form the next batch. A failed commit
- * answers every send of its batch `internal` and stores none of them.
+ * transaction committed. Sends arriving while a commit is under way form the
+ * next batch. Commit order is arrival order: one batch at a time, or, where
+ * storage commits batches strictly in the order they were handed over (one
+ * writer: `Storage.appendPipelineDepth`), the next batch is handed over while
+ * the last commits, so the writer never waits for the event loop between two
+ * commits. A failed commit answers every send of its batch `internal` and
+ * stores none of them.
  */
 export class SendQueue {
   private queue: Pending[] = [];
   private scheduled = false;
-  private running: Promise<void> | null = null;
+  private inFlight = 0;
+  private readonly depth: number;
   private idleWaiters: Array<() => void> = [];
 
-  constructor(private readonly deps: { storage: Storage; metrics: Metrics; log: Logger }) {}
+  constructor(private readonly deps: { storage: Storage; metrics: Metrics; log: Logger }) {
+    this.depth = Math.max(1, deps.storage.appendPipelineDepth ?? 1);
+  }
 
   /** Resolves with the send's outcome once its batch is committed (or failed); never rejects. */
   enqueue(message: NewMessage): Promise<AppendOutcome> {
@@ -43,26 +50,29 @@ export class SendQueue {
 
   /** Resolves when everything enqueued so far is committed and answered. */
   drain(): Promise<void> {
-    if (!this.running && this.queue.length === 0) return Promise.resolve();
+    if (this.inFlight === 0 && this.queue.length === 0) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
   private schedule(): void {
-    if (this.scheduled || this.running) return;
+    if (this.scheduled || this.inFlight >= this.depth) return;
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
-      this.running = this.commitBatch().finally(() => {
-        this.running = null;
+      const batch = this.queue.splice(0, MAX_BATCH);
+      if (batch.length === 0) return;
+      this.inFlight++;
+      void this.commitBatch(batch).finally(() => {
+        this.inFlight--;
         if (this.queue.length > 0) this.schedule();
-        else for (const resolve of this.idleWaiters.splice(0)) resolve();
+        else if (this.inFlight === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
       });
+      // More than one batch's worth waited: the next may go at once, within the depth.
+      if (this.queue.length > 0) this.schedule();
     });
   }
 
-  private async commitBatch(): Promise<void> {
-    const batch = this.queue.splice(0, MAX_BATCH);
-    if (batch.length === 0) return;
+  private async commitBatch(batch: Pending[]): Promise<void> {
     const { storage, metrics, log } = this.deps;
     metrics.commitBatchSize.observe(batch.length);
     let outcomes: AppendOutcome[];

@@ -123,6 +123,13 @@ export interface Storage {
    * `duplicate` carrying the stored message.
    */
   appendMessages(batch: NewMessage[]): Promise<AppendOutcome[]>;
+  /**
+   * How many `appendMessages` calls may be under way at once. More than 1 only
+   * where storage commits them strictly in the order they were called (one
+   * writer, first in first out), so a conversation's sends keep their order.
+   * Default 1.
+   */
+  readonly appendPipelineDepth?: number;
   editMessage(input: {
     message_id: string;
     user_id: string;

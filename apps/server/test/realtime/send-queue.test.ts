@@ -144,6 +144,51 @@ describe('SendQueue', () => {
     expect(gated.batches).toEqual([MAX_BATCH, 10]);
   });
 
+  it('with a writer that commits in order (depth 2), the next batch is handed over while one commits, a third waits, and seqs follow arrival', async () => {
+    const gated = gatedStorage(storage);
+    expect(storage.appendPipelineDepth).toBe(2);
+    const queue = queueOver(gated.storage);
+    gated.hold();
+    const turn = () => new Promise((resolve) => setImmediate(resolve));
+    const first = queue.enqueue(newMessage(conversationId, sender, 'a'));
+    await turn();
+    const second = [1, 2].map((i) => queue.enqueue(newMessage(conversationId, sender, `b${i}`)));
+    await turn();
+    const third = [1, 2, 3].map((i) => queue.enqueue(newMessage(conversationId, sender, `c${i}`)));
+    await turn();
+    await turn();
+    // Two batches handed over, the third still queued.
+    expect(gated.batches).toEqual([1, 2]);
+    let drained = false;
+    void queue.drain().then(() => (drained = true));
+    gated.release();
+    const seqs = (await Promise.all([first, ...second, ...third])).map((o) =>
+      o.status === 'created' ? o.message.seq : 0,
+    );
+    expect(gated.batches).toEqual([1, 2, 3]);
+    expect(seqs).toEqual([1, 2, 3, 4, 5, 6]);
+    await turn();
+    expect(drained).toBe(true);
+  });
+
+  it('with storage of depth 1, one batch at a time', async () => {
+    const gated = gatedStorage(storage);
+    const serial: Storage = Object.create(gated.storage) as Storage;
+    Object.defineProperty(serial, 'appendPipelineDepth', { value: 1 });
+    const queue = queueOver(serial);
+    gated.hold();
+    const turn = () => new Promise((resolve) => setImmediate(resolve));
+    const first = queue.enqueue(newMessage(conversationId, sender, 'a'));
+    await turn();
+    const later = [1, 2].map((i) => queue.enqueue(newMessage(conversationId, sender, `b${i}`)));
+    await turn();
+    await turn();
+    expect(gated.batches).toEqual([1]);
+    gated.release();
+    await Promise.all([first, ...later]);
+    expect(gated.batches).toEqual([1, 2]);
+  });
+
   it('drain resolves once everything enqueued is answered', async () => {
     const queue = queueOver(storage);
     let answered = 0;

@@ -87,6 +87,8 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
     lastSeq: read(conversations.lastSeq),
 
     appendMessages: writer ? (batch) => writer.append(batch) : write(messages.appendMessages),
+    // The writer thread takes requests first in first out: the next batch waits there, not on the event loop.
+    appendPipelineDepth: writer ? 2 : 1,
     editMessage: write(messages.editMessage),
     deleteMessage: write(messages.deleteMessage),
     setReaction: write(messages.setReaction),
