@@ -6,7 +6,7 @@ import { createLogger } from '../../src/logger';
 import { createMetrics, type Metrics } from '../../src/metrics';
 import { MAX_BATCH, SendQueue } from '../../src/realtime/send-queue';
 import { createSqliteStorage } from '../../src/storage/sqlite/sqlite-storage';
-import type { NewMessage, Storage } from '../../src/storage/storage';
+import type { AppendOutcome, NewMessage, Storage } from '../../src/storage/storage';
 import { makeConversation, makeUsers, newMessage } from '../storage/contract/fixture';
 
 /**
@@ -144,29 +144,29 @@ describe('SendQueue', () => {
     expect(gated.batches).toEqual([MAX_BATCH, 10]);
   });
 
-  it('with a writer that commits in order (depth 2), the next batch is handed over while one commits, a third waits, and seqs follow arrival', async () => {
+  it('with a writer that commits in order, batches are handed over while one commits, up to the depth, the next waits, and seqs follow arrival', async () => {
     const gated = gatedStorage(storage);
-    expect(storage.appendPipelineDepth).toBe(2);
+    const depth = storage.appendPipelineDepth ?? 1;
+    expect(depth).toBeGreaterThan(1);
     const queue = queueOver(gated.storage);
     gated.hold();
     const turn = () => new Promise((resolve) => setImmediate(resolve));
-    const first = queue.enqueue(newMessage(conversationId, sender, 'a'));
+    const sent: Array<Promise<AppendOutcome>> = [];
+    // One batch per turn, of 1, 2, ... sends: depth of them handed over, one more queued.
+    for (let batch = 1; batch <= depth + 1; batch++) {
+      for (let i = 0; i < batch; i++)
+        sent.push(queue.enqueue(newMessage(conversationId, sender, `${batch}.${i}`)));
+      await turn();
+    }
     await turn();
-    const second = [1, 2].map((i) => queue.enqueue(newMessage(conversationId, sender, `b${i}`)));
-    await turn();
-    const third = [1, 2, 3].map((i) => queue.enqueue(newMessage(conversationId, sender, `c${i}`)));
-    await turn();
-    await turn();
-    // Two batches handed over, the third still queued.
-    expect(gated.batches).toEqual([1, 2]);
+    const sizes = Array.from({ length: depth }, (_, index) => index + 1);
+    expect(gated.batches).toEqual(sizes);
     let drained = false;
     void queue.drain().then(() => (drained = true));
     gated.release();
-    const seqs = (await Promise.all([first, ...second, ...third])).map((o) =>
-      o.status === 'created' ? o.message.seq : 0,
-    );
-    expect(gated.batches).toEqual([1, 2, 3]);
-    expect(seqs).toEqual([1, 2, 3, 4, 5, 6]);
+    const seqs = (await Promise.all(sent)).map((o) => (o.status === 'created' ? o.message.seq : 0));
+    expect(gated.batches).toEqual([...sizes, depth + 1]);
+    expect(seqs).toEqual(Array.from({ length: sent.length }, (_, index) => index + 1));
     await turn();
     expect(drained).toBe(true);
   });

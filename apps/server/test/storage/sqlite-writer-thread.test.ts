@@ -52,6 +52,41 @@ describe('sqlite writer thread', () => {
     expect(outcome).toMatchObject({ status: 'created', message: { seq: 2, body: 'after' } });
   });
 
+  it('appends handed over together commit in the order they were called, and one that cannot commit fails alone', async () => {
+    const [ada, bob] = await makeUsers(storage, 'ada', 'bob');
+    const conversationId = await makeConversation(storage, ada!, [bob!]);
+    const batches = Array.from({ length: 6 }, (_, batch) =>
+      [0, 1, 2].map((i) => newMessage(conversationId, ada!, `b${batch}.${i}`)),
+    );
+    const outcomes = await Promise.all(batches.map((batch) => storage.appendMessages(batch)));
+    expect(outcomes.flat().map((o) => (o.status === 'created' ? o.message.seq : o.status))).toEqual(
+      Array.from({ length: 18 }, (_, i) => i + 1),
+    );
+
+    const db = openSqliteDatabase({ filename: join(dir, 'chat.db'), migrate: false });
+    db.exec(`CREATE TRIGGER refuse_boom BEFORE INSERT ON messages WHEN NEW.body = 'boom'
+             BEGIN SELECT RAISE(ABORT, 'disk on fire'); END`);
+    const settled = await Promise.allSettled([
+      storage.appendMessages([newMessage(conversationId, ada!, 'one')]),
+      storage.appendMessages([
+        newMessage(conversationId, bob!, 'x'),
+        newMessage(conversationId, bob!, 'boom'),
+      ]),
+      storage.appendMessages([newMessage(conversationId, ada!, 'three')]),
+    ]);
+    db.exec('DROP TRIGGER refuse_boom');
+    db.close();
+    expect(settled.map((result) => result.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    const seqs = settled.flatMap((result) =>
+      result.status === 'fulfilled'
+        ? result.value.map((o) => (o.status === 'created' ? o.message.seq : 0))
+        : [],
+    );
+    expect(seqs).toEqual([19, 20]);
+    const page = await storage.messagesBefore(conversationId, undefined, 3);
+    expect(page.messages.map((m) => m.body)).toEqual(['b5.2', 'one', 'three']);
+  });
+
   it('reports each new message with its push audience and webhook recipients, read in the same transaction', async () => {
     const [ada, bob, cy] = await makeUsers(storage, 'ada', 'bob', 'cy');
     const conversationId = await makeConversation(storage, ada!, [bob!, cy!], 'Trip');

@@ -1,4 +1,4 @@
-import { parentPort } from 'node:worker_threads';
+import { parentPort, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import type { AppendOutcome, MessageAudience, NewMessage, PushAudience } from '../storage';
 import { attachmentQueries } from './attachments';
 import { conversationQueries } from './conversations';
@@ -26,6 +26,12 @@ export type WriterReply =
  * socket, not on it. One thread per process serves every database file the
  * process opened (tests open hundreds). The main thread migrated each file
  * before asking; SQLite's lock orders these writes with the main connection's.
+ *
+ * Group commit here too: the host hands over the next batches while one
+ * commits (SendQueue, `appendPipelineDepth`), and the appends to one file
+ * waiting here when a transaction ends are committed together, in one
+ * transaction and one fsync, each answered on its own. Requests are served in
+ * the order they came, so a conversation's seqs follow its sends.
  */
 function serve(): void {
   const port = parentPort;
@@ -34,7 +40,7 @@ function serve(): void {
   /** Why a file could not be opened, answered to each of its appends. */
   const openFailures = new Map<number, { message: string; code: string | null }>();
 
-  port.on('message', (request: WriterRequest) => {
+  const handle = (request: WriterRequest, waiting: WriterRequest[]): void => {
     if (request.kind === 'open') {
       try {
         appenders.set(request.file, openAppender(request.options));
@@ -50,17 +56,66 @@ function serve(): void {
       port.postMessage({ kind: 'closed', id: request.id } satisfies WriterReply);
       return;
     }
-    const appender = appenders.get(request.file);
-    let reply: WriterReply;
+    // The appends to this file queued right behind this one go in its transaction.
+    const group = [request];
+    while (waiting[0]?.kind === 'append' && waiting[0].file === request.file) {
+      group.push(waiting.shift() as typeof request);
+    }
+    for (const reply of appendGroup(appenders.get(request.file), openFailures.get(request.file), group)) {
+      port.postMessage(reply);
+    }
+  };
+
+  port.on('message', (first: WriterRequest) => {
+    const waiting = drain(port);
+    handle(first, waiting);
+    for (let next = waiting.shift(); next !== undefined; next = waiting.shift()) handle(next, waiting);
+  });
+}
+
+/** Every request already queued on the port, in order, taken off it. */
+function drain(port: MessagePort): WriterRequest[] {
+  const waiting: WriterRequest[] = [];
+  for (let next = receiveMessageOnPort(port); next !== undefined; next = receiveMessageOnPort(port)) {
+    waiting.push(next.message as WriterRequest);
+  }
+  return waiting;
+}
+
+/**
+ * Appends of one file in one transaction, one reply each. When that
+ * transaction fails, each append is tried alone, so one that cannot commit
+ * fails by itself (and rolls back whole: nothing of it stored) and the others
+ * still commit, as if they had come one at a time.
+ */
+function appendGroup(
+  appender: ReturnType<typeof openAppender> | undefined,
+  openFailure: { message: string; code: string | null } | undefined,
+  group: Array<Extract<WriterRequest, { kind: 'append' }>>,
+): WriterReply[] {
+  if (!appender) {
+    const failure = openFailure ?? describe(new Error('database not open on the writer thread'));
+    return group.map((request) => ({ kind: 'failed', id: request.id, ...failure }));
+  }
+  if (group.length > 1) {
     try {
-      if (!appender)
-        throw openFailures.get(request.file) ?? new Error('database not open on the writer thread');
-      reply = { kind: 'appended', id: request.id, outcomes: appender.append(request.batch) };
+      const outcomes = appender.append(group.flatMap((request) => request.batch));
+      let from = 0;
+      return group.map((request) => {
+        const own = outcomes.slice(from, (from += request.batch.length));
+        return { kind: 'appended', id: request.id, outcomes: own };
+      });
+    } catch {
+      // Rolled back whole; told apart below, one append at a time.
+    }
+  }
+  return group.map((request): WriterReply => {
+    try {
+      return { kind: 'appended', id: request.id, outcomes: appender.append(request.batch) };
     } catch (error) {
       // The transaction rolled back: nothing of the batch is stored. The host fails its sends.
-      reply = { kind: 'failed', id: request.id, ...describe(error) };
+      return { kind: 'failed', id: request.id, ...describe(error) };
     }
-    port.postMessage(reply);
   });
 }
 

@@ -2,6 +2,7 @@ import type { Database } from 'better-sqlite3';
 import type { Storage } from '../storage';
 import { agentQueries } from './agents';
 import { SqliteWriter } from './append-thread';
+
 import { attachmentQueries } from './attachments';
 import { authQueries } from './auth';
 import { conversationQueries } from './conversations';
@@ -13,6 +14,9 @@ import { searchQueries } from './search';
 import { searchIndexQueries } from './search-index';
 import { userQueries } from './users';
 import { webhookQueries } from './webhooks';
+
+/** Batches of sends handed to the writer thread before the first is answered (see append-worker.ts). */
+const APPEND_PIPELINE_DEPTH = 4;
 
 export type { SqliteStorageOptions } from './database';
 
@@ -87,8 +91,8 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
     lastSeq: read(conversations.lastSeq),
 
     appendMessages: writer ? (batch) => writer.append(batch) : write(messages.appendMessages),
-    // The writer thread takes requests first in first out: the next batch waits there, not on the event loop.
-    appendPipelineDepth: writer ? 2 : 1,
+    // The writer thread serves requests first in first out and commits those waiting together.
+    appendPipelineDepth: writer ? APPEND_PIPELINE_DEPTH : 1,
     editMessage: write(messages.editMessage),
     deleteMessage: write(messages.deleteMessage),
     setReaction: write(messages.setReaction),
