@@ -20,6 +20,8 @@ const DEFAULT_BUILDS: Array<[label: string, commit: string]> = [
   ['+ no promise per frame, broadcast encoded once', '0ea3c3c'],
   ['+ WAL checkpoint every 10,000 pages', '826eb2c'],
   ['+ search index filled in bulk', 'c0fdd6d'],
+  // Changes off the SQLite send path since (list, PostgreSQL, token checks): the row "this tree" then adds the writer pipeline.
+  ['+ later changes off this path (list, PostgreSQL, tokens)', 'e85f660'],
 ];
 
 /**
