@@ -33,7 +33,7 @@ export const messageJson = (alias: string) => `json_build_object(
   'reactions', ${alias}.reactions, 'kind', ${alias}.kind, 'event', ${alias}.event,
   'attachments', ${alias}.attachments, 'mentions', ${alias}.mentions, 'state', ${alias}.state)`;
 
-/** Other members' text messages, not deleted, above the viewer's read_seq (messages_unread, 009). */
+/** Other members' text messages, not deleted, above the viewer's read_seq (an index-only scan of UNIQUE (conversation_id, seq), 010). */
 const UNREAD_COUNT = `(SELECT COUNT(*)::int FROM messages u
   WHERE u.conversation_id = c.id AND u.seq > COALESCE(me.read_seq, 0)
     AND u.sender_id <> $1 AND u.deleted_at IS NULL AND u.kind = 'text')`;
