@@ -22,7 +22,7 @@ import {
   type StreamCheckpoint,
 } from '../storage';
 import { lockAttachments, takeAttachments } from './attachments';
-import { audiencesOf } from './audience';
+import { audienceRowsSql, audiencesFrom, type AudienceRow } from './audience';
 import { inTransaction, iso, isoOrNull, type Queryable } from './database';
 import { MESSAGE_COLUMNS, toMessage, type MessageRow } from './rows';
 import { indexText, indexTextOf } from './search';
@@ -66,11 +66,11 @@ export function messageQueries(pool: pg.Pool) {
    * never wait on each other in a cycle), check every item with one set-based
    * read (and more only for what some sends name: mentions, replies, uploads,
    * duplicates), number the accepted ones from the locked counters, then one
-   * statement writes the rows and the counters, and one reads the audience. A
+   * statement writes the rows and the counters and reads the audience. A
    * rejected item is decided before anything is written, so it affects no other.
    * The hot statements are named: prepared once per connection, not planned at
-   * every batch (issue 13: five round trips and no planning where there were
-   * eight, each planned).
+   * every batch (issue 13: BEGIN, lock, read, write, COMMIT, five round trips
+   * and no planning, where there were eight, each planned).
    *
    * ON CONFLICT DO NOTHING covers a (sender, client_id) that another process is
    * storing at the same moment (invisible to the duplicate check): the INSERT waits
@@ -205,8 +205,9 @@ export function messageQueries(pool: pg.Pool) {
     if (created.length === 0) return outcomes;
 
     const advanced = [...new Set(created.map((m) => m.conversation_id))];
-    // The rows and the counters in one statement (both CTEs run to completion whatever the SELECT reads).
-    const written = await client.query<{ inserted: number }>({
+    // The rows and the counters in one statement (both CTEs run to completion whatever the
+    // SELECT reads), which also reads the conversations' audience for pushes and webhooks.
+    const written = await client.query<{ inserted: number; audiences: AudienceRow[] }>({
       name: 'append-write',
       text: `WITH inserted AS (
          INSERT INTO messages (id, conversation_id, seq, updated_seq, sender_id, client_id, body, reply_to,
@@ -224,7 +225,8 @@ export function messageQueries(pool: pg.Pool) {
          FROM unnest($13::text[], $14::int[]) AS v (id, last_seq) WHERE c.id = v.id
          RETURNING 1
        )
-       SELECT (SELECT count(*) FROM inserted)::int AS inserted`,
+       SELECT (SELECT count(*) FROM inserted)::int AS inserted,
+         (SELECT COALESCE(json_agg(a), '[]'::json) FROM (${audienceRowsSql(13)}) a) AS audiences`,
       values: [
         created.map((m) => m.id),
         created.map((m) => m.conversation_id),
@@ -274,7 +276,7 @@ export function messageQueries(pool: pg.Pool) {
       );
     }
 
-    const audiences = await audiencesOf(client, advanced);
+    const audiences = audiencesFrom(written.rows[0]?.audiences ?? []);
     for (const outcome of outcomes) {
       if (outcome.status !== 'created') continue;
       outcome.audience = audiences.get(outcome.message.conversation_id)?.(outcome.message.sender_id);
