@@ -103,8 +103,7 @@ export function openConnectionCapacity(deps: {
   const soft = fd.limits?.soft ?? Number.POSITIVE_INFINITY;
   const openAtStart = countOpenFds();
   const budget = fdBudget(soft, openAtStart);
-  const fdCapacity = budget.capacity;
-  const limit = deps.maxConnections ?? fdCapacity;
+  const limit = deps.maxConnections ?? budget.capacity;
   const shown = (value: number) => (Number.isFinite(value) ? value : 'unlimited');
   if (fd.unchangedReason !== null) {
     log.warn(
@@ -124,9 +123,9 @@ export function openConnectionCapacity(deps: {
     },
     `can hold ${limit} connections`,
   );
-  if (limit > fdCapacity) {
+  if (limit > budget.capacity) {
     log.warn(
-      { maxConnections: limit, fdCapacity },
+      { maxConnections: limit, fdCapacity: budget.capacity },
       'MAX_CONNECTIONS is above what the fd limit leaves: past that, connections are dropped at accept',
     );
   }

@@ -2,7 +2,6 @@ import type { Database } from 'better-sqlite3';
 import type { Storage } from '../storage';
 import { agentQueries } from './agents';
 import { SqliteWriter } from './append-thread';
-
 import { attachmentQueries } from './attachments';
 import { authQueries } from './auth';
 import { conversationQueries } from './conversations';
