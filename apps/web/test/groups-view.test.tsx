@@ -127,6 +127,17 @@ describe('mentions', () => {
     expect(a.send).toHaveBeenCalledWith('hi @Carol Danvers ', null, [CAROL]);
   });
 
+  it('a pick in the middle of the text leaves the caret after the name at once, for the next key', () => {
+    const members = [person(ME, 'Ada', 0), person(CAROL, 'Carol Danvers', 0)];
+    render(chat(view([], members), true));
+    const box = screen.getByRole('textbox', { name: 'Message' }) as HTMLTextAreaElement;
+    fireEvent.change(box, { target: { value: 'hi @ca and you', selectionStart: 6 } });
+    fireEvent.keyDown(box, { key: 'Enter' });
+    expect(box.value).toBe('hi @Carol Danvers and you');
+    // No frame has passed: a key typed now must land right after "@Carol Danvers ".
+    expect([box.selectionStart, box.selectionEnd]).toEqual([18, 18]);
+  });
+
   it('Escape closes the offer; the text stays', () => {
     const members = [person(ME, 'Ada', 0), person(BOB, 'Bob Marley', 0)];
     render(chat(view([], members), true));

@@ -1,4 +1,4 @@
-import { useEffect, useId, useImperativeHandle, useMemo, useRef, useState } from 'react';
+import { useEffect, useId, useImperativeHandle, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { Ref } from 'react';
 import type { Message } from '@chat/protocol';
 import { MAX_ATTACHMENTS, MAX_BODY_CODE_POINTS, bodyProblem } from '@chat/protocol';
@@ -75,6 +75,7 @@ export function Composer({
   useImperativeHandle(ref, () => ({ addFiles }));
   const listId = useId();
   const [caret, setCaret] = useState(0);
+  const caretAfterPick = useRef<number | null>(null);
   const [active, setActive] = useState(0);
   // The "@query" Escape closed: not offered again until the text there changes.
   const [dismissed, setDismissed] = useState<string | null>(null);
@@ -105,8 +106,17 @@ export function Composer({
     const at = before.length + inserted.length;
     setCaret(at);
     setActive(0);
-    requestAnimationFrame(() => input.current?.setSelectionRange(at, at));
+    caretAfterPick.current = at;
   };
+  // The caret goes after the picked name as the new text commits, before the next key is
+  // handled: a frame later (requestAnimationFrame) keys typed in between land after the
+  // caret and the rest before them ("@Ada  at thislook", seen in the browser suite).
+  useLayoutEffect(() => {
+    const at = caretAfterPick.current;
+    if (at === null) return;
+    caretAfterPick.current = null;
+    input.current?.setSelectionRange(at, at);
+  }, [body]);
   const typing = useTypingSignal(onTyping);
   const length = codePoints(body);
   const withFiles = files.length > 0;
