@@ -3,13 +3,15 @@ import type { JWTPayload, JWTVerifyGetKey } from 'jose';
 import { z } from 'zod';
 import type { NewUser } from '../storage/storage';
 import { displayNameOf } from './display-name';
+import { hs256Key, verifyHs256 } from './hs256';
 
 /**
  * Verifies Supabase Auth access tokens (docs/protocol.md section 2), for the WebSocket
  * `authenticate` frame and REST alike.
  *
  * - `HS256` tokens are checked against the shared JWT secret (a Supabase project's
- *   legacy secret, or the embedded auth's own).
+ *   legacy secret, or the embedded auth's own), with node:crypto (hs256.ts: jose's
+ *   WebCrypto path cost a connect storm ~100 µs per token).
  * - `ES256` / `RS256` tokens are checked against the project's JWKS, fetched and
  *   cached by jose (refetched at most once per cooldown when an unknown `kid` shows up).
  * - Any other `alg` (`none` included) is refused before any key is looked at, and
@@ -62,7 +64,6 @@ export const MAX_TOKEN_LENGTH = 16 * 1024;
 
 const AUDIENCE = 'authenticated';
 const ASYMMETRIC_ALGS = ['ES256', 'RS256'];
-const HMAC_SHA256 = { name: 'HMAC', hash: 'SHA-256' } as const;
 
 /** The claims this server relies on; others pass through untouched. */
 const AccessClaims = z.looseObject({
@@ -84,13 +85,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
   const now = options.now ?? Date.now;
   const maxClockSkewSec = options.maxClockSkewSec ?? DEFAULT_MAX_CLOCK_SKEW_SEC;
   const maxLifetimeSec = options.maxLifetimeSec ?? DEFAULT_MAX_TOKEN_LIFETIME_SEC;
-  // Imported once: given raw bytes, jose imports an HMAC key at every verify, which
-  // doubled its cost (about 75 against 40 µs here; issue 13, a connect storm).
-  const secret = options.jwtSecret
-    ? crypto.subtle.importKey('raw', new TextEncoder().encode(options.jwtSecret), HMAC_SHA256, false, [
-        'verify',
-      ])
-    : null;
+  const secret = options.jwtSecret ? hs256Key(options.jwtSecret) : null;
   const jwksUrl =
     options.jwksUrl ??
     (options.supabaseUrl
@@ -121,7 +116,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     };
     if (alg === 'HS256') {
       if (!secret) return 'HS256 tokens are not accepted';
-      return (await jwtVerify(token, await secret, { ...claimRules, algorithms: ['HS256'] })).payload;
+      return verifyHs256(token, secret, { audience: AUDIENCE, nowSec: now() / 1000 });
     }
     if (alg !== undefined && ASYMMETRIC_ALGS.includes(alg)) {
       if (!jwks) return `${alg} tokens are not accepted`;
