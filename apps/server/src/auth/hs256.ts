@@ -64,6 +64,8 @@ function claimsProblem(payload: JWTPayload, rules: { audience: string; nowSec: n
 }
 
 const BASE64URL = /^[A-Za-z0-9_-]*$/;
+/** Refuses bytes that are not UTF-8, as jose's decoder does. */
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 /** Strict base64url (no padding, no other characters), or null. */
 function decodeBase64Url(text: string): Buffer | null {
@@ -76,7 +78,7 @@ function decodeJsonObject(segment: string): Record<string, unknown> | null {
   const bytes = decodeBase64Url(segment);
   if (bytes === null) return null;
   try {
-    const value: unknown = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+    const value: unknown = JSON.parse(STRICT_UTF8.decode(bytes));
     return typeof value === 'object' && value !== null && !Array.isArray(value)
       ? (value as Record<string, unknown>)
       : null;
