@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import type { Message, MessageChange, SystemEvent } from '@chat/protocol';
+import { newMessageId } from '../../domain/message-id';
 import {
   checkDelete,
   checkEdit,
@@ -529,7 +529,7 @@ export async function appendSystem(
 /** A message with every field at its default: a text message, never changed. */
 function newMessage(conversationId: string, seq: number, senderId: string, now: string): Message {
   return {
-    id: randomUUID(),
+    id: newMessageId(),
     conversation_id: conversationId,
     seq,
     updated_seq: seq,

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
 import {
   JOIN_PAGE_SIZE,
@@ -7,6 +6,7 @@ import {
   type MessageChange,
   type SystemEvent,
 } from '@chat/protocol';
+import { newMessageId } from '../../domain/message-id';
 import {
   checkDelete,
   checkEdit,
@@ -281,7 +281,7 @@ export function messageQueries(
 /** A message row with every column at its default: a text message, never changed. */
 function newRow(conversationId: string, seq: number, senderId: string, now: string): MessageRow {
   return {
-    id: randomUUID(),
+    id: newMessageId(),
     conversation_id: conversationId,
     seq,
     updated_seq: seq,
