@@ -92,9 +92,20 @@ export function messageQueries(
     `SELECT ${MESSAGE_COLUMNS} FROM messages m
      WHERE m.conversation_id = ? AND m.seq < ? ORDER BY m.seq DESC LIMIT ?`,
   );
-  const updatedAfter = db.prepare<[string, number, number], MessageRow>(
-    `SELECT ${MESSAGE_COLUMNS} FROM messages m
-     WHERE m.conversation_id = ? AND m.updated_seq > ? ORDER BY m.updated_seq LIMIT ?`,
+  // Every message above `since` in updated_seq order: those never changed (updated_seq = seq,
+  // read through UNIQUE (conversation_id, seq)) merged with those changed since
+  // (migration 012's partial index holds only changed rows, so a send writes no entry to it).
+  const updatedAfter = db.prepare<[{ conversation: string; since: number; limit: number }], MessageRow>(
+    `SELECT * FROM (
+       SELECT ${MESSAGE_COLUMNS} FROM messages m
+       WHERE m.conversation_id = :conversation AND m.seq > :since AND m.updated_seq = m.seq
+       ORDER BY m.seq LIMIT :limit)
+     UNION ALL
+     SELECT * FROM (
+       SELECT ${MESSAGE_COLUMNS} FROM messages m
+       WHERE m.conversation_id = :conversation AND m.updated_seq > :since AND m.updated_seq > m.seq
+       ORDER BY m.updated_seq LIMIT :limit)
+     ORDER BY updated_seq LIMIT :limit`,
   );
 
   function appendOne(item: NewMessage): AppendOutcome {
@@ -253,7 +264,11 @@ export function messageQueries(
       if (sinceSeq === undefined) {
         return { last_seq, members, ...page(conversationId, Number.MAX_SAFE_INTEGER, JOIN_PAGE_SIZE) };
       }
-      const rows = updatedAfter.all(conversationId, sinceSeq, JOIN_SINCE_MAX + 1);
+      const rows = updatedAfter.all({
+        conversation: conversationId,
+        since: sinceSeq,
+        limit: JOIN_SINCE_MAX + 1,
+      });
       return {
         last_seq,
         members,
@@ -272,7 +287,7 @@ export function messageQueries(
 
     changesSince(conversationId: string, sinceSeq: number, limit: number): StoredChange[] {
       return updatedAfter
-        .all(conversationId, sinceSeq, Math.max(0, Math.trunc(limit)))
+        .all({ conversation: conversationId, since: sinceSeq, limit: Math.max(0, Math.trunc(limit)) })
         .map((row) => ({ message: toMessage(row), change: row.last_change ?? 'created' }));
     },
   };

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DELETE_WINDOW_MS, EDIT_WINDOW_MS, MAX_EDITS } from '@chat/protocol';
 import type { Storage } from '../../../src/storage/storage';
@@ -228,6 +229,47 @@ export function changesContract(makeStorage: MakeStorage): void {
         { message: fresh, change: 'created' },
       ]);
       expect(await storage.changesSince(conversationId, 7, 100)).toEqual([]);
+    });
+
+    it('changesSince and joinSnapshot(since): what a model of sends and changes says, for any since and limit', async () => {
+      const { storage } = fixture();
+      const [ann, bob, cat] = await makeUsers(storage, 'ann', 'bob', 'cat');
+      // Each op sends a message, or changes the message it picks (a reaction that differs from the last).
+      const ops = fc.array(fc.option(fc.nat(), { nil: null, freq: 2 }), { minLength: 1, maxLength: 30 });
+      await fc.assert(
+        fc.asyncProperty(ops, fc.nat(), fc.integer({ min: 1, max: 8 }), async (steps, sinceSeed, limit) => {
+          // A group: a new conversation each run (a 1:1 of the same two would be the same one).
+          const conversationId = await makeConversation(storage, ann!, [bob!, cat!]);
+          const { messages: opening, last_seq: openingSeq } = await storage.joinSnapshot(conversationId);
+          const model = opening.map((m) => ({ id: m.id, updated_seq: m.updated_seq, reaction: '' }));
+          let lastSeq = openingSeq;
+          for (const pick of steps) {
+            const target = pick === null || model.length === 0 ? null : model[pick % model.length]!;
+            if (target === null) {
+              const sent = await send(storage, conversationId, ann!, `message ${lastSeq + 1}`);
+              model.push({ id: sent.id, updated_seq: (lastSeq = sent.seq), reaction: '' });
+            } else {
+              target.reaction = target.reaction === 'like' ? 'love' : 'like';
+              const outcome = await storage.setReaction({
+                message_id: target.id,
+                user_id: bob!.id,
+                reaction: target.reaction,
+              });
+              target.updated_seq = lastSeq = changedMessage(outcome).updated_seq;
+            }
+          }
+          const since = sinceSeed % (lastSeq + 1);
+          const expected = model
+            .filter((m) => m.updated_seq > since)
+            .sort((a, b) => a.updated_seq - b.updated_seq)
+            .map((m) => [m.id, m.updated_seq]);
+          const changes = await storage.changesSince(conversationId, since, limit);
+          expect(changes.map((c) => [c.message.id, c.message.updated_seq])).toEqual(expected.slice(0, limit));
+          const snapshot = await storage.joinSnapshot(conversationId, since);
+          expect(snapshot.messages.map((m) => [m.id, m.updated_seq])).toEqual(expected);
+        }),
+        { numRuns: 40 },
+      );
     });
   });
 }
