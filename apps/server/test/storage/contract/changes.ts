@@ -240,7 +240,10 @@ export function changesContract(makeStorage: MakeStorage): void {
         fc.asyncProperty(ops, fc.nat(), fc.integer({ min: 1, max: 8 }), async (steps, sinceSeed, limit) => {
           // A group: a new conversation each run (a 1:1 of the same two would be the same one).
           const conversationId = await makeConversation(storage, ann!, [bob!, cat!]);
-          const { messages: opening, last_seq: openingSeq } = await storage.joinSnapshot(conversationId);
+          const { messages: opening, last_seq: openingSeq } = await storage.joinSnapshot(
+            conversationId,
+            undefined,
+          );
           const model = opening.map((m) => ({ id: m.id, updated_seq: m.updated_seq, reaction: '' }));
           let lastSeq = openingSeq;
           for (const pick of steps) {
