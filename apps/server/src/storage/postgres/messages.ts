@@ -361,9 +361,17 @@ export function messageQueries(pool: pg.Pool) {
   }
 
   async function updatedAfter(db: Queryable, conversationId: string, sinceSeq: number, limit: number) {
+    // As history.ts's UPDATED_AFTER_JSON: never-changed messages merged with the changed ones.
     const { rows } = await db.query<MessageRow>(
-      `SELECT ${MESSAGE_COLUMNS} FROM messages m
-       WHERE m.conversation_id = $1 AND m.updated_seq > $2::bigint ORDER BY m.updated_seq LIMIT $3`,
+      `SELECT * FROM (
+         (SELECT ${MESSAGE_COLUMNS} FROM messages m
+          WHERE m.conversation_id = $1 AND m.seq > $2::bigint AND m.updated_seq = m.seq
+          ORDER BY m.seq LIMIT $3)
+         UNION ALL
+         (SELECT ${MESSAGE_COLUMNS} FROM messages m
+          WHERE m.conversation_id = $1 AND m.updated_seq > $2::bigint AND m.updated_seq > m.seq
+          ORDER BY m.updated_seq LIMIT $3)
+       ) u ORDER BY u.updated_seq LIMIT $3`,
       [conversationId, sinceSeq, limit],
     );
     return rows;
