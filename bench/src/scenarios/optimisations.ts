@@ -20,8 +20,11 @@ const DEFAULT_BUILDS: Array<[label: string, commit: string]> = [
   ['+ no promise per frame, broadcast encoded once', '0ea3c3c'],
   ['+ WAL checkpoint every 10,000 pages', '826eb2c'],
   ['+ search index filled in bulk', 'c0fdd6d'],
-  // Changes off the SQLite send path since (list, PostgreSQL, token checks): the row "this tree" then adds the writer pipeline.
+  // Changes off the SQLite send path since (list, PostgreSQL, token checks).
   ['+ later changes off this path (list, PostgreSQL, tokens)', 'e85f660'],
+  ['+ writer pipeline, group commit on the writer thread', 'ee65195'],
+  ['+ UUIDv7 message ids, an unused index dropped', 'e630c4d'],
+  // The row "this tree" then adds the partial index of changed messages (SQLite migration 012).
 ];
 
 /**
