@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readlinkSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -121,5 +121,60 @@ describe('sqlite writer thread', () => {
     } finally {
       await other.close();
     }
+  });
+});
+
+describe('sqlite checkpointer thread', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'chat-sqlite-checkpointer-'));
+  });
+  afterEach(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** Descriptors this process holds on files of `dir` (every thread shares the table). */
+  const openFilesIn = (where: string) =>
+    readdirSync('/proc/self/fd').filter((fd) => {
+      try {
+        return readlinkSync(`/proc/self/fd/${fd}`).startsWith(where);
+      } catch {
+        return false; // closed since listed
+      }
+    });
+
+  it('copies the WAL back into the file after sends, which the writer alone would not do yet', async () => {
+    const problems: string[] = [];
+    const storage = createSqliteStorage({
+      filename: join(dir, 'chat.db'),
+      onCheckpointFailed: (message) => problems.push(message),
+    });
+    try {
+      const [ada, bob] = await makeUsers(storage, 'ada', 'bob');
+      const conversationId = await makeConversation(storage, ada!, [bob!]);
+      const fileSize = () => statSync(join(dir, 'chat.db')).size;
+      const before = fileSize();
+      // A few hundred pages of WAL: far below the writer's own automatic checkpoint (10,000).
+      for (let i = 0; i < 20; i++) {
+        await storage.appendMessages(
+          Array.from({ length: 10 }, (_, j) => newMessage(conversationId, ada!, `m${i}.${j}`)),
+        );
+      }
+      await expect.poll(fileSize, { timeout: 5_000 }).toBeGreaterThan(before);
+      expect(await storage.lastSeq(conversationId)).toBe(200);
+      expect(problems).toEqual([]);
+    } finally {
+      await storage.close();
+    }
+  });
+
+  it('lets go of the file when the storage closes: no connection of either thread is left', async () => {
+    const storage = createSqliteStorage({ filename: join(dir, 'chat.db') });
+    const [ada, bob] = await makeUsers(storage, 'ada', 'bob');
+    const conversationId = await makeConversation(storage, ada!, [bob!]);
+    await storage.appendMessages([newMessage(conversationId, ada!, 'hello')]);
+    expect(openFilesIn(dir).length).toBeGreaterThan(0);
+    await storage.close();
+    expect(openFilesIn(dir)).toEqual([]);
   });
 });

@@ -38,6 +38,8 @@ class WriterThread {
   /** Bumped at each start: a storage whose file was opened on an older thread opens it again. */
   generation = 0;
   private readonly pending = new Map<number, Pending>();
+  /** Who hears of a file's failed checkpoints (SqliteStorageOptions.onCheckpointFailed). */
+  readonly checkpointListeners = new Map<number, (message: string) => void>();
   private nextId = 1;
   private starting: Promise<Worker> | null = null;
 
@@ -70,6 +72,10 @@ class WriterThread {
       this.generation++;
       worker.unref();
       worker.on('message', (reply: WriterReply) => {
+        if (reply.kind === 'checkpoint-failed') {
+          this.checkpointFailed(reply.file, reply.message);
+          return;
+        }
         const waiting = this.pending.get(reply.id);
         if (!waiting) return;
         this.pending.delete(reply.id);
@@ -84,6 +90,12 @@ class WriterThread {
       this.starting = null;
       return worker;
     })());
+  }
+
+  /** A file's checkpoint failed, or (file 0) the checkpointer thread itself: every file hears of that. */
+  private checkpointFailed(file: number, message: string): void {
+    if (file !== 0) this.checkpointListeners.get(file)?.(message);
+    else for (const listener of this.checkpointListeners.values()) listener(message);
   }
 
   private lost(worker: Worker, error: Error): void {
@@ -106,7 +118,10 @@ export class SqliteWriter {
   private opening: Promise<void> | null = null;
   private closed = false;
 
-  constructor(private readonly options: SqliteStorageOptions) {}
+  constructor(private readonly options: SqliteStorageOptions) {
+    const listener = options.onCheckpointFailed;
+    if (listener) writerThread.checkpointListeners.set(this.file, listener);
+  }
 
   async append(batch: NewMessage[]): Promise<AppendOutcome[]> {
     if (this.closed) throw new AppendFailed('storage is closed', null);
@@ -131,6 +146,7 @@ export class SqliteWriter {
   /** Closes this file's connection on the writer thread (after the batch in hand). */
   async close(): Promise<void> {
     this.closed = true;
+    writerThread.checkpointListeners.delete(this.file);
     // An open still under way would leave its connection behind on the thread.
     if (this.opening) await this.opening.catch(() => undefined);
     if (this.openOn === 0 || this.openOn !== writerThread.generation || !writerThread.running) return;
@@ -147,7 +163,7 @@ export class SqliteWriter {
       return undefined;
     // Appends called together (not the send queue's way, but the storage API allows it) open once.
     return (this.opening ??= writerThread
-      .post({ kind: 'open', file: this.file, options: this.options })
+      .post({ kind: 'open', file: this.file, options: { ...this.options, onCheckpointFailed: undefined } })
       .then((generation) => {
         this.openOn = generation;
       })

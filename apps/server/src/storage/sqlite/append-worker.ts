@@ -1,6 +1,8 @@
-import { parentPort, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
+import { parentPort, receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
 import type { AppendOutcome, MessageAudience, NewMessage, PushAudience } from '../storage';
 import { attachmentQueries } from './attachments';
+import { serveCheckpoints, type CheckpointProblem } from './checkpointer';
+import { CheckpointerHandle } from './checkpointer-handle';
 import { conversationQueries } from './conversations';
 import { openSqliteDatabase, type SqliteStorageOptions } from './database';
 import { messageQueries } from './messages';
@@ -17,7 +19,9 @@ export type WriterRequest =
 export type WriterReply =
   | { kind: 'appended'; id: number; outcomes: AppendOutcome[] }
   | { kind: 'closed'; id: number }
-  | { kind: 'failed'; id: number; message: string; code: string | null };
+  | { kind: 'failed'; id: number; message: string; code: string | null }
+  /** Not a reply: the checkpointer thread's trouble, for the host to log (`file` 0: the thread's own). */
+  | CheckpointProblem;
 
 /**
  * The writer thread of the SQLite storage (issue 13): on it, each batch of sends
@@ -31,7 +35,9 @@ export type WriterReply =
  * commits (SendQueue, `appendPipelineDepth`), and the appends to one file
  * waiting here when a transaction ends are committed together, in one
  * transaction and one fsync, each answered on its own. Requests are served in
- * the order they came, so a conversation's seqs follow its sends.
+ * the order they came, so a conversation's seqs follow its sends. The WAL is
+ * copied back into each file by a checkpointer thread of its own (checkpointer.ts),
+ * not by these commits.
  */
 function serve(): void {
   const port = parentPort;
@@ -39,17 +45,26 @@ function serve(): void {
   const appenders = new Map<number, ReturnType<typeof openAppender>>();
   /** Why a file could not be opened, answered to each of its appends. */
   const openFailures = new Map<number, { message: string; code: string | null }>();
+  // The checkpointer runs this same script (see the end of the file).
+  const checkpointer = new CheckpointerHandle(new URL(import.meta.url), (problem) =>
+    port.postMessage(problem),
+  );
 
   const handle = (request: WriterRequest, waiting: WriterRequest[]): void => {
     if (request.kind === 'open') {
       try {
         appenders.set(request.file, openAppender(request.options));
+        checkpointer.open(request.file, {
+          filename: request.options.filename,
+          synchronous: request.options.synchronous === 'NORMAL' ? 'NORMAL' : 'FULL',
+        });
       } catch (error) {
         openFailures.set(request.file, describe(error));
       }
       return;
     }
     if (request.kind === 'close') {
+      checkpointer.close(request.file);
       appenders.get(request.file)?.close();
       appenders.delete(request.file);
       openFailures.delete(request.file);
@@ -64,6 +79,7 @@ function serve(): void {
     for (const reply of appendGroup(appenders.get(request.file), openFailures.get(request.file), group)) {
       port.postMessage(reply);
     }
+    checkpointer.wrote(request.file);
   };
 
   port.on('message', (first: WriterRequest) => {
@@ -156,4 +172,9 @@ function describe(error: unknown): { message: string; code: string | null } {
   };
 }
 
-serve();
+if ((workerData as { role?: string } | null)?.role === 'checkpointer') {
+  if (!parentPort) throw new Error('the checkpointer runs as a worker thread only');
+  serveCheckpoints(parentPort);
+} else {
+  serve();
+}

@@ -19,6 +19,11 @@ export interface SqliteStorageOptions {
    * fsync of each group commit leave the event loop. Off: on the caller's thread.
    */
   writerThread?: boolean;
+  /**
+   * Told when the checkpointer thread fails to copy the WAL back (the writer's own
+   * automatic checkpoint then keeps it bounded). Not sent to the writer thread.
+   */
+  onCheckpointFailed?: (message: string) => void;
 }
 
 /** WAL pages between automatic checkpoints (SQLite's default is 1,000). */
@@ -43,9 +48,11 @@ export function openSqliteDatabase(options: SqliteStorageOptions): Database.Data
     // fits and every request re-reads its pages from the OS (issue 13).
     db.pragma(`cache_size = -${PAGE_CACHE_KIB}`);
     // A checkpoint copies every page the WAL holds back into the file (and fsyncs it).
-    // Sends dirty a few scattered index pages each, the same hot ones again and again:
-    // checkpointing every 10,000 pages (~40 MB of WAL) instead of SQLite's 1,000 writes
-    // them back a tenth as often (issue 13: about a sixth less CPU per stored message).
+    // With the writer thread, the checkpointer thread does that a tenth of a second
+    // after commits (checkpointer.ts), and this is the backstop should it fall behind.
+    // Without it, sends dirty a few scattered index pages each, the same hot ones again
+    // and again: checkpointing every 10,000 pages (~40 MB of WAL) instead of SQLite's
+    // 1,000 writes them back a tenth as often (issue 13: a sixth less CPU per message).
     db.pragma(`wal_autocheckpoint = ${WAL_CHECKPOINT_PAGES}`);
     // SQLite's own lower() and LIKE fold ASCII only; this folds "É" to "é" too.
     db.function('fold', { deterministic: true }, (text: unknown) =>
