@@ -24,7 +24,8 @@ const DEFAULT_BUILDS: Array<[label: string, commit: string]> = [
   ['+ later changes off this path (list, PostgreSQL, tokens)', 'e85f660'],
   ['+ writer pipeline, group commit on the writer thread', 'ee65195'],
   ['+ UUIDv7 message ids, an unused index dropped', 'e630c4d'],
-  // The row "this tree" then adds the partial index of changed messages (SQLite migration 012).
+  ['+ only changed messages indexed by updated_seq', '415485d'],
+  // The row "this tree" then adds the checkpointer thread.
 ];
 
 /**
