@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -110,6 +110,28 @@ describe('production build', () => {
       // A client-side route gets the app too; the build stamp is not served.
       expect(await (await fetch(`${url}/c/some-conversation`)).text()).toBe(indexHtml);
       expect(await (await fetch(`${url}/.build-stamp.json`)).text()).toBe(indexHtml);
+    } finally {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    }
+  }, 60_000);
+
+  it('start: the compiled SQLite writer thread and its checkpointer thread each hold a connection to the database', async () => {
+    const { child } = await startCompiled(dataDir);
+    try {
+      // A connection holds a descriptor on chat.db itself: the main thread's, the writer's and the
+      // checkpointer's, which the writer starts from its own bundle (dist/sqlite-append-worker.js).
+      const database = join(dataDir, 'chat.db');
+      const connections = () =>
+        readdirSync(`/proc/${child.pid}/fd`).filter((fd) => {
+          try {
+            return readlinkSync(`/proc/${child.pid}/fd/${fd}`) === database;
+          } catch {
+            return false; // closed since listed
+          }
+        }).length;
+      await expect.poll(connections, { timeout: 10_000 }).toBe(3);
     } finally {
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');

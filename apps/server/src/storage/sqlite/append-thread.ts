@@ -68,7 +68,10 @@ class WriterThread {
 
   private start(): Promise<Worker> {
     return (this.starting ??= (async () => {
-      const worker = new Worker(await workerScript());
+      const script = await workerScript();
+      // The writer starts its checkpointer thread from the same script: named here, since a
+      // bundle's import.meta.url is rewritten to the module's place in the sources.
+      const worker = new Worker(script, { workerData: { role: 'writer', script: script.href } });
       this.generation++;
       worker.unref();
       worker.on('message', (reply: WriterReply) => {

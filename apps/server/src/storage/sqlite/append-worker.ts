@@ -45,10 +45,9 @@ function serve(): void {
   const appenders = new Map<number, ReturnType<typeof openAppender>>();
   /** Why a file could not be opened, answered to each of its appends. */
   const openFailures = new Map<number, { message: string; code: string | null }>();
-  // The checkpointer runs this same script (see the end of the file).
-  const checkpointer = new CheckpointerHandle(new URL(import.meta.url), (problem) =>
-    port.postMessage(problem),
-  );
+  // The checkpointer runs this same script (see the end of the file), named by the host.
+  const script = new URL((workerData as { script: string }).script);
+  const checkpointer = new CheckpointerHandle(script, (problem) => port.postMessage(problem));
 
   const handle = (request: WriterRequest, waiting: WriterRequest[]): void => {
     if (request.kind === 'open') {
