@@ -35,8 +35,11 @@ const CLOSE_WAIT_MS = 2000;
 interface ConnectionState {
   userId: string;
   visible: boolean;
-  /** The visibility registry's updates of this connection, in order. */
-  chain: Promise<void>;
+  /**
+   * The visibility registry's updates of this connection, in order; null when
+   * none is in flight (a settled promise kept by every idle socket costs it bytes).
+   */
+  chain: Promise<void> | null;
 }
 
 /**
@@ -64,7 +67,7 @@ export class Notifications {
 
   /** An authenticated connection: visible until it says otherwise. */
   connectionOpened(connectionId: string, userId: string): Promise<void> {
-    const state: ConnectionState = { userId, visible: true, chain: Promise.resolve() };
+    const state: ConnectionState = { userId, visible: true, chain: null };
     this.connections.set(connectionId, state);
     return this.update(state, () => this.options.visibility.add(userId, userId));
   }
@@ -85,7 +88,7 @@ export class Notifications {
     const state = this.connections.get(connectionId);
     if (!state) return Promise.resolve();
     this.connections.delete(connectionId);
-    if (!state.visible) return state.chain;
+    if (!state.visible) return state.chain ?? Promise.resolve();
     state.visible = false;
     return this.update(state, () => this.options.visibility.remove(state.userId, state.userId));
   }
@@ -118,11 +121,17 @@ export class Notifications {
   }
 
   private update(state: ConnectionState, step: () => Promise<unknown>): Promise<void> {
-    state.chain = state.chain.then(step).then(
-      () => undefined,
-      (error: unknown) => this.options.log.warn({ err: error }, 'visibility update failed'),
-    );
-    return state.chain;
+    const chain: Promise<void> = (state.chain ?? Promise.resolve())
+      .then(step)
+      .then(
+        () => undefined,
+        (error: unknown) => this.options.log.warn({ err: error }, 'visibility update failed'),
+      )
+      .then(() => {
+        if (state.chain === chain) state.chain = null;
+      });
+    state.chain = chain;
+    return chain;
   }
 
   private async drain(): Promise<void> {

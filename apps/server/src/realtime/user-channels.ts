@@ -3,14 +3,20 @@ import type { Logger } from '../logger';
 import type { Recipient } from './recipient';
 
 /**
+ * A user's connections on this process: one alone (most users), else a Set;
+ * a Set each cost every idle connection ~150 bytes (issue 13).
+ */
+interface UserEntry {
+  recipients: Recipient | Set<Recipient>;
+  unsubscribe: Promise<Unsubscribe | null>;
+}
+
+/**
  * Every authenticated connection of a user on this process, reached through the
  * user's broker topic (a new conversation reaches all of its members' devices).
  */
 export class UserChannels {
-  private readonly users = new Map<
-    string,
-    { recipients: Set<Recipient>; unsubscribe: Promise<Unsubscribe | null> }
-  >();
+  private readonly users = new Map<string, UserEntry>();
 
   constructor(
     private readonly deps: {
@@ -23,21 +29,26 @@ export class UserChannels {
 
   /** The user's authenticated connections on this process. */
   connectionCount(userId: string): number {
-    return this.users.get(userId)?.recipients.size ?? 0;
+    const recipients = this.users.get(userId)?.recipients;
+    if (recipients === undefined) return 0;
+    return recipients instanceof Set ? recipients.size : 1;
   }
 
   async add(recipient: Recipient, userId: string): Promise<void> {
     const existing = this.users.get(userId);
     if (existing) {
-      existing.recipients.add(recipient);
+      const held = existing.recipients;
+      if (held instanceof Set) held.add(recipient);
+      else if (held !== recipient) existing.recipients = new Set([held, recipient]);
       await existing.unsubscribe;
       return;
     }
-    const recipients = new Set([recipient]);
-    const unsubscribe = this.deps.broker
+    const entry: UserEntry = { recipients: recipient, unsubscribe: Promise.resolve(null) };
+    entry.unsubscribe = this.deps.broker
       .subscribe(userTopic(userId), (event) => {
         if (event.kind === 'stop') this.deps.onStreamStop?.(event.messageId);
-        for (const target of recipients) {
+        const held = entry.recipients;
+        for (const target of held instanceof Set ? [...held] : [held]) {
           if (event.kind === 'revoked' && onKeptKey(target, event.keptKeyHash)) continue;
           if (event.kind === 'removed') target.endMembership(event.conversationId);
           target.sendSerialized(event.frame, event.type);
@@ -48,15 +59,20 @@ export class UserChannels {
         this.deps.log.error({ err: error, userId }, 'user topic subscribe failed');
         return null;
       });
-    this.users.set(userId, { recipients, unsubscribe });
-    await unsubscribe;
+    this.users.set(userId, entry);
+    await entry.unsubscribe;
   }
 
   remove(recipient: Recipient, userId: string): void {
     const entry = this.users.get(userId);
     if (!entry) return;
-    entry.recipients.delete(recipient);
-    if (entry.recipients.size > 0) return;
+    const held = entry.recipients;
+    if (held instanceof Set) {
+      held.delete(recipient);
+      if (held.size > 0) return;
+    } else if (held !== recipient) {
+      return;
+    }
     this.users.delete(userId);
     void entry.unsubscribe.then((unsubscribe) => unsubscribe?.());
   }

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { ServerFrame, ServerFrameType, User } from '@chat/protocol';
 import { CloseCode } from '@chat/protocol';
 import type { WebSocket } from 'ws';
@@ -7,6 +7,7 @@ import { SlidingWindowCounter, TokenBucket } from '../limits/token-bucket';
 import type { Metrics } from '../metrics';
 import { ackFrame, errorFrame, serializeFrame, type ErrorDetails } from '../realtime/frames';
 import type { Recipient } from '../realtime/recipient';
+import type { DeadlineQueue } from './deadline-queue';
 import { encodeOnce } from './encode-once';
 import { batchWritesThisTurn } from './write-batching';
 
@@ -26,40 +27,56 @@ const CLOSE_GRACE_MS = 5000;
 const FLOOD_WINDOW_MS = 10_000;
 /** Frames go out as bytes encoded once (encode-once.ts), still as text frames. */
 const TEXT_FRAME = { binary: false } as const;
+/** Closing a little after exp keeps "never before" true despite timer rounding. */
+const EXPIRY_MARGIN_MS = 50;
+
+/**
+ * A connection's id, unique across processes (stream relays and visibility name
+ * connections on the broker). Not randomUUID(): V8 keeps its text as a tree of
+ * ~15 concatenated pieces, ~480 bytes held by every idle socket (issue 13).
+ */
+const newConnectionId = () => randomBytes(16).toString('base64url');
 
 /**
  * One client socket: who it is, what it joined, its limits, and the only way
  * frames leave the server towards it (so backpressure and metrics hold everywhere).
  */
 export class Connection implements Recipient {
-  readonly id = randomUUID();
+  readonly id = newConnectionId();
   user: User | null = null;
-  /** The token's exp, in ms since the epoch. */
+  /** The token's exp, in ms since the epoch; infinite for an API key. */
   tokenExpiresAt = 0;
+  /** Its place in the deadline queue of token expiries (-1: none). */
+  deadlineIndex = -1;
+  /** Which of the heartbeat's slices pings it (-1: none). */
+  heartbeatSlice = -1;
   /** The embedded auth session of the latest token (its sign-out closes this socket); null for others. */
   sessionId: string | null = null;
   /** Section 14: sha256 of the API key an agent signed in with (replaced or deleted: closed); null for a token. */
   apiKeyHash: string | null = null;
-  /** Conversations this connection is joined to (or joining). */
+  /** Conversations this connection is joined to (or joining); a join checked the membership. */
   readonly joined = new Set<string>();
-  /** Conversations the user was found a member of (membership never shrinks). */
-  readonly memberOf = new Set<string>();
+  /** Other conversations the user was found a member of; made on first use (most sockets only join). */
+  private memberOf: Set<string> | null = null;
   /** Answered the last heartbeat ping. */
   isAlive = true;
   private closing = false;
   // Made on first use: an idle socket (most of them) never sends, nor is refused.
   private sendBucket: TokenBucket | null = null;
   private refusals: SlidingWindowCounter | null = null;
-  private readonly closeListeners: Array<() => void> = [];
+  private closeListeners: Array<() => void> | null = null;
   private cancelAuthTimer: Cancel | null = null;
-  private cancelExpiryTimer: Cancel | null = null;
 
   constructor(
     readonly socket: WebSocket,
+    /** The peer's IP address. */
+    readonly address: string,
     private readonly deps: {
       limits: ConnectionLimits;
       metrics: Metrics;
       clock: Clock;
+      /** Token expiries of every connection, on one timer (closed with 4001 when due). */
+      tokenExpiries: DeadlineQueue<Connection>;
       /** What leaving a conversation takes (rooms, presence, typing), run when membership ends. */
       onMembershipEnded: (connection: Connection, conversationId: string) => void;
     },
@@ -72,8 +89,10 @@ export class Connection implements Recipient {
   socketClosed(): void {
     this.closing = true;
     this.clearAuthTimer();
-    this.cancelExpiryTimer?.();
-    for (const listener of this.closeListeners.splice(0)) listener();
+    this.deps.tokenExpiries.delete(this);
+    const listeners = this.closeListeners;
+    this.closeListeners = null;
+    if (listeners) for (const listener of listeners) listener();
   }
 
   get isOpen(): boolean {
@@ -91,7 +110,17 @@ export class Connection implements Recipient {
 
   onClose(listener: () => void): void {
     if (this.closing && this.socket.readyState === this.socket.CLOSED) listener();
-    else this.closeListeners.push(listener);
+    else (this.closeListeners ??= []).push(listener);
+  }
+
+  /** Whether the user is known to be a member of the conversation (a join or an earlier check found so). */
+  isKnownMember(conversationId: string): boolean {
+    return this.joined.has(conversationId) || (this.memberOf?.has(conversationId) ?? false);
+  }
+
+  /** Membership is fixed at creation, so a positive answer can be kept until `endMembership`. */
+  rememberMember(conversationId: string): void {
+    (this.memberOf ??= new Set()).add(conversationId);
   }
 
   /** The deadline to authenticate (close 4008). */
@@ -105,10 +134,20 @@ export class Connection implements Recipient {
     this.cancelAuthTimer = null;
   }
 
-  /** When the token expires without a refresh (close 4001). */
-  setExpiryTimer(cancel: Cancel): void {
-    this.cancelExpiryTimer?.();
-    this.cancelExpiryTimer = cancel;
+  /**
+   * The latest credential holds until `expiresAt` (ms since the epoch; infinite
+   * for an API key): the connection is closed with 4001 then, unless refreshed.
+   */
+  setTokenExpiry(expiresAt: number): void {
+    this.tokenExpiresAt = expiresAt;
+    if (!this.closing) this.deps.tokenExpiries.set(this, expiresAt + EXPIRY_MARGIN_MS);
+  }
+
+  /** The token expired without a refresh (the queue of token expiries calls this). */
+  tokenExpired(): void {
+    if (this.closing) return;
+    this.sendError({ code: 'unauthorized', message: 'token expired' });
+    this.close(CloseCode.Unauthorized, 'token expired');
   }
 
   send(frame: ServerFrame): void {
@@ -142,7 +181,7 @@ export class Connection implements Recipient {
   }
 
   endMembership(conversationId: string): void {
-    this.memberOf.delete(conversationId);
+    this.memberOf?.delete(conversationId);
     this.deps.onMembershipEnded(this, conversationId);
   }
 

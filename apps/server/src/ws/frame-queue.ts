@@ -18,7 +18,7 @@ export class FrameQueue {
 
   constructor(
     private readonly ctx: ServerContext,
-    private readonly connection: Connection,
+    readonly connection: Connection,
   ) {}
 
   push(text: string): void {

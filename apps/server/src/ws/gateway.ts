@@ -6,8 +6,10 @@ import type { ServerContext } from '../context';
 import { Connection } from './connection';
 import type { ConnectionCapacity } from './connection-capacity';
 import { ConnectionCounter } from './connection-counter';
+import { DeadlineQueue } from './deadline-queue';
 import { FrameQueue } from './frame-queue';
 import { Heartbeat } from './heartbeat';
+import { releaseClearedTimeout } from './released-timeout';
 import { endMembership, leaveConversation } from './handlers/join-leave';
 import { upgradeOriginAllowed } from './upgrade-origin';
 
@@ -54,18 +56,67 @@ export function createGateway(ctx: ServerContext, capacity: ConnectionCapacity):
   let accepting = true;
 
   const heartbeat = new Heartbeat(clock, config.heartbeatIntervalMs);
+  const tokenExpiries = new DeadlineQueue<Connection>(clock, (expired) => expired.tokenExpired());
+  /** Each socket's frame queue, which knows its connection: the listeners below are shared by all sockets. */
+  const queues = new WeakMap<WebSocket, FrameQueue>();
 
   // One for every connection: a copy each would cost every idle socket an object and a closure.
   const connectionDeps = {
     limits: config,
     metrics,
     clock,
+    tokenExpiries,
     onMembershipEnded: (ended: Connection, conversationId: string) =>
       endMembership(ctx, ended, conversationId),
   };
 
+  // The socket's listeners are these functions, called with the socket as `this`:
+  // listeners made per socket (closures over its connection) cost every idle one ~200 bytes.
+  function onMessage(this: WebSocket, data: RawData, isBinary: boolean): void {
+    const frames = queues.get(this);
+    if (!frames) return;
+    const { connection } = frames;
+    connection.isAlive = true;
+    if (!accepting) return; // the socket closes with 1001 in a moment; the client resends unacked sends
+    if (isBinary) {
+      metrics.framesIn.count('binary');
+      connection.sendError({
+        code: 'bad_request',
+        message: 'binary frames are not accepted; send JSON text',
+      });
+      return;
+    }
+    frames.push(rawToString(data));
+  }
+
+  function onPong(this: WebSocket): void {
+    const frames = queues.get(this);
+    if (frames) frames.connection.isAlive = true;
+  }
+
+  function onError(this: WebSocket, error: Error): void {
+    // ws has already closed the socket (e.g. 1009 for an oversize frame).
+    log.debug({ err: error, connectionId: queues.get(this)?.connection.id }, 'socket error');
+  }
+
+  function onClose(this: WebSocket): void {
+    const frames = queues.get(this);
+    if (!frames) return;
+    queues.delete(this);
+    const { connection } = frames;
+    connection.socketClosed();
+    perAddress.release(connection.address);
+    capacity.release();
+    connections.delete(connection);
+    heartbeat.delete(connection);
+    metrics.connections.dec({ state: connection.user ? 'authenticated' : 'unauthenticated' });
+    const cleanup = cleanUp(connection);
+    cleanups.add(cleanup);
+    void cleanup.finally(() => cleanups.delete(cleanup));
+  }
+
   function accept(socket: WebSocket, address: string): void {
-    const connection = new Connection(socket, connectionDeps);
+    const connection = new Connection(socket, address, connectionDeps);
     connections.add(connection);
     heartbeat.add(connection);
     metrics.connections.inc({ state: 'unauthenticated' });
@@ -74,48 +125,23 @@ export function createGateway(ctx: ServerContext, capacity: ConnectionCapacity):
         if (connection.user === null) connection.close(CloseCode.AuthTimeout, 'authentication timeout');
       }, config.authTimeoutMs),
     );
-
-    const frames = new FrameQueue(ctx, connection);
-    socket.on('message', (data: RawData, isBinary: boolean) => {
-      connection.isAlive = true;
-      if (!accepting) return; // the socket closes with 1001 in a moment; the client resends unacked sends
-      if (isBinary) {
-        metrics.framesIn.count('binary');
-        connection.sendError({
-          code: 'bad_request',
-          message: 'binary frames are not accepted; send JSON text',
-        });
-        return;
-      }
-      frames.push(rawToString(data));
-    });
-    socket.on('pong', () => {
-      connection.isAlive = true;
-    });
-    socket.on('error', (error) => {
-      // ws has already closed the socket (e.g. 1009 for an oversize frame).
-      log.debug({ err: error, connectionId: connection.id }, 'socket error');
-    });
-    socket.on('close', () => {
-      connection.socketClosed();
-      perAddress.release(address);
-      capacity.release();
-      connections.delete(connection);
-      heartbeat.delete(connection);
-      metrics.connections.dec({ state: connection.user ? 'authenticated' : 'unauthenticated' });
-      const cleanup = cleanUp(connection);
-      cleanups.add(cleanup);
-      void cleanup.finally(() => cleanups.delete(cleanup));
-    });
+    queues.set(socket, new FrameQueue(ctx, connection));
+    socket.on('message', onMessage);
+    socket.on('pong', onPong);
+    socket.on('error', onError);
+    socket.on('close', onClose);
   }
 
   async function cleanUp(connection: Connection): Promise<void> {
     try {
+      // Its page is out of view from now on: the user's pushes must not wait for the leaves.
+      const hidden = connection.userId === null ? null : ctx.notifications.connectionClosed(connection.id);
       for (const conversationId of [...connection.joined]) {
         await leaveConversation(ctx, connection, conversationId);
       }
       ctx.typing.endConnection(connection.id);
       if (connection.userId !== null) ctx.userChannels.remove(connection, connection.userId);
+      await hidden;
     } catch (error) {
       log.error({ err: error, connectionId: connection.id }, 'cleanup after close failed');
     }
@@ -155,6 +181,7 @@ export function createGateway(ctx: ServerContext, capacity: ConnectionCapacity):
       let accepted = false;
       wss.handleUpgrade(request, socket, head, (webSocket) => {
         accepted = true;
+        releaseClearedTimeout(socket);
         accept(webSocket, address);
       });
       // ws (without verifyClient) accepts or refuses (no key, bad version, ...) before it returns.
@@ -192,6 +219,7 @@ export function createGateway(ctx: ServerContext, capacity: ConnectionCapacity):
     async shutdown() {
       accepting = false;
       heartbeat.stop();
+      tokenExpiries.stop();
       await ctx.sendQueue.drain();
       const closed = [...connections].map(
         (connection) =>

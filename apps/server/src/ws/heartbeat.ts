@@ -13,7 +13,6 @@ const SLICES = 30;
  */
 export class Heartbeat {
   private readonly slices: Array<Set<Connection>> = Array.from({ length: SLICES }, () => new Set());
-  private readonly sliceOf = new Map<Connection, Set<Connection>>();
   private nextSlice = 0;
   private tick = 0;
   private readonly cancel: Cancel;
@@ -23,14 +22,14 @@ export class Heartbeat {
   }
 
   add(connection: Connection): void {
-    const slice = this.slices[this.nextSlice++ % SLICES] as Set<Connection>;
-    slice.add(connection);
-    this.sliceOf.set(connection, slice);
+    // The connection keeps its slice's number: a map from connection to slice cost each socket an entry.
+    connection.heartbeatSlice = this.nextSlice++ % SLICES;
+    this.slices[connection.heartbeatSlice]?.add(connection);
   }
 
   delete(connection: Connection): void {
-    this.sliceOf.get(connection)?.delete(connection);
-    this.sliceOf.delete(connection);
+    this.slices[connection.heartbeatSlice]?.delete(connection);
+    connection.heartbeatSlice = -1;
   }
 
   stop(): void {

@@ -4,11 +4,6 @@ import type { ServerContext } from '../../context';
 import { authenticatedFrame } from '../../realtime/frames';
 import type { Connection } from '../connection';
 
-/** setTimeout's ceiling; a longer token is re-armed when this fires. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
-/** Closing a little after exp keeps "never before" true despite timer rounding. */
-const EXPIRY_MARGIN_MS = 50;
-
 /** Who a credential names, how to have them stored, until when it holds (null: until revoked), what revokes it. */
 type Credential =
   | {
@@ -60,20 +55,14 @@ export async function handleAuthenticate(
   connection.user = user;
   connection.sessionId = credential.sessionId;
   connection.apiKeyHash = credential.apiKeyHash;
-  if (credential.expiresAt === null) {
-    connection.tokenExpiresAt = Number.POSITIVE_INFINITY;
-    connection.setExpiryTimer(() => {}); // a key has no expiry: no timer
-  } else {
-    connection.tokenExpiresAt = credential.expiresAt.getTime();
-    armExpiry(ctx, connection);
-  }
+  connection.setTokenExpiry(credential.expiresAt?.getTime() ?? Number.POSITIVE_INFINITY);
   if (first) {
     connection.clearAuthTimer();
     ctx.metrics.connections.dec({ state: 'unauthenticated' });
     ctx.metrics.connections.inc({ state: 'authenticated' });
     await ctx.userChannels.add(connection, user.id);
-    await ctx.notifications.connectionOpened(connection.id, user.id);
-    connection.onClose(() => void ctx.notifications.connectionClosed(connection.id));
+    // Once closing, the gateway's cleanup has run or will not see this: nothing to undo then.
+    if (!connection.isClosing) await ctx.notifications.connectionOpened(connection.id, user.id);
   }
   connection.send(authenticatedFrame(frame.ref, user, credential.expiresAt));
 }
@@ -104,19 +93,4 @@ async function checkCredential(
     sessionId: result.claims.session_id ?? null,
     apiKeyHash: null,
   };
-}
-
-/** Closes the connection with 4001 once its latest token expires, unless refreshed before. */
-function armExpiry({ clock }: ServerContext, connection: Connection): void {
-  const fire = () => {
-    const remaining = connection.tokenExpiresAt - clock.now();
-    if (remaining > 0) {
-      connection.setExpiryTimer(clock.setTimeout(fire, Math.min(remaining + EXPIRY_MARGIN_MS, MAX_TIMER_MS)));
-      return;
-    }
-    connection.sendError({ code: 'unauthorized', message: 'token expired' });
-    connection.close(CloseCode.Unauthorized, 'token expired');
-  };
-  const delay = connection.tokenExpiresAt - clock.now() + EXPIRY_MARGIN_MS;
-  connection.setExpiryTimer(clock.setTimeout(fire, Math.min(Math.max(delay, 0), MAX_TIMER_MS)));
 }

@@ -16,7 +16,7 @@ export async function handleJoin(
 ): Promise<void> {
   const userId = requireUser(connection);
   const conversationId = frame.conversation_id;
-  await requireMember(ctx, connection, conversationId);
+  await requireMember(ctx, connection, conversationId, true);
   const firstJoin = !connection.joined.has(conversationId);
   connection.joined.add(conversationId);
   let room;
