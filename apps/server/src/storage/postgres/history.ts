@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { JOIN_PAGE_SIZE, JOIN_SINCE_MAX, type ConversationMember, type Message } from '@chat/protocol';
 import type { JoinSnapshot } from '../storage';
+import { changedMessagesSql } from './changed-messages';
 import { MEMBERS_JSON, messageJson } from './conversation-view';
 
 /**
@@ -19,20 +20,9 @@ const PAGE_JSON = `(SELECT COALESCE(json_agg(${messageJson('p')} ORDER BY p.seq)
     ORDER BY x.seq DESC LIMIT $3
   ) p)`;
 
-/**
- * Messages of `c` with updated_seq above $2, the first $3 of them, in updated_seq order:
- * those never changed (updated_seq = seq) through UNIQUE (conversation_id, seq), merged
- * with the changed ones, which alone migration 011's partial index holds.
- */
+/** Messages of `c` with updated_seq above $2, the first $3 of them, in updated_seq order. */
 const UPDATED_AFTER_JSON = `(SELECT COALESCE(json_agg(${messageJson('p')} ORDER BY p.updated_seq), '[]'::json) FROM (
-    SELECT * FROM (
-      (SELECT * FROM messages x WHERE x.conversation_id = c.id AND x.seq > $2::bigint AND x.updated_seq = x.seq
-       ORDER BY x.seq LIMIT $3)
-      UNION ALL
-      (SELECT * FROM messages x WHERE x.conversation_id = c.id AND x.updated_seq > $2::bigint
-         AND x.updated_seq > x.seq
-       ORDER BY x.updated_seq LIMIT $3)
-    ) u ORDER BY u.updated_seq LIMIT $3
+    ${changedMessagesSql('c.id', '$2::bigint', '$3')}
   ) p)`;
 
 const JOIN_NEWEST = `SELECT c.last_seq, ${MEMBERS_JSON} AS members, ${PAGE_JSON} AS messages

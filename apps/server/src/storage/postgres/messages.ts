@@ -23,6 +23,7 @@ import {
 } from '../storage';
 import { lockAttachments, takeAttachments } from './attachments';
 import { audienceRowsSql, audiencesFrom, type AudienceRow } from './audience';
+import { changedMessagesSql } from './changed-messages';
 import { inTransaction, iso, isoOrNull, type Queryable } from './database';
 import { MESSAGE_COLUMNS, toMessage, type MessageRow } from './rows';
 import { indexText, indexTextOf } from './search';
@@ -361,19 +362,11 @@ export function messageQueries(pool: pg.Pool) {
   }
 
   async function updatedAfter(db: Queryable, conversationId: string, sinceSeq: number, limit: number) {
-    // As history.ts's UPDATED_AFTER_JSON: never-changed messages merged with the changed ones.
-    const { rows } = await db.query<MessageRow>(
-      `SELECT * FROM (
-         (SELECT ${MESSAGE_COLUMNS} FROM messages m
-          WHERE m.conversation_id = $1 AND m.seq > $2::bigint AND m.updated_seq = m.seq
-          ORDER BY m.seq LIMIT $3)
-         UNION ALL
-         (SELECT ${MESSAGE_COLUMNS} FROM messages m
-          WHERE m.conversation_id = $1 AND m.updated_seq > $2::bigint AND m.updated_seq > m.seq
-          ORDER BY m.updated_seq LIMIT $3)
-       ) u ORDER BY u.updated_seq LIMIT $3`,
-      [conversationId, sinceSeq, limit],
-    );
+    const { rows } = await db.query<MessageRow>(changedMessagesSql('$1', '$2::bigint', '$3'), [
+      conversationId,
+      sinceSeq,
+      limit,
+    ]);
     return rows;
   }
 
