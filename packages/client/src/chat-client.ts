@@ -92,13 +92,14 @@ export class ChatClient {
   private listWatchers = 0;
   /** `GET /api/conversations` requests in flight. */
   private listLoads = 0;
+  /** Numbers each list request in the order sent, and the newest whose answer is shown. */
+  private listRequested = 0;
+  private listShown = 0;
   private readonly olderLoads = new Map<string, Promise<void>>();
   /** Conversations the user stopped being a member of (until a `conversation` brings one back). */
   private readonly gone = new Set<string>();
   /** Every member name seen, kept after they leave: system lines name people no longer there. */
   private readonly names = new Map<string, string>();
-  /** Counts authenticated sockets (the first one is not a reconnect). */
-  private sockets = 0;
   private batchDepth = 0;
   private changedInBatch = false;
   /** Where `client_state {visible}` comes from (null: never sent), and its watch while started. */
@@ -281,6 +282,7 @@ export class ChatClient {
 
   /** `GET /api/conversations` into the live list; rejects with a ChatError. */
   async loadConversations(): Promise<readonly Conversation[]> {
+    const request = ++this.listRequested;
     this.listLoads++;
     let conversations: Conversation[];
     try {
@@ -288,6 +290,9 @@ export class ChatClient {
     } finally {
       this.listLoads--;
     }
+    // A request sent later was answered first: this answer is older than the list shown.
+    if (request < this.listShown) return this.list.conversations;
+    this.listShown = request;
     this.batch(() => {
       for (const conversation of conversations) this.learnNames(conversation.members);
       this.list.replaceAll(conversations);
@@ -653,15 +658,16 @@ export class ChatClient {
   }
 
   private ready(user: User): void {
-    this.sockets++;
     this.sentVisible = null;
     this.sendClientState();
     this.joins.rejoinAll();
     this.sender.connected();
     this.streams.connected();
-    // After a reconnect the list may be stale. A watched list never loaded (the page opened
-    // without network or with the server down, so its first load failed) is loaded now.
-    const reload = this.list.loaded ? this.sockets > 1 : this.listWatchers > 0 && this.listLoads === 0;
+    // A list read before this socket's authentication misses what happened until then (a
+    // conversation created meanwhile, whose frame went to no socket of ours): read it again
+    // now that frames follow. So is a watched list never loaded (the page opened without
+    // network or with the server down, so its first load failed).
+    const reload = this.list.loaded || this.listLoads > 0 || this.listWatchers > 0;
     if (reload) this.reloadConversations();
     this.emitter.emit('authenticated', user);
   }

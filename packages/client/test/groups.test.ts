@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { WebSocket } from 'ws';
 import type { Conversation } from '@chat/protocol';
 import type { ChatClient } from '../src/index';
 import { Clients, recordingWebSocket } from './support/clients';
@@ -96,6 +97,30 @@ describe('groups', () => {
     await until(() => c!.getConversation(id).joined, 'joined again');
     expect(c!.getConversation(id).error).toBeNull();
     expect(c!.getConversation(id).messages.at(-1)?.event?.type).toBe('members_added');
+  });
+
+  test('a group made while the page opens (list read, socket not yet signed in) is in the list', async () => {
+    const [ada, bob] = await Promise.all([
+      createUser(server.server, 'Ada'),
+      createUser(server.server, 'Bob'),
+    ]);
+    // The socket's authenticate frame waits until released: the list is read over REST first.
+    let release = () => {};
+    const released = new Promise<void>((resolve) => (release = resolve));
+    class HeldWebSocket extends WebSocket {
+      override send(data: string): void {
+        void released.then(() => super.send(data));
+      }
+    }
+    const client = clients.make(server, bob, { WebSocket: HeldWebSocket });
+    client.start();
+    client.watchConversations();
+    await until(() => client.conversationsLoaded, "Bob's list");
+    const made = await createConversation(server.server, ada, [bob], 'Made meanwhile');
+    expect(entry(client, made.id)).toBeUndefined(); // its frame went to no socket of Bob's
+    release();
+    await until(() => entry(client, made.id) !== undefined, 'the group in the list');
+    await until(() => client.getConversation(made.id).joined, 'joined');
   });
 
   test('leaving drops the group on every device of the leaver, and is never rejoined after a reconnect', async () => {
