@@ -21,6 +21,7 @@ import {
 import { checkAgentAdd, checkNotAgent } from '../domain/agent-rules';
 import type { Rejection } from '../domain/rejection';
 import { ConversationUpdates } from '../realtime/conversation-updates';
+import { jsonArrayBody } from './json-array-body';
 import { currentUser, parse, parseId, requireMembership } from './request-helpers';
 
 type IdParams = { Params: { id: string } };
@@ -60,11 +61,11 @@ export function registerConversationRoutes(api: FastifyInstance, ctx: ServerCont
     }
   }
 
-  // The storage answers the list as JSON text (issue 13): sent as is, never parsed
-  // and serialised again here.
+  // The storage answers each conversation as JSON text (issue 13): written as is,
+  // never parsed and serialised again here.
   api.get('/api/conversations', async (request, reply) => {
     const conversations = await storage.listConversationsJson(currentUser(request).id);
-    return reply.type('application/json; charset=utf-8').send(`{"conversations":${conversations}}`);
+    return reply.type('application/json; charset=utf-8').send(jsonArrayBody('conversations', conversations));
   });
 
   api.post('/api/conversations', async (request, reply) => {

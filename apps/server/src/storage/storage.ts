@@ -90,10 +90,11 @@ export interface Storage {
    */
   listConversations(viewerId: string): Promise<Conversation[]>;
   /**
-   * The same list as the JSON text of the array, built by the database: the HTTP
-   * listing sends it as is, without mapping or serialising a row (issue 13).
+   * The same list as each conversation's JSON text, in order, built by the database:
+   * the HTTP listing writes them as they are, without mapping or serialising a row
+   * (issue 13).
    */
-  listConversationsJson(viewerId: string): Promise<string>;
+  listConversationsJson(viewerId: string): Promise<string[]>;
   membership(conversationId: string, userId: string): Promise<Membership>;
   memberIds(conversationId: string): Promise<string[]>;
   /**

@@ -98,9 +98,9 @@ export function conversationQueries(db: Database) {
     )
     .pluck();
 
-  /** The viewer's conversations in the list's order, as the JSON text of the array. */
-  function listConversationsJson(viewerId: string): string {
-    return `[${viewerConversations.all({ viewer: viewerId }).join(',')}]`;
+  /** The viewer's conversations in the list's order, each as its JSON text. */
+  function listConversationsJson(viewerId: string): string[] {
+    return viewerConversations.all({ viewer: viewerId });
   }
 
   function membership(conversationId: string, userId: string): Membership {
@@ -212,7 +212,7 @@ export function conversationQueries(db: Database) {
     listConversationsJson,
 
     listConversations(viewerId: string): Conversation[] {
-      return JSON.parse(listConversationsJson(viewerId)) as Conversation[];
+      return listConversationsJson(viewerId).map((json) => JSON.parse(json) as Conversation);
     },
 
     memberIds(conversationId: string): string[] {
