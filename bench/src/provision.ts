@@ -20,6 +20,16 @@ export async function mapLimit<T, R>(
 
 /** A REST call as `user`: GET, or POST with a JSON body. */
 export async function api<T>(baseUrl: string, user: BenchUser, path: string, body?: unknown): Promise<T> {
+  return JSON.parse(await apiText(baseUrl, user, path, body)) as T;
+}
+
+/** The same call's answer as text, unparsed: a timing that ends at its last byte. */
+export async function apiText(
+  baseUrl: string,
+  user: BenchUser,
+  path: string,
+  body?: unknown,
+): Promise<string> {
   const response = await fetch(`${baseUrl}${path}`, {
     method: body === undefined ? 'GET' : 'POST',
     headers: {
@@ -30,7 +40,7 @@ export async function api<T>(baseUrl: string, user: BenchUser, path: string, bod
   });
   const text = await response.text();
   if (!response.ok) throw new Error(`${path}: HTTP ${response.status} ${text}`);
-  return JSON.parse(text) as T;
+  return text;
 }
 
 /** Creates each user on the server (`GET /api/me`), a few requests at a time. */
