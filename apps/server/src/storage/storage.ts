@@ -158,6 +158,11 @@ export interface Storage {
   changesSince(conversationId: string, sinceSeq: number, limit: number): Promise<StoredChange[]>;
   lastSeq(conversationId: string): Promise<number>;
   /**
+   * lastSeq of many conversations in one read (the rooms' periodic resync); one
+   * that does not exist is left out.
+   */
+  lastSeqs(conversationIds: readonly string[]): Promise<Map<string, number>>;
+  /**
    * docs/protocol.md section 12: the viewer's text messages (or one
    * conversation's, when the viewer is a member) that hold every term, not
    * deleted, newest first (created_at, then id), older than `before` when

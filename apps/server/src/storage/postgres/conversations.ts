@@ -123,6 +123,15 @@ export function conversationQueries(pool: pg.Pool) {
 
     lastSeq: (conversationId: string) => lastSeq(pool, conversationId),
 
+    async lastSeqs(conversationIds: readonly string[]): Promise<Map<string, number>> {
+      const { rows } = await pool.query<{ id: string; last_seq: number }>({
+        name: 'last-seqs',
+        text: 'SELECT id, last_seq FROM conversations WHERE id = ANY($1::text[])',
+        values: [conversationIds],
+      });
+      return new Map(rows.map((row) => [row.id, row.last_seq]));
+    },
+
     /**
      * One UPDATE of the member's row: a field left out keeps its value, and
      * pinning again keeps the first pin time (the list orders by it).

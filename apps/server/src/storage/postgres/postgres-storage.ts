@@ -111,6 +111,7 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
     changeGroup: groups.changeGroup,
     updateSettings: conversations.updateSettings,
     lastSeq: conversations.lastSeq,
+    lastSeqs: conversations.lastSeqs,
 
     appendMessages: messages.appendMessages,
     editMessage: messages.editMessage,

@@ -60,6 +60,9 @@ export function conversationQueries(db: Database) {
     )
     .pluck();
   const lastSeqOf = db.prepare<[string], number>('SELECT last_seq FROM conversations WHERE id = ?').pluck();
+  const lastSeqsOf = db.prepare<[string], { id: string; last_seq: number }>(
+    'SELECT id, last_seq FROM conversations WHERE id IN (SELECT value FROM json_each(?))',
+  );
   const takeSeqOf = db
     .prepare<[string], number>(
       'UPDATE conversations SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq',
@@ -221,6 +224,11 @@ export function conversationQueries(db: Database) {
 
     lastSeq(conversationId: string): number {
       return lastSeqOf.get(conversationId) ?? 0;
+    },
+
+    lastSeqs(conversationIds: readonly string[]): Map<string, number> {
+      const rows = lastSeqsOf.all(JSON.stringify(conversationIds));
+      return new Map(rows.map((row) => [row.id, row.last_seq]));
     },
 
     markRead(input: { conversation_id: string; user_id: string; seq: number }): ReadOutcome {

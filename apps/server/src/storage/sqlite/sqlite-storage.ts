@@ -88,6 +88,7 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
     changeGroup: write(groups.changeGroup),
     updateSettings: write(conversations.updateSettings),
     lastSeq: read(conversations.lastSeq),
+    lastSeqs: read(conversations.lastSeqs),
 
     appendMessages: writer ? (batch) => writer.append(batch) : write(messages.appendMessages),
     // The writer thread serves requests first in first out and commits those waiting together.

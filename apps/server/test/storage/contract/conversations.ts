@@ -247,6 +247,26 @@ export function conversationsContract(makeStorage: MakeStorage): void {
     });
   });
 
+  describe('lastSeqs', () => {
+    it('reads the counters of many conversations at once; one that does not exist is left out', async () => {
+      const { storage } = fixture();
+      const [ann, bob, cy] = await makeUsers(storage, 'ann', 'bob', 'cy');
+      const busy = await makeConversation(storage, ann!, [bob!]);
+      const quiet = await makeConversation(storage, ann!, [cy!]);
+      await send(storage, busy, ann!);
+      await send(storage, busy, bob!);
+      const unknown = randomUUID();
+      const seqs = await storage.lastSeqs([busy, quiet, unknown]);
+      expect(seqs).toEqual(
+        new Map([
+          [busy, 2],
+          [quiet, 0],
+        ]),
+      );
+      expect(await storage.lastSeqs([])).toEqual(new Map());
+    });
+  });
+
   describe('markRead', () => {
     it('markRead: read_seq grows and shows in members and unread counts', async () => {
       const { storage } = fixture();
