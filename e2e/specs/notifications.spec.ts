@@ -45,9 +45,12 @@ const RECORDER = `
   window.__states = [];
   if (typeof Notification !== 'undefined') {
     const request = Notification.requestPermission.bind(Notification);
+    // The prompt stays open until the test answers it (window.__answer), as a person would.
     Notification.requestPermission = (...args) => {
       window.__asked += 1;
-      return request(...args);
+      return new Promise((resolve) => {
+        window.__answer = () => resolve(request(...args));
+      });
     };
   }
   const send = WebSocket.prototype.send;
@@ -104,9 +107,12 @@ test('a hidden page: a notification with the sender and text, a title count; mut
   // client_state goes out after authentication, which may come after the control shows.
   await expect.poll(() => a.evaluate('window.__states')).toEqual([true]);
 
-  // Granted (as a person would answer the browser's prompt); the control asks once, when clicked.
-  await ada.context.grantPermissions(['notifications'], { origin: server.url });
+  // The control asks once, when clicked; the person grants it at the prompt. (Granted before
+  // the click, the permission's change event could turn the control on before the click landed.)
   await turnOn.click();
+  await expect.poll(() => a.evaluate('window.__asked')).toBe(1);
+  await ada.context.grantPermissions(['notifications'], { origin: server.url });
+  await a.evaluate('window.__answer()');
   const bar = a.getByRole('region', { name: 'Notifications' });
   await expect(bar.getByText('Notifications are on')).toBeVisible();
   await expect(bar.getByRole('switch', { name: 'Notifications' })).toHaveAttribute('aria-checked', 'true');
