@@ -46,6 +46,13 @@ export default defineConfig({
       },
       {
         test: {
+          name: 'bench',
+          include: ['bench/test/**/*.test.ts'],
+          environment: 'node',
+        },
+      },
+      {
+        test: {
           name: 'faults',
           include: ['faults/**/*.test.ts'],
           environment: 'node',

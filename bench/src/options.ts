@@ -57,11 +57,16 @@ export interface BenchOptions {
   growthSamples: number;
   /** Scenario 6: server processes to compare (each count on one PostgreSQL and one Redis). */
   scalingProcesses: number[];
-  /** Saturation: sockets per load shape, seconds per step, first offered deliveries/s, step factor, step cap, PostgreSQL process counts. */
+  /**
+   * Saturation: sockets per load shape, seconds per step, first offered deliveries/s,
+   * step factor, the width its last bracket is narrowed to (≥ the factor: none),
+   * step cap, PostgreSQL process counts.
+   */
   saturationConnections: number;
   saturationStepSec: number;
   saturationStart: number;
   saturationFactor: number;
+  saturationRefine: number;
   saturationMaxSteps: number;
   saturationProcesses: number[];
   /** Optimisations: offered deliveries/s at which every build is measured. */
@@ -191,6 +196,7 @@ export function loadOptions(
     saturationStepSec: positiveNumber(env, 'BENCH_SATURATION_STEP', quick ? 0.5 : 3),
     saturationStart: positiveNumber(env, 'BENCH_SATURATION_START', quick ? 8000 : 2000),
     saturationFactor: Math.max(1.1, positiveNumber(env, 'BENCH_SATURATION_FACTOR', quick ? 2 : 1.5)),
+    saturationRefine: Math.max(1.02, positiveNumber(env, 'BENCH_SATURATION_REFINE', quick ? 2 : 1.12)),
     saturationMaxSteps: int('BENCH_SATURATION_MAX_STEPS', 14, 3),
     compareRates: numberList(env, 'BENCH_COMPARE_RATES', quick ? [4000] : [8000, 20000]).map(Math.round),
     saturationProcesses: numberList(env, 'BENCH_SATURATION_PROCESSES', quick ? [1] : [1, 2]).map(Math.round),

@@ -54,6 +54,12 @@ export interface SaturationPlan {
   startRate: number;
   /** Each next step offers this many times the previous. */
   factor: number;
+  /**
+   * Once a climb ends, the bracket between the highest in-bound rate and the
+   * lowest rate past the bound is halved (geometrically) until it is at most
+   * this factor wide; at or above `factor`, no narrowing.
+   */
+  refine: number;
   stepSec: number;
   maxSteps: number;
   /** Members per conversation (a message's deliveries, own copy included). */
@@ -61,6 +67,9 @@ export interface SaturationPlan {
   /** Every server process, for the CPU figures. */
   serverPids: readonly number[];
 }
+
+/** What one step needs of a plan: its length, the load's group size, the processes to meter. */
+export type StepPlan = Pick<SaturationPlan, 'stepSec' | 'groupSize' | 'serverPids'>;
 
 /** A server is idle again when it uses less than this share of a core... */
 const IDLE_CPU = 0.05;
@@ -93,7 +102,7 @@ function serverCpuSeconds(pids: readonly number[]): number {
 export async function measureStep(
   load: FanOutLoad,
   offeredRate: number,
-  plan: SaturationPlan,
+  plan: StepPlan,
   connections: number,
 ): Promise<SaturationStep> {
   const cpuBefore = serverCpuSeconds(plan.serverPids);
@@ -135,7 +144,7 @@ export async function measureStep(
   };
 }
 
-type Phase = 'finding' | 'climbing' | 'half' | 'done';
+type Phase = 'finding' | 'climbing' | 'narrowing' | 'half' | 'done';
 
 /**
  * The search of one server's saturation, one step at a time, so the caller can
@@ -144,8 +153,12 @@ type Phase = 'finding' | 'climbing' | 'half' | 'done';
  * multiplied by `factor` each time, until a step passes the bound (delivery or
  * ack p99 over 100 ms, under 90% delivered, anything lost); a step past it on
  * latency alone is repeated once and the repeat decides. A first step already
- * past the bound steps down instead. The saturation figure is the best in-bound
- * step's deliveries/s; then one step at half that step's offered rate, for its p99.
+ * past the bound steps down instead. Then the bracket between the last rate in
+ * bound and the first past it is narrowed by its geometric midpoint until it is
+ * `refine` wide: with ×1.5 steps alone, a server at 0.6 of the next step's rate
+ * and one at 0.99 of it would show the same figure. The saturation figure is the
+ * best in-bound step's deliveries/s; then one step at half that step's offered
+ * rate, for its p99.
  */
 export class SaturationSearch {
   readonly steps: SaturationStep[] = [];
@@ -154,6 +167,8 @@ export class SaturationSearch {
   private stepDowns = 0;
   /** The lowest rate known to be past the bound: climbing back to it would measure it again. */
   private failedRate = Infinity;
+  /** The highest rate known to be within the bound. */
+  private passedRate = 0;
   private repeatNext = false;
   private capped = false;
   private half: SaturationStep | null = null;
@@ -187,15 +202,19 @@ export class SaturationSearch {
       if (this.phase === 'finding' && this.stepDowns < STEP_DOWNS) {
         this.stepDowns++;
         this.rate /= this.plan.factor;
-      } else this.startHalf();
+      } else this.narrowOrFinish();
       return;
     }
-    this.phase = 'climbing';
-    if (this.rate * this.plan.factor >= this.failedRate * 0.99) this.startHalf();
+    this.passedRate = Math.max(this.passedRate, this.rate);
+    if (this.phase === 'narrowing') this.narrowOrFinish();
+    else if (this.rate * this.plan.factor >= this.failedRate * 0.99) this.narrowOrFinish();
     else if (this.steps.length >= this.plan.maxSteps) {
       this.capped = true;
       this.startHalf();
-    } else this.rate *= this.plan.factor;
+    } else {
+      this.phase = 'climbing';
+      this.rate *= this.plan.factor;
+    }
   }
 
   /** The in-bound step with the most deliveries per second. */
@@ -210,6 +229,14 @@ export class SaturationSearch {
 
   get outcome(): SaturationOutcome {
     return { steps: this.steps, saturating: this.saturating, half: this.half, capped: this.capped };
+  }
+
+  /** Measures the bracket's geometric midpoint while it is wider than `refine`, then the half-rate step. */
+  private narrowOrFinish(): void {
+    if (this.passedRate > 0 && this.failedRate / this.passedRate > this.plan.refine * 1.001) {
+      this.phase = 'narrowing';
+      this.rate = Math.sqrt(this.passedRate * this.failedRate);
+    } else this.startHalf();
   }
 
   private startHalf(): void {

@@ -115,10 +115,7 @@ export async function runOptimisations(ctx: BenchContext): Promise<ScenarioRepor
           for (const [index, fanOut] of loads.entries()) {
             const server = servers[index]!;
             const plan = {
-              startRate: 0,
-              factor: 1,
               stepSec: options.saturationStepSec,
-              maxSteps: 1,
               groupSize: load.groupSize,
               serverPids: server.pids,
             };

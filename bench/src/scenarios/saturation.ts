@@ -94,7 +94,12 @@ export async function runSaturation(ctx: BenchContext): Promise<ScenarioReport> 
         `${options.saturationStart} deliveries/s and is multiplied by ${options.saturationFactor} each ` +
         `${options.saturationStepSec} s step until delivery or ack p99 passes ${SATURATION_P99_MS} ms, under 90% ` +
         `of the offered deliveries arrive or any is lost (a step past it on latency alone is run again and the ` +
-        `repeat decides: one stall of a shared machine should not end the search); the saturation figure is the most deliveries/s of a step ` +
+        `repeat decides: one stall of a shared machine should not end the search)` +
+        (options.saturationRefine < options.saturationFactor
+          ? `, then the rate between the last step within the bound and the first past it is measured ` +
+            `(their geometric mean) until the two are at most ×${options.saturationRefine} apart`
+          : '') +
+        `; the saturation figure is the most deliveries/s of a step ` +
         `within that bound, then one step at half its offered rate gives the p99. A delivery is a \`message\` frame ` +
         `at a member, the sender's own copy included; latency is send → \`message\` at every other member. ` +
         `Targets (issue 13): ratio to the bare ceiling ≥ ${TARGET_RATIO}, p99 at half rate < ${TARGET_HALF_P99_MS} ms. ` +
@@ -150,6 +155,7 @@ async function saturateInLockstep(
       const plan: SaturationPlan = {
         startRate,
         factor: options.saturationFactor,
+        refine: options.saturationRefine,
         stepSec: options.saturationStepSec,
         maxSteps: options.saturationMaxSteps,
         groupSize: load.groupSize,
