@@ -25,7 +25,8 @@ const DEFAULT_BUILDS: Array<[label: string, commit: string]> = [
   ['+ writer pipeline, group commit on the writer thread', 'ee65195'],
   ['+ UUIDv7 message ids, an unused index dropped', 'e630c4d'],
   ['+ only changed messages indexed by updated_seq', '415485d'],
-  // The row "this tree" then adds the checkpointer thread.
+  ['+ the checkpointer thread', '9ba7fca'],
+  // The row "this tree" then adds the writer's 8 MiB page cache (3617610).
 ];
 
 /**
