@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /** Resident set size of a process, in bytes, from /proc/<pid>/status (VmRSS). */
 export function readRssBytes(pid: number): number {
@@ -10,7 +10,24 @@ export function readRssBytes(pid: number): number {
 
 /** CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat. */
 export function readCpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return statCpuSeconds(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+}
+
+/** CPU seconds each thread of a process has used so far, by thread id; a thread gone meanwhile is left out. */
+export function readThreadCpuSeconds(pid: number): Map<number, number> {
+  const seconds = new Map<number, number>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      seconds.set(Number(tid), statCpuSeconds(readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8')));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+  }
+  return seconds;
+}
+
+/** utime + stime of a /proc `stat` line, in seconds. */
+function statCpuSeconds(stat: string): number {
   // The command name (field 2) may hold spaces; the fields after it are space-separated.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   // utime and stime are fields 14 and 15 (1-based), so 11 and 12 after the name.
