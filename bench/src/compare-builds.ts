@@ -34,18 +34,12 @@ interface Sample {
 }
 
 async function main(): Promise<void> {
-  const args = new Map(
-    process.argv
-      .slice(2)
-      .map((arg) => /^--([^=]+)=(.*)$/.exec(arg))
-      .filter((match) => match !== null)
-      .map((match) => [match[1] as string, match[2] as string]),
-  );
+  const args = parseArgs(process.argv.slice(2));
   const repoRoot = resolve(import.meta.dirname, '../..');
   const revisions = [args.get('a') ?? 'HEAD~1', args.get('b') ?? 'HEAD+'];
-  const rates = (args.get('rates') ?? '2500,3500').split(',').map(Number);
-  const rounds = Number(args.get('rounds') ?? 6);
-  const groupSize = Number(args.get('group') ?? 2);
+  const rates = (args.get('rates') ?? '2500,3500').split(',').map((rate) => positive('rates', rate));
+  const rounds = Math.round(positive('rounds', args.get('rounds') ?? '6'));
+  const groupSize = Math.round(positive('group', args.get('group') ?? '2'));
 
   const servers: SaturationServer[] = [];
   const loads: FanOutLoad[] = [];
@@ -121,6 +115,29 @@ async function main(): Promise<void> {
       })}`,
     );
   }
+}
+
+const ARGUMENTS = ['a', 'b', 'rates', 'rounds', 'group'];
+
+/** `--name=value` arguments; anything else, or a name not in ARGUMENTS, is refused. */
+function parseArgs(argv: string[]): Map<string, string> {
+  const args = new Map<string, string>();
+  for (const arg of argv) {
+    const match = /^--([a-z]+)=(.+)$/.exec(arg);
+    if (!match || !ARGUMENTS.includes(match[1] as string)) {
+      throw new Error(
+        `unknown argument ${arg} (one of ${ARGUMENTS.map((name) => `--${name}=…`).join(', ')})`,
+      );
+    }
+    args.set(match[1] as string, match[2] as string);
+  }
+  return args;
+}
+
+function positive(name: string, text: string): number {
+  const value = Number(text);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name}: ${text} is not a positive number`);
+  return value;
 }
 
 function describe(sample: Sample): string {
