@@ -75,6 +75,7 @@ export class SendQueue {
   private async commitBatch(batch: Pending[]): Promise<void> {
     const { storage, metrics, log } = this.deps;
     metrics.commitBatchSize.observe(batch.length);
+    const endTimer = metrics.commitSeconds.startTimer();
     let outcomes: AppendOutcome[];
     try {
       outcomes = await storage.appendMessages(batch.map((pending) => pending.message));
@@ -83,6 +84,7 @@ export class SendQueue {
       log.error({ err: error, batch: batch.length }, 'group commit failed');
       outcomes = [];
     }
+    endTimer();
     batch.forEach((pending, index) => pending.settle(outcomes[index] ?? NOT_STORED));
   }
 }

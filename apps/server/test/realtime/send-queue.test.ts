@@ -74,6 +74,19 @@ describe('SendQueue', () => {
     expect(outcomes.map((o) => (o.status === 'created' ? o.message.seq : o.status))).toEqual([1, 2, 3, 4, 5]);
   });
 
+  it('times each group commit, a failed one too, in chat_commit_seconds', async () => {
+    const gated = gatedStorage(storage);
+    const queue = queueOver(gated.storage);
+    await Promise.all([1, 2, 3].map((i) => queue.enqueue(newMessage(conversationId, sender, `t${i}`))));
+    gated.failNextCommit();
+    await queue.enqueue(newMessage(conversationId, sender, 'fails'));
+    const [timing] = (await metrics.commitSeconds.get()).values.filter(
+      (value) => value.metricName === 'chat_commit_seconds_count',
+    );
+    expect(timing?.value).toBe(2);
+    expect(gated.batches).toEqual([3, 1]);
+  });
+
   it('sends arriving during a commit form the next batch, committed after it', async () => {
     const gated = gatedStorage(storage);
     const queue = queueOver(gated.storage);

@@ -29,8 +29,10 @@ export const CHECKPOINT_DELAY_MS = 100;
  * the sends behind it; and a WAL left to grow makes every commit slower (its
  * index is searched for each page read). PASSIVE never waits for, nor blocks,
  * the writer or readers: it copies what no reader still needs, and the writer
- * starts the WAL over once all of it is copied. The writer keeps its automatic
- * checkpoint as a backstop (10,000 pages), reached only if this falls behind.
+ * starts the WAL over once all of it is copied. Under steady sends that moment
+ * never comes (sends commit while each checkpoint runs), so the writer's own
+ * automatic checkpoint at 10,000 pages starts it over (database.ts), with
+ * little left to copy but the fsyncs still in its commit.
  * Measured with the dm load on SQLite: p99 delivery at 7,000 msg/s 16 -> 11.5 ms,
  * at 14,000 msg/s 42 -> 36 ms.
  *
