@@ -168,6 +168,54 @@ describe('sqlite checkpointer thread', () => {
     }
   });
 
+  /**
+   * Sends without a pause, several in flight: the writer always has the next
+   * batch, so sends commit during every checkpoint and the WAL is never all
+   * copied back when a transaction begins. Returns the WAL file's size (its
+   * high-water mark: SQLite reuses the file from its start, never shrinks it).
+   */
+  async function steadySends(filename: string, walRestartPages: number, batches: number | null) {
+    const problems: string[] = [];
+    const storage = createSqliteStorage({
+      filename,
+      walRestartPages,
+      onCheckpointFailed: (message) => problems.push(message),
+    });
+    try {
+      const users = await makeUsers(storage, 'ada', 'bob', 'cy', 'dee');
+      const [ada] = users;
+      const conversations = await Promise.all(
+        users.slice(1).map((other) => makeConversation(storage, ada!, [other!])),
+      );
+      // Until the checkpointer has had many turns (100 ms each), or as many batches as asked.
+      const started = Date.now();
+      let sent = 0;
+      while (batches === null ? sent < 100 || Date.now() - started < 1_500 : sent < batches) {
+        await Promise.all(
+          Array.from({ length: 4 }, (_, k) =>
+            storage.appendMessages(
+              conversations.map((id, c) => newMessage(id, ada!, `m${sent}.${k}.${c} ${'x'.repeat(200)}`)),
+            ),
+          ),
+        );
+        sent++;
+      }
+      expect(await storage.lastSeq(conversations[0]!)).toBe(sent * 4);
+      expect(problems).toEqual([]);
+      return { batches: sent, walBytes: statSync(`${filename}-wal`).size };
+    } finally {
+      await storage.close();
+    }
+  }
+
+  it('starts the WAL over under steady sends once it is past walRestartPages, which the checkpointer alone never lets happen', async () => {
+    const restarting = await steadySends(join(dir, 'restarting.db'), 32, null);
+    const growing = await steadySends(join(dir, 'growing.db'), 1_000_000_000, restarting.batches);
+    // Without the restart the WAL holds every page written (far below the automatic checkpoint).
+    expect(growing.walBytes).toBeGreaterThan(1_000_000);
+    expect(restarting.walBytes).toBeLessThan(growing.walBytes / 2);
+  });
+
   it('lets go of the file when the storage closes: no connection of either thread is left', async () => {
     const storage = createSqliteStorage({ filename: join(dir, 'chat.db') });
     const [ada, bob] = await makeUsers(storage, 'ada', 'bob');

@@ -1,7 +1,7 @@
 import { parentPort, receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
 import type { AppendOutcome, MessageAudience, NewMessage, PushAudience } from '../storage';
 import { attachmentQueries } from './attachments';
-import { serveCheckpoints, type CheckpointProblem } from './checkpointer';
+import { serveCheckpoints, WAL_RESTART_PAGES, type CheckpointProblem } from './checkpointer';
 import { CheckpointerHandle } from './checkpointer-handle';
 import { conversationQueries } from './conversations';
 import { openSqliteDatabase, type SqliteStorageOptions } from './database';
@@ -47,7 +47,15 @@ function serve(): void {
   const openFailures = new Map<number, { message: string; code: string | null }>();
   // The checkpointer runs this same script (see the end of the file), named by the host.
   const script = new URL((workerData as { script: string }).script);
-  const checkpointer = new CheckpointerHandle(script, (problem) => port.postMessage(problem));
+  const checkpointer = new CheckpointerHandle(
+    script,
+    (problem) => port.postMessage(problem),
+    (file) => {
+      const problem = appenders.get(file)?.restartWal();
+      if (problem)
+        port.postMessage({ kind: 'checkpoint-failed', file, message: problem } satisfies WriterReply);
+    },
+  );
 
   const handle = (request: WriterRequest, waiting: WriterRequest[]): void => {
     if (request.kind === 'open') {
@@ -56,6 +64,7 @@ function serve(): void {
         checkpointer.open(request.file, {
           filename: request.options.filename,
           synchronous: request.options.synchronous === 'NORMAL' ? 'NORMAL' : 'FULL',
+          restartPages: request.options.walRestartPages ?? WAL_RESTART_PAGES,
         });
       } catch (error) {
         openFailures.set(request.file, describe(error));
@@ -173,6 +182,20 @@ function openAppender(options: SqliteStorageOptions) {
   });
   return {
     append: (batch: NewMessage[]) => transaction.immediate(batch),
+    /**
+     * Copies back what committed since the checkpointer's last checkpoint, between
+     * two of this connection's transactions, so that the next one starts the WAL
+     * over (checkpointer.ts). Returns why it failed; the automatic checkpoint
+     * still bounds the WAL then.
+     */
+    restartWal(): string | null {
+      try {
+        db.pragma('wal_checkpoint(PASSIVE)');
+        return null;
+      } catch (error) {
+        return describe(error).message;
+      }
+    },
     close: () => db.close(),
   };
 }

@@ -1,5 +1,10 @@
 import { Worker } from 'node:worker_threads';
-import { CHECKPOINT_DELAY_MS, type CheckpointProblem, type CheckpointRequest } from './checkpointer';
+import {
+  CHECKPOINT_DELAY_MS,
+  type CheckpointNotice,
+  type CheckpointProblem,
+  type CheckpointRequest,
+} from './checkpointer';
 
 /** How long a close waits for the checkpointer to let go of the file. */
 const CLOSE_WAIT_MS = 5_000;
@@ -9,6 +14,7 @@ const RESTART_AFTER_MS = 5_000;
 interface OpenFile {
   filename: string;
   synchronous: 'FULL' | 'NORMAL';
+  restartPages: number;
 }
 
 /**
@@ -30,10 +36,12 @@ export class CheckpointerHandle {
   /**
    * @param script the script the thread runs (the writer's own, with `workerData.role`)
    * @param report what went wrong there, for the host to log
+   * @param restartDue the file's WAL is long and copied back: the writer starts it over
    */
   constructor(
     private readonly script: URL,
     private readonly report: (problem: CheckpointProblem) => void,
+    private readonly restartDue: (file: number) => void,
   ) {}
 
   open(file: number, options: OpenFile): void {
@@ -70,7 +78,12 @@ export class CheckpointerHandle {
     if (performance.now() - this.diedAt < RESTART_AFTER_MS) return null;
     const worker = new Worker(this.script, { workerData: { role: 'checkpointer' } });
     worker.unref();
-    worker.on('message', (problem: CheckpointProblem) => this.report(problem));
+    worker.on('message', (notice: CheckpointNotice) => {
+      // A file closed meanwhile has nothing to start over.
+      if (notice.kind === 'restart-due') {
+        if (this.files.has(notice.file)) this.restartDue(notice.file);
+      } else this.report(notice);
+    });
     const lost = (message: string) => {
       if (this.worker !== worker) return;
       this.worker = null;

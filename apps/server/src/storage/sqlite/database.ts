@@ -20,6 +20,12 @@ export interface SqliteStorageOptions {
    */
   writerThread?: boolean;
   /**
+   * WAL pages past which the writer thread starts the WAL over once the
+   * checkpointer thread has copied it back (checkpointer.ts). Default 4,000
+   * (16 MiB); tests set it low.
+   */
+  walRestartPages?: number;
+  /**
    * Told when the checkpointer thread fails to copy the WAL back (the writer's own
    * automatic checkpoint then keeps it bounded). Not sent to the writer thread.
    */
@@ -49,15 +55,12 @@ export function openSqliteDatabase(options: SqliteStorageOptions): Database.Data
     db.pragma(`cache_size = -${PAGE_CACHE_KIB}`);
     // A checkpoint copies every page the WAL holds back into the file (and fsyncs it).
     // With the writer thread, the checkpointer thread does that a tenth of a second
-    // after commits (checkpointer.ts), but under steady sends its checkpoints never
-    // let the WAL start over: sends commit during each of them, so the WAL is never
-    // all copied when the writer begins a transaction. This automatic checkpoint is
-    // what starts it over, when it reaches 10,000 pages: it copies the little the
-    // checkpointer has not and fsyncs, in one commit (issue 13: with synchronous
-    // NORMAL, an 11-30 ms commit every ~0.7 s at 2,300 dm msg/s). Without the
-    // checkpointer, sends dirty a few scattered index pages each, the same hot ones
-    // again and again: every 10,000 pages (~40 MB of WAL) instead of SQLite's 1,000
-    // writes them back a tenth as often (issue 13: a sixth less CPU per message).
+    // after commits, and the writer starts the WAL over once it is long
+    // (checkpointer.ts); this automatic checkpoint is the backstop should they fall
+    // behind. Without them, sends dirty a few scattered index pages each, the same
+    // hot ones again and again: every 10,000 pages (~40 MB of WAL) instead of
+    // SQLite's 1,000 writes them back a tenth as often (issue 13: a sixth less CPU
+    // per message).
     db.pragma(`wal_autocheckpoint = ${WAL_CHECKPOINT_PAGES}`);
     // SQLite's own lower() and LIKE fold ASCII only; this folds "É" to "é" too.
     db.function('fold', { deterministic: true }, (text: unknown) =>
