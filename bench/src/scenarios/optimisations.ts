@@ -26,7 +26,8 @@ const DEFAULT_BUILDS: Array<[label: string, commit: string]> = [
   ['+ UUIDv7 message ids, an unused index dropped', 'e630c4d'],
   ['+ only changed messages indexed by updated_seq', '415485d'],
   ['+ the checkpointer thread', '9ba7fca'],
-  // The row "this tree" then adds the writer's 8 MiB page cache (3617610).
+  ["+ the writer's 8 MiB page cache", '3617610'],
+  // The row "this tree" then adds the WAL started over by the writer (383bf38).
 ];
 
 /**
