@@ -90,11 +90,11 @@ export interface Storage {
    */
   listConversations(viewerId: string): Promise<Conversation[]>;
   /**
-   * The same list as each conversation's JSON text, in order, built by the database:
-   * the HTTP listing writes them as they are, without mapping or serialising a row
-   * (issue 13).
+   * The same list as each conversation's JSON in UTF-8, in order, built by the
+   * database: the HTTP listing writes the bytes as they are, without mapping,
+   * serialising or encoding a row (issue 13).
    */
-  listConversationsJson(viewerId: string): Promise<string[]>;
+  listConversationsJson(viewerId: string): Promise<Buffer[]>;
   membership(conversationId: string, userId: string): Promise<Membership>;
   memberIds(conversationId: string): Promise<string[]>;
   /**

@@ -8,7 +8,7 @@ describe('jsonArrayBody', () => {
       fc.property(fc.array(fc.jsonValue()), (values) => {
         const body = jsonArrayBody(
           'conversations',
-          values.map((value) => JSON.stringify(value)),
+          values.map((value) => Buffer.from(JSON.stringify(value))),
         );
         expect(JSON.parse(body.toString('utf8'))).toEqual({
           conversations: JSON.parse(JSON.stringify(values)),
@@ -17,9 +17,12 @@ describe('jsonArrayBody', () => {
     );
   });
 
-  test('fills its buffer exactly', () => {
+  test('copies every byte, multi-byte characters whole', () => {
     const texts = ['{"title":"Café 😀"}', '"\u2028"', '[]'];
-    const body = jsonArrayBody('conversations', texts);
+    const body = jsonArrayBody(
+      'conversations',
+      texts.map((text) => Buffer.from(text)),
+    );
     expect(body.toString('utf8')).toBe(`{"conversations":[${texts.join(',')}]}`);
     expect(body.length).toBe(Buffer.byteLength(body.toString('utf8')));
     expect(jsonArrayBody('conversations', []).toString('utf8')).toBe('{"conversations":[]}');

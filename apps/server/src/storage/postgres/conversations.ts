@@ -41,8 +41,8 @@ export function conversationQueries(pool: pg.Pool) {
     return row.member ? 'member' : 'not_member';
   }
 
-  /** The viewer's conversations in the list's order, each as its JSON text. */
-  async function listConversationsJson(viewerId: string): Promise<string[]> {
+  /** The viewer's conversations in the list's order, each as its JSON in UTF-8. */
+  async function listConversationsJson(viewerId: string): Promise<Buffer[]> {
     // Named: each connection plans this statement once, not at every listing, where
     // planning took longer than running it (issue 13, docs/benchmarks.md).
     const { rows } = await pool.query<{ conversation: string }>({
@@ -50,7 +50,7 @@ export function conversationQueries(pool: pg.Pool) {
       text: VIEWER_CONVERSATIONS,
       values: [viewerId],
     });
-    return rows.map((row) => row.conversation);
+    return rows.map((row) => Buffer.from(row.conversation));
   }
 
   return {
@@ -110,7 +110,9 @@ export function conversationQueries(pool: pg.Pool) {
     listConversationsJson,
 
     async listConversations(viewerId: string): Promise<Conversation[]> {
-      return (await listConversationsJson(viewerId)).map((json) => JSON.parse(json) as Conversation);
+      return (await listConversationsJson(viewerId)).map(
+        (json) => JSON.parse(json.toString()) as Conversation,
+      );
     },
 
     async memberIds(conversationId: string): Promise<string[]> {

@@ -13,13 +13,15 @@
 
 const bool = (sql: string) => `json(iif(${sql}, 'true', 'false'))`;
 
-const MEMBERS = `(SELECT json_group_array(json_object(
+/** The members of conversation `c` as a JSON array, in the order they were added. */
+export const MEMBERS = `(SELECT json_group_array(json_object(
     'user_id', cm.user_id, 'display_name', mu.display_name, 'read_seq', cm.read_seq,
     'role', cm.role, 'is_agent', ${bool('mu.is_agent')}) ORDER BY cm.rowid)
   FROM conversation_members cm JOIN users mu ON mu.id = cm.user_id
   WHERE cm.conversation_id = c.id)`;
 
-const LAST_MESSAGE = `iif(m.id IS NULL, NULL, json_object(
+/** The last message `m` as JSON, or NULL. */
+export const LAST_MESSAGE = `iif(m.id IS NULL, NULL, json_object(
   'id', m.id, 'conversation_id', m.conversation_id, 'seq', m.seq, 'updated_seq', m.updated_seq,
   'sender_id', m.sender_id, 'client_id', m.client_id, 'body', m.body, 'reply_to', m.reply_to,
   'created_at', m.created_at, 'edited_at', m.edited_at, 'deleted_at', m.deleted_at,
@@ -36,15 +38,21 @@ const UNREAD_MENTIONS = `(SELECT COUNT(*) FROM message_mentions mm JOIN messages
   WHERE mm.user_id = :viewer AND mm.conversation_id = c.id AND mm.seq > COALESCE(me.read_seq, 0)
     AND u.sender_id <> :viewer AND u.deleted_at IS NULL)`;
 
-/** The JSON text of the `Conversation`. */
-export const CONVERSATION_JSON = `json_object(
+/**
+ * The `Conversation` without `members` and `last_message`: the part that is the
+ * viewer's own or cheap to read. The conversation list (conversation-list.ts)
+ * adds the other two from what it keeps of every conversation.
+ */
+export const VIEWER_PART_JSON = `json_object(
   'id', c.id, 'title', c.title, 'is_group', ${bool('c.is_group')},
-  'members', ${MEMBERS},
-  'last_message', ${LAST_MESSAGE},
   'last_seq', c.last_seq, 'unread_count', ${UNREAD_COUNT}, 'created_at', c.created_at,
   'settings', json_object('muted_until', me.muted_until, 'archived', ${bool('me.archived')},
     'pinned', ${bool('me.pinned_at IS NOT NULL')}),
   'unread_mentions', ${UNREAD_MENTIONS})`;
+
+/** The JSON text of the `Conversation`. */
+export const CONVERSATION_JSON = `json_set(${VIEWER_PART_JSON}, '$.members', json(${MEMBERS}),
+  '$.last_message', json(${LAST_MESSAGE}))`;
 
 /** Joins `m`, the conversation's message with the highest seq, by rowid from UNIQUE (conversation_id, seq). */
 export const LAST_MESSAGE_JOIN = `LEFT JOIN messages m ON m.rowid =

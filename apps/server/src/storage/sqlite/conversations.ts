@@ -6,13 +6,13 @@ import { checkMembership, type Membership } from '../../domain/membership-rules'
 import type { Rejection } from '../../domain/rejection';
 import { byTenure, type GroupFacts } from '../../domain/group-rules';
 import type { NewConversation, ReadOutcome, SettingsChanges } from '../storage';
-import { CONVERSATION_JSON, LAST_MESSAGE_JOIN, LIST_ORDER } from './conversation-view';
+import { CONVERSATION_JSON, LAST_MESSAGE_JOIN } from './conversation-view';
 import { toMember, type MemberRow } from './rows';
 
 /**
  * Conversations, their members and their counter. A conversation as a viewer sees
- * it is one statement that SQLite answers as JSON text (conversation-view.ts),
- * for one conversation or all of a viewer's, in the list's order.
+ * it is one statement that SQLite answers as JSON text (conversation-view.ts);
+ * the list of all a viewer's is conversation-list.ts.
  *
  * Plain synchronous functions over statements prepared once; sqlite-storage.ts
  * runs each in a transaction.
@@ -91,20 +91,6 @@ export function conversationQueries(db: Database) {
        WHERE c.id = :id`,
     )
     .pluck();
-  const viewerConversations = db
-    .prepare<[{ viewer: string }], string>(
-      `SELECT ${CONVERSATION_JSON} FROM conversation_members me
-       JOIN conversations c ON c.id = me.conversation_id
-       ${LAST_MESSAGE_JOIN}
-       WHERE me.user_id = :viewer
-       ORDER BY ${LIST_ORDER}`,
-    )
-    .pluck();
-
-  /** The viewer's conversations in the list's order, each as its JSON text. */
-  function listConversationsJson(viewerId: string): string[] {
-    return viewerConversations.all({ viewer: viewerId });
-  }
 
   function membership(conversationId: string, userId: string): Membership {
     const row = membershipOf.get(userId, conversationId);
@@ -210,12 +196,6 @@ export function conversationQueries(db: Database) {
     getConversation(id: string, viewerId: string): Conversation | null {
       const json = oneConversation.get({ id, viewer: viewerId });
       return json === undefined ? null : (JSON.parse(json) as Conversation);
-    },
-
-    listConversationsJson,
-
-    listConversations(viewerId: string): Conversation[] {
-      return listConversationsJson(viewerId).map((json) => JSON.parse(json) as Conversation);
     },
 
     memberIds(conversationId: string): string[] {

@@ -4,6 +4,7 @@ import { agentQueries } from './agents';
 import { SqliteWriter } from './append-thread';
 import { attachmentQueries } from './attachments';
 import { authQueries } from './auth';
+import { conversationListQueries } from './conversation-list';
 import { conversationQueries } from './conversations';
 import { openSqliteDatabase, type SqliteStorageOptions } from './database';
 import { groupQueries } from './groups';
@@ -38,6 +39,7 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
   const users = userQueries(db);
   const auth = authQueries(db);
   const conversations = conversationQueries(db);
+  const conversationList = conversationListQueries(db);
   const attachments = attachmentQueries(db);
   const searchIndex = searchIndexQueries(db);
   const messages = messageQueries(db, conversations, attachments, searchIndex);
@@ -80,8 +82,8 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
 
     createConversation: write(conversations.createConversation),
     getConversation: read(conversations.getConversation),
-    listConversations: read(conversations.listConversations),
-    listConversationsJson: read(conversations.listConversationsJson),
+    listConversations: read(conversationList.listConversations),
+    listConversationsJson: read(conversationList.listConversationsJson),
     membership: read(conversations.membership),
     memberIds: read(conversations.memberIds),
     markRead: write(conversations.markRead),

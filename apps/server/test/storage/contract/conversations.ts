@@ -1,5 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import type { User } from '@chat/protocol';
+import {
+  planAddMembers,
+  planChangeRole,
+  planRemoveMember,
+  planRename,
+} from '../../../src/domain/group-rules';
+import type { Storage } from '../../../src/storage/storage';
 import {
   createdMessage,
   makeConversation,
@@ -226,7 +234,7 @@ export function conversationsContract(makeStorage: MakeStorage): void {
 
       const json = await storage.listConversationsJson(ann!.id);
       const list = await storage.listConversations(ann!.id);
-      expect(json.map((text) => JSON.parse(text) as unknown)).toEqual(list);
+      expect(json.map((bytes) => JSON.parse(bytes.toString()) as unknown)).toEqual(list);
       expect(list.map((c) => c.id)).toEqual([direct, group]);
       expect(list[0]).toEqual(await storage.getConversation(direct, ann!.id));
       expect(list[0]!.settings).toEqual({
@@ -244,6 +252,128 @@ export function conversationsContract(makeStorage: MakeStorage): void {
       expect(Object.keys(stored!.reactions)).toEqual(['😀', '👍']);
       expect(list[1]!.unread_mentions).toBe(1);
       expect(await storage.listConversationsJson(randomUUID())).toEqual([]);
+    });
+  });
+
+  describe('the list through changes', () => {
+    // The list keeps each conversation's members and last message between
+    // listings (issue 13): after any change, in this process or another one, it
+    // must read as each conversation read alone does.
+    async function expectListAsRead(storage: Storage, ...viewers: User[]): Promise<void> {
+      for (const viewer of viewers) {
+        const list = await storage.listConversations(viewer.id);
+        const json = await storage.listConversationsJson(viewer.id);
+        expect(json.map((bytes) => JSON.parse(bytes.toString()) as unknown)).toEqual(list);
+        for (const conversation of list) {
+          expect(conversation).toEqual(await storage.getConversation(conversation.id, viewer.id));
+        }
+      }
+    }
+
+    it('listConversations: every change to members, names, reads, roles, titles and messages shows at once', async () => {
+      const { storage, reopen } = fixture();
+      const [ann, bob, cy, dee] = await makeUsers(storage, 'ann', 'bob', 'cy', 'dee');
+      const group = await makeConversation(storage, ann!, [bob!, cy!], 'Trip');
+      const direct = await makeConversation(storage, ann!, [bob!]);
+      const steps: Array<[string, () => Promise<unknown>]> = [
+        ['nothing yet', async () => undefined],
+        ['a send', () => send(storage, group, bob!, 'first')],
+        ['another send', () => send(storage, direct, ann!, 'hi bob')],
+        ['the viewer reads', () => storage.markRead({ conversation_id: group, user_id: ann!.id, seq: 1 })],
+        ['another member reads', () => storage.markRead({ conversation_id: group, user_id: cy!.id, seq: 1 })],
+        [
+          'a send mentioning the viewer',
+          () => storage.appendMessages([newMessage(group, bob!, 'hey @ann', { mentions: [ann!.id] })]),
+        ],
+        [
+          'an edit of the last message',
+          async () => {
+            const [last] = (await storage.messagesBefore(group, undefined, 1)).messages;
+            return storage.editMessage({
+              message_id: last!.id,
+              user_id: bob!.id,
+              body: 'edited',
+              now: new Date(),
+            });
+          },
+        ],
+        [
+          'a reaction',
+          async () => {
+            const [last] = (await storage.messagesBefore(group, undefined, 1)).messages;
+            return storage.setReaction({ message_id: last!.id, user_id: cy!.id, reaction: '👍' });
+          },
+        ],
+        [
+          'an unsend of the last message',
+          async () => {
+            const [last] = (await storage.messagesBefore(group, undefined, 1)).messages;
+            return storage.deleteMessage({ message_id: last!.id, user_id: bob!.id, now: new Date() });
+          },
+        ],
+        [
+          'a rename',
+          () =>
+            storage.changeGroup({
+              conversation_id: group,
+              actor_id: ann!.id,
+              decide: (facts) => planRename(facts, ann!.id, 'Trip 2'),
+            }),
+        ],
+        [
+          'a member added',
+          () =>
+            storage.changeGroup({
+              conversation_id: group,
+              actor_id: ann!.id,
+              decide: (facts) => planAddMembers(facts, ann!.id, [dee!.id], 256),
+            }),
+        ],
+        [
+          'a role changed',
+          () =>
+            storage.changeGroup({
+              conversation_id: group,
+              actor_id: ann!.id,
+              decide: (facts) => planChangeRole(facts, ann!.id, cy!.id, 'admin'),
+            }),
+        ],
+        [
+          'a member removed',
+          () =>
+            storage.changeGroup({
+              conversation_id: group,
+              actor_id: ann!.id,
+              decide: (facts) => planRemoveMember(facts, ann!.id, dee!.id),
+            }),
+        ],
+        ['a new display name', () => storage.updateAuthUser(bob!.id, { display_name: 'Robert' }, new Date())],
+        [
+          'settings',
+          () =>
+            storage.updateSettings({
+              conversation_id: direct,
+              user_id: ann!.id,
+              changes: { pinned: true, archived: true },
+              now: new Date(),
+            }),
+        ],
+      ];
+      for (const [, change] of steps) {
+        await change();
+        await expectListAsRead(storage, ann!, bob!, cy!);
+      }
+
+      // Another process on the same data changes what this one keeps.
+      const other = await reopen();
+      await expectListAsRead(other, ann!);
+      await other.markRead({ conversation_id: direct, user_id: bob!.id, seq: 1 });
+      await other.updateAuthUser(cy!.id, { display_name: 'Cyrus' }, new Date());
+      await send(other, group, cy!, 'from the other process');
+      await expectListAsRead(storage, ann!, bob!);
+      const [listed] = await storage.listConversations(bob!.id);
+      expect(listed?.members.map((m) => m.display_name)).toEqual(['Ann', 'Robert', 'Cyrus']);
+      expect(listed?.last_message?.body).toBe('from the other process');
     });
   });
 

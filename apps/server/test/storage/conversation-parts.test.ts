@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { ConversationParts, type ListedConversation } from '../../src/storage/conversation-parts';
+
+const row = (id: string, membersVersion: number, lastSeq: number): ListedConversation => ({
+  id,
+  membersVersion,
+  lastSeq,
+  viewerJson: Buffer.from(`{"id":"${id}","unread_count":0}`),
+});
+const json = (text: string) => Buffer.from(text);
+const parsed = (bytes: Buffer) => JSON.parse(bytes.toString()) as unknown;
+
+describe('ConversationParts', () => {
+  it('asks for what it lacks at the numbers listed, and splices the parts into the viewer JSON', () => {
+    const parts = new ConversationParts();
+    const listed = [row('a', 1, 5), row('b', 2, 0)];
+    expect(parts.missing(listed)).toEqual({ members: ['a', 'b'], lastMessages: ['a', 'b'] });
+    const jsons = parts.conversations(
+      listed,
+      new Map([
+        ['a', json('[1]')],
+        ['b', json('[{"display_name":"Zoë 😀"}]')],
+      ]),
+      new Map([
+        ['a', json('{"seq":5}')],
+        ['b', null],
+      ]),
+    );
+    expect(jsons.map(parsed)).toEqual([
+      { id: 'a', members: [1], last_message: { seq: 5 }, unread_count: 0 },
+      { id: 'b', members: [{ display_name: 'Zoë 😀' }], last_message: null, unread_count: 0 },
+    ]);
+
+    // Only the number that moved is read again; the other part is kept.
+    const later = [row('a', 1, 6), row('b', 3, 0)];
+    expect(parts.missing(later)).toEqual({ members: ['b'], lastMessages: ['a'] });
+    const [a, b] = parts.conversations(
+      later,
+      new Map([['b', json('[3]')]]),
+      new Map([['a', json('{"seq":6}')]]),
+    );
+    expect(parsed(a!)).toMatchObject({ members: [1], last_message: { seq: 6 } });
+    expect(parsed(b!)).toMatchObject({ members: [3], last_message: null });
+  });
+
+  it('refuses to build a conversation from a part that was not read', () => {
+    const parts = new ConversationParts();
+    expect(() => parts.conversations([row('a', 1, 1)], new Map(), new Map([['a', null]]))).toThrow(
+      /not read/,
+    );
+  });
+
+  it('keeps at most its bound of bytes, letting the least recently listed go first', () => {
+    // Room for two conversations' parts: '[x]' and 'null'.
+    const parts = new ConversationParts(2 * (3 + 4));
+    const fill = (...ids: string[]) =>
+      parts.conversations(
+        ids.map((id) => row(id, 1, 0)),
+        new Map(ids.map((id) => [id, json('[x]')])),
+        new Map(ids.map((id) => [id, null])),
+      );
+    fill('a', 'b');
+    expect(parts.size).toBe(2);
+    fill('a'); // a is now the most recent
+    fill('c');
+    expect(parts.size).toBe(2);
+    expect(parts.missing([row('a', 1, 0), row('b', 1, 0), row('c', 1, 0)]).members).toEqual(['b']);
+  });
+});
