@@ -7,7 +7,7 @@ import { serverFailures, type BenchContext } from '../context';
 import { int, latencyCells, ms, otherCpu, table, type ScenarioReport } from '../format';
 import { LatencyRecorder, type LatencySummary } from '../latency';
 import { CpuMeter, type CpuUse } from '../proc-stats';
-import { apiText, provisionUsers } from '../provision';
+import { apiBytes, provisionUsers } from '../provision';
 import { RawClient } from '../raw-client';
 import { mintUsers } from '../tokens';
 import { postgresEngine, type Engine } from './search';
@@ -184,9 +184,10 @@ export async function runDataGrowth(ctx: BenchContext): Promise<ScenarioReport> 
       );
       const conversationId = (k: number) => conversationUuid(k % VIEWER_CONVERSATIONS);
       /**
-       * The clock stops when the answer is in (a REST body's last byte); what a task
-       * returns checks the answer after, so the generator's JSON.parse of a listing
-       * (~240 KB, about a millisecond here) is not counted as the server's time.
+       * The clock stops when the answer is in (a REST body's last byte, undecoded);
+       * what a task returns checks the answer after, so the generator's decoding and
+       * JSON.parse of a listing (~240 KB, about a millisecond here) is not counted
+       * as the server's time.
        */
       const timed = async (
         task: (k: number) => Promise<Check>,
@@ -210,9 +211,9 @@ export async function runDataGrowth(ctx: BenchContext): Promise<ScenarioReport> 
         [
           `GET /api/conversations (${VIEWER_CONVERSATIONS} conversations)`,
           async () => {
-            const text = await apiText(server.url, viewer, '/api/conversations');
+            const bytes = await apiBytes(server.url, viewer, '/api/conversations');
             return () => {
-              const list = JSON.parse(text) as { conversations: unknown[] };
+              const list = JSON.parse(bytes.toString('utf8')) as { conversations: unknown[] };
               if (list.conversations.length !== VIEWER_CONVERSATIONS) {
                 throw new Error(`listed ${list.conversations.length} conversations`);
               }
@@ -230,12 +231,12 @@ export async function runDataGrowth(ctx: BenchContext): Promise<ScenarioReport> 
         [
           'GET /api/conversations/:id/messages (one page)',
           async (k) => {
-            const text = await apiText(
+            const bytes = await apiBytes(
               server.url,
               viewer,
               `/api/conversations/${conversationId(k)}/messages`,
             );
-            return () => JSON.parse(text);
+            return () => JSON.parse(bytes.toString('utf8'));
           },
         ],
         [
