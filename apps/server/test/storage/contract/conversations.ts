@@ -377,6 +377,36 @@ export function conversationsContract(makeStorage: MakeStorage): void {
     });
   });
 
+  describe('the list while it changes', () => {
+    it('listConversations: listings running together with changes all answer, and agree once it settles', async () => {
+      const { storage } = fixture();
+      const [ann, bob, cy] = await makeUsers(storage, 'ann', 'bob', 'cy');
+      const ids = [
+        await makeConversation(storage, ann!, [bob!, cy!], 'One'),
+        await makeConversation(storage, ann!, [bob!, cy!], 'Two'),
+        await makeConversation(storage, ann!, [bob!]),
+      ];
+      const listings: Array<Promise<unknown>> = [];
+      for (let round = 0; round < 12; round++) {
+        // Listings of one viewer overlap, each starting from what the last one kept.
+        listings.push(storage.listConversationsJson(ann!.id), storage.listConversationsJson(bob!.id));
+        listings.push(send(storage, ids[round % 3]!, round % 2 ? ann! : bob!, `round ${round}`));
+        if (round % 4 === 0) {
+          listings.push(storage.updateAuthUser(cy!.id, { display_name: `Cy ${round}` }, new Date()));
+        }
+        listings.push(storage.listConversationsJson(ann!.id));
+      }
+      await Promise.all(listings);
+      for (const viewer of [ann!, bob!]) {
+        const list = await storage.listConversations(viewer.id);
+        expect(list).toHaveLength(3);
+        for (const conversation of list) {
+          expect(conversation).toEqual(await storage.getConversation(conversation.id, viewer.id));
+        }
+      }
+    });
+  });
+
   describe('lastSeqs', () => {
     it('reads the counters of many conversations at once; one that does not exist is left out', async () => {
       const { storage } = fixture();

@@ -1,10 +1,12 @@
 -- Issue 13 (the conversation list at 1,000,000 messages): every conversation's
--- members as a viewer sees them (who, their names, read_seq and role) change with
--- members_version, so a process can keep each conversation's members JSON and
--- build it again only when this number moved (conversation-list.ts). The
--- triggers make every writer bump it, the writer thread and any other process
--- on the file included. The last message needs no such number: every change to
--- a message takes the next last_seq (docs/protocol.md section 5).
+-- members as every viewer sees them (who, in what order, their names, roles and
+-- read_seq) change with members_version, so a process can keep each
+-- conversation's members JSON and build it again only when this number moved
+-- (storage/conversation-parts.ts). The triggers make every writer bump it, the
+-- writer thread and any other process on the file included. A read receipt
+-- writes the conversation's row too (one writer, no row locks: unlike on
+-- PostgreSQL, nothing to order). The last message needs no such number: every
+-- change to a message takes the next last_seq (docs/protocol.md section 5).
 ALTER TABLE conversations ADD COLUMN members_version INTEGER NOT NULL DEFAULT 0;
 
 CREATE TRIGGER members_version_on_add AFTER INSERT ON conversation_members
