@@ -7,7 +7,7 @@ import { serverFailures, type BenchContext } from '../context';
 import { int, latencyCells, ms, otherCpu, table, type ScenarioReport } from '../format';
 import { LatencyRecorder, type LatencySummary } from '../latency';
 import { CpuMeter, type CpuUse } from '../proc-stats';
-import { apiBytes, provisionUsers } from '../provision';
+import { provisionUsers, timedGet } from '../provision';
 import { RawClient } from '../raw-client';
 import { mintUsers } from '../tokens';
 import { postgresEngine, type Engine } from './search';
@@ -184,7 +184,8 @@ export async function runDataGrowth(ctx: BenchContext): Promise<ScenarioReport> 
       );
       const conversationId = (k: number) => conversationUuid(k % VIEWER_CONVERSATIONS);
       /**
-       * The clock stops when the answer is in (a REST body's last byte, undecoded);
+       * The clock stops when the answer is in (a REST body's last byte, undecoded,
+       * through `timedGet`);
        * what a task returns checks the answer after, so the generator's decoding and
        * JSON.parse of a listing (~240 KB, about a millisecond here) is not counted
        * as the server's time.
@@ -211,7 +212,7 @@ export async function runDataGrowth(ctx: BenchContext): Promise<ScenarioReport> 
         [
           `GET /api/conversations (${VIEWER_CONVERSATIONS} conversations)`,
           async () => {
-            const bytes = await apiBytes(server.url, viewer, '/api/conversations');
+            const bytes = await timedGet(server.url, viewer, '/api/conversations');
             return () => {
               const list = JSON.parse(bytes.toString('utf8')) as { conversations: unknown[] };
               if (list.conversations.length !== VIEWER_CONVERSATIONS) {
@@ -231,7 +232,7 @@ export async function runDataGrowth(ctx: BenchContext): Promise<ScenarioReport> 
         [
           'GET /api/conversations/:id/messages (one page)',
           async (k) => {
-            const bytes = await apiBytes(
+            const bytes = await timedGet(
               server.url,
               viewer,
               `/api/conversations/${conversationId(k)}/messages`,
