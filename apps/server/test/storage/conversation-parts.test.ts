@@ -5,7 +5,7 @@ const row = (id: string, membersVersion: number, lastSeq: number): ListedConvers
   id,
   membersVersion,
   lastSeq,
-  viewerJson: Buffer.from(`{"id":"${id}","unread_count":0}`),
+  viewerJson: `{"id":"${id}","unread_count":0}`,
 });
 const json = (text: string) => Buffer.from(text);
 const parsed = (bytes: Buffer) => JSON.parse(bytes.toString()) as unknown;

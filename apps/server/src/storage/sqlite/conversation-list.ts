@@ -9,13 +9,13 @@ import { LAST_MESSAGE, LAST_MESSAGE_JOIN, LIST_ORDER, MEMBERS, VIEWER_PART_JSON 
  * conversation's two version numbers; members and last messages come from
  * `parts`, read again only for conversations whose number moved. Runs inside a
  * read transaction (sqlite-storage.ts), so all three statements see one snapshot.
- * The JSON is read as BLOBs: SQLite's UTF-8 bytes, never decoded into strings
- * here nor encoded again for the socket.
+ * The parts are read as BLOBs (SQLite's UTF-8 bytes, kept as they are); the
+ * viewer's part, read at every listing, as text (see ListedConversation).
  */
 export function conversationListQueries(db: Database, parts = new ConversationParts()) {
   const listed = db
-    .prepare<[{ viewer: string }], [string, number, number, Buffer]>(
-      `SELECT c.id, c.members_version, c.last_seq, CAST(${VIEWER_PART_JSON} AS BLOB)
+    .prepare<[{ viewer: string }], [string, number, number, string]>(
+      `SELECT c.id, c.members_version, c.last_seq, ${VIEWER_PART_JSON}
        FROM conversation_members me
        JOIN conversations c ON c.id = me.conversation_id
        ${LAST_MESSAGE_JOIN}
