@@ -1,3 +1,5 @@
+import type { JsonPieces } from './json-pieces';
+
 /**
  * The parts of a `Conversation` that are the same for every viewer and cost the
  * most to build, its members and its last message, kept as JSON in UTF-8 by the
@@ -33,6 +35,8 @@ interface Parts {
   lastSeq: number;
   /** A JSON object, or `null`. */
   lastMessage: Buffer;
+  /** When it was last listed (the cache's own counter): the least recent go first. */
+  listed: number;
 }
 
 /**
@@ -41,15 +45,23 @@ interface Parts {
  * 10,000 of them are ~10 MB (outside V8's heap: Buffers).
  */
 const DEFAULT_MAX_BYTES = 32 * 1024 * 1024;
+/** Past the bound, the least recently listed go until this share of it is left: one sort per many listings. */
+const EVICT_DOWN_TO = 0.9;
 const NULL = Buffer.from('null');
 const MEMBERS_KEY = Buffer.from('{"members":');
 const LAST_MESSAGE_KEY = Buffer.from(',"last_message":');
 const COMMA = Buffer.from(',');
 
+/**
+ * An entry lives as long as its conversation is listed, so it is changed in
+ * place, never replaced: objects made anew at every listing outlived two
+ * scavenges, reached V8's old generation and died there, a mark-compact every
+ * ~50 listings once the memory reducer had shrunk an idle server's heap.
+ */
 export class ConversationParts {
-  // Map order is recency: an entry used is moved to the end, the front evicted.
   readonly #entries = new Map<string, Parts>();
   #bytes = 0;
+  #listings = 0;
 
   constructor(private readonly maxBytes = DEFAULT_MAX_BYTES) {}
 
@@ -74,27 +86,19 @@ export class ConversationParts {
     listed: readonly ListedConversation[],
     members: ReadonlyMap<string, Buffer>,
     lastMessages: ReadonlyMap<string, Buffer | null>,
-  ): Buffer[] {
-    const jsons: Buffer[] = [];
+  ): JsonPieces[] {
+    const jsons: JsonPieces[] = [];
     for (const row of listed) {
       const parts = this.#refresh(row, members, lastMessages);
       // viewerJson is a JSON object with at least its id: `{"id":...}`.
-      const tail = row.viewerJson.slice(1);
-      const json = Buffer.allocUnsafe(
-        MEMBERS_KEY.length +
-          parts.members.length +
-          LAST_MESSAGE_KEY.length +
-          parts.lastMessage.length +
-          COMMA.length +
-          Buffer.byteLength(tail),
-      );
-      let at = MEMBERS_KEY.copy(json);
-      at += parts.members.copy(json, at);
-      at += LAST_MESSAGE_KEY.copy(json, at);
-      at += parts.lastMessage.copy(json, at);
-      at += COMMA.copy(json, at);
-      json.write(tail, at);
-      jsons.push(json);
+      jsons.push([
+        MEMBERS_KEY,
+        parts.members,
+        LAST_MESSAGE_KEY,
+        parts.lastMessage,
+        COMMA,
+        row.viewerJson.slice(1),
+      ]);
     }
     this.#evict();
     return jsons;
@@ -111,24 +115,40 @@ export class ConversationParts {
     lastMessages: ReadonlyMap<string, Buffer | null>,
   ): Parts {
     const kept = this.#entries.get(row.id);
-    const parts: Parts = {
-      membersVersion: row.membersVersion,
-      members: kept?.membersVersion === row.membersVersion ? kept.members : read(members, row.id),
-      lastSeq: row.lastSeq,
-      lastMessage: kept?.lastSeq === row.lastSeq ? kept.lastMessage : (read(lastMessages, row.id) ?? NULL),
-    };
-    if (kept) {
-      this.#entries.delete(row.id);
-      this.#bytes -= size(kept);
+    const freshMembers = kept?.membersVersion === row.membersVersion ? null : read(members, row.id);
+    const freshLast = kept?.lastSeq === row.lastSeq ? null : (read(lastMessages, row.id) ?? NULL);
+    const listed = ++this.#listings;
+    if (!kept) {
+      const parts: Parts = {
+        membersVersion: row.membersVersion,
+        members: freshMembers!,
+        lastSeq: row.lastSeq,
+        lastMessage: freshLast!,
+        listed,
+      };
+      this.#entries.set(row.id, parts);
+      this.#bytes += size(parts);
+      return parts;
     }
-    this.#entries.set(row.id, parts);
-    this.#bytes += size(parts);
-    return parts;
+    this.#bytes -= size(kept);
+    if (freshMembers) {
+      kept.membersVersion = row.membersVersion;
+      kept.members = freshMembers;
+    }
+    if (freshLast) {
+      kept.lastSeq = row.lastSeq;
+      kept.lastMessage = freshLast;
+    }
+    kept.listed = listed;
+    this.#bytes += size(kept);
+    return kept;
   }
 
   #evict(): void {
-    for (const [id, parts] of this.#entries) {
-      if (this.#bytes <= this.maxBytes) return;
+    if (this.#bytes <= this.maxBytes) return;
+    const oldestFirst = [...this.#entries].sort(([, a], [, b]) => a.listed - b.listed);
+    for (const [id, parts] of oldestFirst) {
+      if (this.#bytes <= this.maxBytes * EVICT_DOWN_TO) return;
       this.#entries.delete(id);
       this.#bytes -= size(parts);
     }

@@ -13,6 +13,7 @@ import type { Membership } from '../domain/membership-rules';
 import type { Rejection } from '../domain/rejection';
 import type { SearchTerms } from '../domain/search-text';
 import type { StreamFacts } from '../domain/stream-rules';
+import type { JsonPieces } from './json-pieces';
 
 /**
  * The one storage interface. SQLite (embedded default) and PostgreSQL implement it,
@@ -90,11 +91,11 @@ export interface Storage {
    */
   listConversations(viewerId: string): Promise<Conversation[]>;
   /**
-   * The same list as each conversation's JSON in UTF-8, in order, built by the
-   * database: the HTTP listing writes the bytes as they are, without mapping,
-   * serialising or encoding a row (issue 13).
+   * The same list as each conversation's JSON (json-pieces.ts), in order, built
+   * by the database: the HTTP listing writes the pieces as they are, without
+   * mapping or serialising a row (issue 13).
    */
-  listConversationsJson(viewerId: string): Promise<Buffer[]>;
+  listConversationsJson(viewerId: string): Promise<JsonPieces[]>;
   membership(conversationId: string, userId: string): Promise<Membership>;
   memberIds(conversationId: string): Promise<string[]>;
   /**

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConversationParts, type ListedConversation } from '../../src/storage/conversation-parts';
+import { jsonText, type JsonPieces } from '../../src/storage/json-pieces';
 
 const row = (id: string, membersVersion: number, lastSeq: number): ListedConversation => ({
   id,
@@ -8,7 +9,7 @@ const row = (id: string, membersVersion: number, lastSeq: number): ListedConvers
   viewerJson: `{"id":"${id}","unread_count":0}`,
 });
 const json = (text: string) => Buffer.from(text);
-const parsed = (bytes: Buffer) => JSON.parse(bytes.toString()) as unknown;
+const parsed = (pieces: JsonPieces) => JSON.parse(jsonText(pieces)) as unknown;
 
 describe('ConversationParts', () => {
   it('asks for what it lacks at the numbers listed, and splices the parts into the viewer JSON', () => {
@@ -50,20 +51,20 @@ describe('ConversationParts', () => {
     );
   });
 
-  it('keeps at most its bound of bytes, letting the least recently listed go first', () => {
-    // Room for two conversations' parts: '[x]' and 'null'.
-    const parts = new ConversationParts(2 * (3 + 4));
+  it('past its bound of bytes, lets the least recently listed go until 90% of it is left', () => {
+    // Room for three conversations' parts: '[x]' and 'null'.
+    const parts = new ConversationParts(3 * (3 + 4));
     const fill = (...ids: string[]) =>
       parts.conversations(
         ids.map((id) => row(id, 1, 0)),
         new Map(ids.map((id) => [id, json('[x]')])),
         new Map(ids.map((id) => [id, null])),
       );
-    fill('a', 'b');
+    fill('a', 'b', 'c');
+    expect(parts.size).toBe(3);
+    fill('a'); // a is now the most recently listed
+    fill('d');
+    expect(parts.missing(['a', 'b', 'c', 'd'].map((id) => row(id, 1, 0))).members).toEqual(['b', 'c']);
     expect(parts.size).toBe(2);
-    fill('a'); // a is now the most recent
-    fill('c');
-    expect(parts.size).toBe(2);
-    expect(parts.missing([row('a', 1, 0), row('b', 1, 0), row('c', 1, 0)]).members).toEqual(['b']);
   });
 });

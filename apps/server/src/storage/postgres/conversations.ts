@@ -5,6 +5,7 @@ import { directKey } from '../../domain/conversation-rules';
 import { byTenure, type GroupFacts } from '../../domain/group-rules';
 import { checkMembership, type Membership } from '../../domain/membership-rules';
 import type { Rejection } from '../../domain/rejection';
+import { jsonText, type JsonPieces } from '../json-pieces';
 import type { NewConversation, ReadOutcome, SettingsChanges } from '../storage';
 import { inTransaction, iso, type Queryable } from './database';
 import { CONVERSATION_JSON, LAST_MESSAGE_JOIN, LIST_ORDER } from './conversation-view';
@@ -41,8 +42,8 @@ export function conversationQueries(pool: pg.Pool) {
     return row.member ? 'member' : 'not_member';
   }
 
-  /** The viewer's conversations in the list's order, each as its JSON in UTF-8. */
-  async function listConversationsJson(viewerId: string): Promise<Buffer[]> {
+  /** The viewer's conversations in the list's order, each as its JSON text. */
+  async function listConversationsJson(viewerId: string): Promise<JsonPieces[]> {
     // Named: each connection plans this statement once, not at every listing, where
     // planning took longer than running it (issue 13, docs/benchmarks.md).
     const { rows } = await pool.query<{ conversation: string }>({
@@ -50,7 +51,7 @@ export function conversationQueries(pool: pg.Pool) {
       text: VIEWER_CONVERSATIONS,
       values: [viewerId],
     });
-    return rows.map((row) => Buffer.from(row.conversation));
+    return rows.map((row) => [row.conversation]);
   }
 
   return {
@@ -111,7 +112,7 @@ export function conversationQueries(pool: pg.Pool) {
 
     async listConversations(viewerId: string): Promise<Conversation[]> {
       return (await listConversationsJson(viewerId)).map(
-        (json) => JSON.parse(json.toString()) as Conversation,
+        (json) => JSON.parse(jsonText(json)) as Conversation,
       );
     },
 

@@ -1,6 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import type { Conversation } from '@chat/protocol';
 import { ConversationParts, type ListedConversation } from '../conversation-parts';
+import { jsonText, type JsonPieces } from '../json-pieces';
 import { LAST_MESSAGE, LAST_MESSAGE_JOIN, LIST_ORDER, MEMBERS, VIEWER_PART_JSON } from './conversation-view';
 
 /**
@@ -35,7 +36,7 @@ export function conversationListQueries(db: Database, parts = new ConversationPa
     )
     .raw();
 
-  function listConversationsJson(viewerId: string): Buffer[] {
+  function listConversationsJson(viewerId: string): JsonPieces[] {
     const rows: ListedConversation[] = listed
       .all({ viewer: viewerId })
       .map(([id, membersVersion, lastSeq, viewerJson]) => ({ id, membersVersion, lastSeq, viewerJson }));
@@ -50,7 +51,7 @@ export function conversationListQueries(db: Database, parts = new ConversationPa
   return {
     listConversationsJson,
     listConversations(viewerId: string): Conversation[] {
-      return listConversationsJson(viewerId).map((json) => JSON.parse(json.toString()) as Conversation);
+      return listConversationsJson(viewerId).map((json) => JSON.parse(jsonText(json)) as Conversation);
     },
   };
 }

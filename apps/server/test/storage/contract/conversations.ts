@@ -7,6 +7,7 @@ import {
   planRemoveMember,
   planRename,
 } from '../../../src/domain/group-rules';
+import { jsonText } from '../../../src/storage/json-pieces';
 import type { Storage } from '../../../src/storage/storage';
 import {
   createdMessage,
@@ -234,7 +235,7 @@ export function conversationsContract(makeStorage: MakeStorage): void {
 
       const json = await storage.listConversationsJson(ann!.id);
       const list = await storage.listConversations(ann!.id);
-      expect(json.map((bytes) => JSON.parse(bytes.toString()) as unknown)).toEqual(list);
+      expect(json.map((pieces) => JSON.parse(jsonText(pieces)) as unknown)).toEqual(list);
       expect(list.map((c) => c.id)).toEqual([direct, group]);
       expect(list[0]).toEqual(await storage.getConversation(direct, ann!.id));
       expect(list[0]!.settings).toEqual({
@@ -263,7 +264,7 @@ export function conversationsContract(makeStorage: MakeStorage): void {
       for (const viewer of viewers) {
         const list = await storage.listConversations(viewer.id);
         const json = await storage.listConversationsJson(viewer.id);
-        expect(json.map((bytes) => JSON.parse(bytes.toString()) as unknown)).toEqual(list);
+        expect(json.map((pieces) => JSON.parse(jsonText(pieces)) as unknown)).toEqual(list);
         for (const conversation of list) {
           expect(conversation).toEqual(await storage.getConversation(conversation.id, viewer.id));
         }
