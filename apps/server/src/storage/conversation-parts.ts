@@ -35,8 +35,8 @@ interface Parts {
   lastSeq: number;
   /** A JSON object, or `null`. */
   lastMessage: Buffer;
-  /** When it was last listed (the cache's own counter): the least recent go first. */
-  listed: number;
+  /** When it was last listed, by `#clock`: the least recent go first. */
+  lastListed: number;
 }
 
 /**
@@ -61,7 +61,8 @@ const COMMA = Buffer.from(',');
 export class ConversationParts {
   readonly #entries = new Map<string, Parts>();
   #bytes = 0;
-  #listings = 0;
+  /** Counts conversations listed: a clock for `lastListed`. */
+  #clock = 0;
 
   constructor(private readonly maxBytes = DEFAULT_MAX_BYTES) {}
 
@@ -117,14 +118,14 @@ export class ConversationParts {
     const kept = this.#entries.get(row.id);
     const freshMembers = kept?.membersVersion === row.membersVersion ? null : read(members, row.id);
     const freshLast = kept?.lastSeq === row.lastSeq ? null : (read(lastMessages, row.id) ?? NULL);
-    const listed = ++this.#listings;
+    const now = ++this.#clock;
     if (!kept) {
       const parts: Parts = {
         membersVersion: row.membersVersion,
         members: freshMembers!,
         lastSeq: row.lastSeq,
         lastMessage: freshLast!,
-        listed,
+        lastListed: now,
       };
       this.#entries.set(row.id, parts);
       this.#bytes += size(parts);
@@ -139,14 +140,14 @@ export class ConversationParts {
       kept.lastSeq = row.lastSeq;
       kept.lastMessage = freshLast;
     }
-    kept.listed = listed;
+    kept.lastListed = now;
     this.#bytes += size(kept);
     return kept;
   }
 
   #evict(): void {
     if (this.#bytes <= this.maxBytes) return;
-    const oldestFirst = [...this.#entries].sort(([, a], [, b]) => a.listed - b.listed);
+    const oldestFirst = [...this.#entries].sort(([, a], [, b]) => a.lastListed - b.lastListed);
     for (const [id, parts] of oldestFirst) {
       if (this.#bytes <= this.maxBytes * EVICT_DOWN_TO) return;
       this.#entries.delete(id);

@@ -4,8 +4,8 @@
  * (issue 13) is answered this way, so that the parts a process keeps are
  * written straight into the response body, never copied into a Buffer of
  * each conversation's own first: at 200 conversations those were ~30 slabs of
- * V8 external memory per listing, and an idle server's shrunken heap answered
- * the pressure with a mark-compact every ~50 listings.
+ * external memory per listing, which V8 answered with scavenges of their own
+ * ("external memory pressure" in --trace-gc).
  */
 export type JsonPieces = readonly (Buffer | string)[];
 
