@@ -8,9 +8,9 @@ import type { JsonPieces } from './json-pieces';
  * `last_seq` (taken by every change to a message, docs/protocol.md section 5).
  *
  * The conversation list (issue 13) reads, for each of the viewer's
- * conversations, only what is the viewer's own (unread counts, settings) and
- * the two numbers; the parts are built again only for conversations whose number
- * moved since this process last built them. The numbers and any parts built
+ * conversations, only what is the viewer's own (its settings; its counts are
+ * kept too, by unread-counts.ts) and the two numbers; the parts are built again
+ * only for conversations whose number moved since this process last built them. The numbers and any parts built
  * again are read in one snapshot, so a listing is as consistent as one
  * statement; each process keeps its own parts and trusts only the numbers.
  */
@@ -20,10 +20,13 @@ export interface ListedConversation {
   id: string;
   membersVersion: number;
   lastSeq: number;
+  /** The viewer's `unread_count` and `unread_mentions` (unread-counts.ts). */
+  counts: { readonly unread: number; readonly mentions: number };
   /**
-   * The `Conversation` as JSON text without `members` and `last_message`. A
-   * string, not bytes: read fresh at every listing, 200 Buffers from the
-   * database each time were 200 backing stores for V8 to track and sweep.
+   * The `Conversation` as JSON text without `members`, `last_message` and the
+   * two counts. A string, not bytes: read fresh at every listing, 200 Buffers
+   * from the database each time were 200 backing stores for V8 to track and
+   * sweep.
    */
   viewerJson: string;
 }
@@ -50,7 +53,6 @@ const EVICT_DOWN_TO = 0.9;
 const NULL = Buffer.from('null');
 const MEMBERS_KEY = Buffer.from('{"members":');
 const LAST_MESSAGE_KEY = Buffer.from(',"last_message":');
-const COMMA = Buffer.from(',');
 
 /**
  * An entry lives as long as its conversation is listed, so it is changed in
@@ -97,7 +99,7 @@ export class ConversationParts {
         parts.members,
         LAST_MESSAGE_KEY,
         parts.lastMessage,
-        COMMA,
+        `,"unread_count":${row.counts.unread},"unread_mentions":${row.counts.mentions},`,
         row.viewerJson.slice(1),
       ]);
     }

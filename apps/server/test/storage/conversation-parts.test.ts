@@ -2,19 +2,20 @@ import { describe, expect, it } from 'vitest';
 import { ConversationParts, type ListedConversation } from '../../src/storage/conversation-parts';
 import { jsonText, type JsonPieces } from '../../src/storage/json-pieces';
 
-const row = (id: string, membersVersion: number, lastSeq: number): ListedConversation => ({
+const row = (id: string, membersVersion: number, lastSeq: number, unread = 0): ListedConversation => ({
   id,
   membersVersion,
   lastSeq,
-  viewerJson: `{"id":"${id}","unread_count":0}`,
+  counts: { unread, mentions: unread > 0 ? 1 : 0 },
+  viewerJson: `{"id":"${id}"}`,
 });
 const json = (text: string) => Buffer.from(text);
 const parsed = (pieces: JsonPieces) => JSON.parse(jsonText(pieces)) as unknown;
 
 describe('ConversationParts', () => {
-  it('asks for what it lacks at the numbers listed, and splices the parts into the viewer JSON', () => {
+  it('asks for what it lacks at the numbers listed, and splices the parts and counts into the viewer JSON', () => {
     const parts = new ConversationParts();
-    const listed = [row('a', 1, 5), row('b', 2, 0)];
+    const listed = [row('a', 1, 5, 3), row('b', 2, 0)];
     expect(parts.missing(listed)).toEqual({ members: ['a', 'b'], lastMessages: ['a', 'b'] });
     const jsons = parts.conversations(
       listed,
@@ -28,8 +29,14 @@ describe('ConversationParts', () => {
       ]),
     );
     expect(jsons.map(parsed)).toEqual([
-      { id: 'a', members: [1], last_message: { seq: 5 }, unread_count: 0 },
-      { id: 'b', members: [{ display_name: 'Zoë 😀' }], last_message: null, unread_count: 0 },
+      { id: 'a', members: [1], last_message: { seq: 5 }, unread_count: 3, unread_mentions: 1 },
+      {
+        id: 'b',
+        members: [{ display_name: 'Zoë 😀' }],
+        last_message: null,
+        unread_count: 0,
+        unread_mentions: 0,
+      },
     ]);
 
     // Only the number that moved is read again; the other part is kept.

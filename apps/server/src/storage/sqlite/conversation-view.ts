@@ -29,30 +29,30 @@ export const LAST_MESSAGE = `iif(m.id IS NULL, NULL, json_object(
   'attachments', json(m.attachments), 'mentions', json(m.mentions), 'state', m.state))`;
 
 /** Other members' text messages, not deleted, above the viewer's read_seq (messages_unread, 009). */
-const UNREAD_COUNT = `(SELECT COUNT(*) FROM messages u
+export const UNREAD_COUNT = `(SELECT COUNT(*) FROM messages u
   WHERE u.conversation_id = c.id AND u.seq > COALESCE(me.read_seq, 0)
     AND u.sender_id <> :viewer AND u.deleted_at IS NULL AND u.kind = 'text')`;
 
 /** The same, mentioning the viewer. */
-const UNREAD_MENTIONS = `(SELECT COUNT(*) FROM message_mentions mm JOIN messages u ON u.id = mm.message_id
+export const UNREAD_MENTIONS = `(SELECT COUNT(*) FROM message_mentions mm JOIN messages u ON u.id = mm.message_id
   WHERE mm.user_id = :viewer AND mm.conversation_id = c.id AND mm.seq > COALESCE(me.read_seq, 0)
     AND u.sender_id <> :viewer AND u.deleted_at IS NULL)`;
 
 /**
- * The `Conversation` without `members` and `last_message`: the part that is the
- * viewer's own or cheap to read. The conversation list (conversation-list.ts)
- * adds the other two from what it keeps of every conversation.
+ * The `Conversation` without `members`, `last_message`, `unread_count` and
+ * `unread_mentions`: what is cheap to read at every listing. The conversation
+ * list (conversation-list.ts) adds the other four from what it keeps.
  */
 export const VIEWER_PART_JSON = `json_object(
   'id', c.id, 'title', c.title, 'is_group', ${bool('c.is_group')},
-  'last_seq', c.last_seq, 'unread_count', ${UNREAD_COUNT}, 'created_at', c.created_at,
+  'last_seq', c.last_seq, 'created_at', c.created_at,
   'settings', json_object('muted_until', me.muted_until, 'archived', ${bool('me.archived')},
-    'pinned', ${bool('me.pinned_at IS NOT NULL')}),
-  'unread_mentions', ${UNREAD_MENTIONS})`;
+    'pinned', ${bool('me.pinned_at IS NOT NULL')}))`;
 
 /** The JSON text of the `Conversation`. */
-export const CONVERSATION_JSON = `json_set(${VIEWER_PART_JSON}, '$.members', json(${MEMBERS}),
-  '$.last_message', json(${LAST_MESSAGE}))`;
+export const CONVERSATION_JSON = `json_set(${VIEWER_PART_JSON},
+  '$.unread_count', ${UNREAD_COUNT}, '$.unread_mentions', ${UNREAD_MENTIONS},
+  '$.members', json(${MEMBERS}), '$.last_message', json(${LAST_MESSAGE}))`;
 
 /** Joins `m`, the conversation's message with the highest seq, by rowid from UNIQUE (conversation_id, seq). */
 export const LAST_MESSAGE_JOIN = `LEFT JOIN messages m ON m.rowid =
