@@ -1,4 +1,3 @@
-import http from 'node:http';
 import type { BenchUser } from './tokens';
 
 /** Runs `task` over `items` with at most `concurrency` in flight. */
@@ -42,37 +41,6 @@ export async function apiText(
   const text = await response.text();
   if (!response.ok) throw new Error(`${path}: HTTP ${response.status} ${text}`);
   return text;
-}
-
-/** One keep-alive connection per server for timed GETs (scenario 8 runs one at a time). */
-const timedAgent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-
-/**
- * A GET as `user`, its answer as bytes, through node:http on a kept-alive
- * connection: the timing of a REST read. `fetch` (undici) cost the generator
- * ~0.5 ms more per 240 KB listing at p50 and ~3 ms at p95 on the bench machine
- * (2026-12-03, the same server's CPU per request either way), which a timing
- * of the server should not carry.
- */
-export function timedGet(baseUrl: string, user: BenchUser, path: string): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const request = http.get(
-      `${baseUrl}${path}`,
-      { agent: timedAgent, headers: { authorization: `Bearer ${user.token}` } },
-      (response) => {
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('error', reject);
-        response.on('end', () => {
-          const bytes = Buffer.concat(chunks);
-          const status = response.statusCode ?? 0;
-          if (status >= 200 && status < 300) resolve(bytes);
-          else reject(new Error(`${path}: HTTP ${status} ${bytes.toString('utf8')}`));
-        });
-      },
-    );
-    request.on('error', reject);
-  });
 }
 
 /** Creates each user on the server (`GET /api/me`), a few requests at a time. */
