@@ -31,6 +31,19 @@ export interface ListedConversation {
   viewerJson: string;
 }
 
+/** A conversation's last message as the listing reads it: its JSON, and its `created_at` for the list's order. */
+export interface LastMessagePart {
+  /** A JSON object, or null without messages. */
+  json: Buffer | null;
+  createdAt: string | null;
+}
+
+/** One of the listed conversations as JSON, and what the list's order needs of the parts. */
+export interface ListedJson {
+  json: JsonPieces;
+  lastMessageAt: string | null;
+}
+
 interface Parts {
   membersVersion: number;
   /** A JSON array. */
@@ -38,6 +51,7 @@ interface Parts {
   lastSeq: number;
   /** A JSON object, or `null`. */
   lastMessage: Buffer;
+  lastMessageAt: string | null;
   /** When it was last listed, by `#clock`: the least recent go first. */
   lastListed: number;
 }
@@ -81,27 +95,28 @@ export class ConversationParts {
   }
 
   /**
-   * Each of `listed` as the `Conversation`'s JSON, from the parts kept and those
-   * just read (`members` and `lastMessages` by conversation id, for every id
-   * `missing` named; a last message of null when there is none).
+   * Each of `listed` as the `Conversation`'s JSON, in the same order, from the
+   * parts kept and those just read (`members` and `lastMessages` by
+   * conversation id, for every id `missing` named).
    */
   conversations(
     listed: readonly ListedConversation[],
     members: ReadonlyMap<string, Buffer>,
-    lastMessages: ReadonlyMap<string, Buffer | null>,
-  ): JsonPieces[] {
-    const jsons: JsonPieces[] = [];
+    lastMessages: ReadonlyMap<string, LastMessagePart>,
+  ): ListedJson[] {
+    const jsons: ListedJson[] = [];
     for (const row of listed) {
       const parts = this.#refresh(row, members, lastMessages);
       // viewerJson is a JSON object with at least its id: `{"id":...}`.
-      jsons.push([
+      const json = [
         MEMBERS_KEY,
         parts.members,
         LAST_MESSAGE_KEY,
         parts.lastMessage,
         `,"unread_count":${row.counts.unread},"unread_mentions":${row.counts.mentions},`,
         row.viewerJson.slice(1),
-      ]);
+      ];
+      jsons.push({ json, lastMessageAt: parts.lastMessageAt });
     }
     this.#evict();
     return jsons;
@@ -115,18 +130,19 @@ export class ConversationParts {
   #refresh(
     row: ListedConversation,
     members: ReadonlyMap<string, Buffer>,
-    lastMessages: ReadonlyMap<string, Buffer | null>,
+    lastMessages: ReadonlyMap<string, LastMessagePart>,
   ): Parts {
     const kept = this.#entries.get(row.id);
     const freshMembers = kept?.membersVersion === row.membersVersion ? null : read(members, row.id);
-    const freshLast = kept?.lastSeq === row.lastSeq ? null : (read(lastMessages, row.id) ?? NULL);
+    const freshLast = kept?.lastSeq === row.lastSeq ? null : read(lastMessages, row.id);
     const now = ++this.#clock;
     if (!kept) {
       const parts: Parts = {
         membersVersion: row.membersVersion,
         members: freshMembers!,
         lastSeq: row.lastSeq,
-        lastMessage: freshLast!,
+        lastMessage: freshLast!.json ?? NULL,
+        lastMessageAt: freshLast!.createdAt,
         lastListed: now,
       };
       this.#entries.set(row.id, parts);
@@ -140,7 +156,8 @@ export class ConversationParts {
     }
     if (freshLast) {
       kept.lastSeq = row.lastSeq;
-      kept.lastMessage = freshLast;
+      kept.lastMessage = freshLast.json ?? NULL;
+      kept.lastMessageAt = freshLast.createdAt;
     }
     kept.lastListed = now;
     this.#bytes += size(kept);

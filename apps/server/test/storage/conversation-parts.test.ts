@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { ConversationParts, type ListedConversation } from '../../src/storage/conversation-parts';
-import { jsonText, type JsonPieces } from '../../src/storage/json-pieces';
+import {
+  ConversationParts,
+  type LastMessagePart,
+  type ListedConversation,
+  type ListedJson,
+} from '../../src/storage/conversation-parts';
+import { jsonText } from '../../src/storage/json-pieces';
 
 const row = (id: string, membersVersion: number, lastSeq: number, unread = 0): ListedConversation => ({
   id,
@@ -10,7 +15,12 @@ const row = (id: string, membersVersion: number, lastSeq: number, unread = 0): L
   viewerJson: `{"id":"${id}"}`,
 });
 const json = (text: string) => Buffer.from(text);
-const parsed = (pieces: JsonPieces) => JSON.parse(jsonText(pieces)) as unknown;
+const message = (seq: number): LastMessagePart => ({
+  json: json(`{"seq":${seq}}`),
+  createdAt: `2026-12-03T00:00:0${seq}.000Z`,
+});
+const NO_MESSAGE: LastMessagePart = { json: null, createdAt: null };
+const parsed = (listed: ListedJson) => JSON.parse(jsonText(listed.json)) as unknown;
 
 describe('ConversationParts', () => {
   it('asks for what it lacks at the numbers listed, and splices the parts and counts into the viewer JSON', () => {
@@ -24,10 +34,11 @@ describe('ConversationParts', () => {
         ['b', json('[{"display_name":"Zoë 😀"}]')],
       ]),
       new Map([
-        ['a', json('{"seq":5}')],
-        ['b', null],
+        ['a', message(5)],
+        ['b', NO_MESSAGE],
       ]),
     );
+    expect(jsons.map((listed) => listed.lastMessageAt)).toEqual(['2026-12-03T00:00:05.000Z', null]);
     expect(jsons.map(parsed)).toEqual([
       { id: 'a', members: [1], last_message: { seq: 5 }, unread_count: 3, unread_mentions: 1 },
       {
@@ -42,18 +53,16 @@ describe('ConversationParts', () => {
     // Only the number that moved is read again; the other part is kept.
     const later = [row('a', 1, 6), row('b', 3, 0)];
     expect(parts.missing(later)).toEqual({ members: ['b'], lastMessages: ['a'] });
-    const [a, b] = parts.conversations(
-      later,
-      new Map([['b', json('[3]')]]),
-      new Map([['a', json('{"seq":6}')]]),
-    );
+    const [a, b] = parts.conversations(later, new Map([['b', json('[3]')]]), new Map([['a', message(6)]]));
     expect(parsed(a!)).toMatchObject({ members: [1], last_message: { seq: 6 } });
+    expect(a!.lastMessageAt).toBe('2026-12-03T00:00:06.000Z');
     expect(parsed(b!)).toMatchObject({ members: [3], last_message: null });
+    expect(b!.lastMessageAt).toBeNull();
   });
 
   it('refuses to build a conversation from a part that was not read', () => {
     const parts = new ConversationParts();
-    expect(() => parts.conversations([row('a', 1, 1)], new Map(), new Map([['a', null]]))).toThrow(
+    expect(() => parts.conversations([row('a', 1, 1)], new Map(), new Map([['a', NO_MESSAGE]]))).toThrow(
       /not read/,
     );
   });
@@ -65,7 +74,7 @@ describe('ConversationParts', () => {
       parts.conversations(
         ids.map((id) => row(id, 1, 0)),
         new Map(ids.map((id) => [id, json('[x]')])),
-        new Map(ids.map((id) => [id, null])),
+        new Map(ids.map((id) => [id, NO_MESSAGE])),
       );
     fill('a', 'b', 'c');
     expect(parts.size).toBe(3);

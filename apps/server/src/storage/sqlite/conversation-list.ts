@@ -1,12 +1,12 @@
 import type { Database } from 'better-sqlite3';
 import type { Conversation } from '@chat/protocol';
-import { ConversationParts, type ListedConversation } from '../conversation-parts';
+import { ConversationParts, type LastMessagePart, type ListedConversation } from '../conversation-parts';
 import { jsonText, type JsonPieces } from '../json-pieces';
+import { compareListOrder, type ListOrderKey } from '../list-order';
 import { UnreadCounts, type CountKey } from '../unread-counts';
 import {
   LAST_MESSAGE,
   LAST_MESSAGE_JOIN,
-  LIST_ORDER,
   MEMBERS,
   UNREAD_COUNT,
   UNREAD_MENTIONS,
@@ -14,7 +14,7 @@ import {
 } from './conversation-view';
 
 /** A row of the list statement; its counts are filled in once `counts` has them. */
-type ListedRow = ListedConversation & CountKey;
+type ListedRow = ListedConversation & CountKey & { pinnedAt: string | null; createdAt: string };
 const UNCOUNTED = { unread: 0, mentions: 0 };
 
 /**
@@ -22,10 +22,11 @@ const UNCOUNTED = { unread: 0, mentions: 0 };
  * JSON in UTF-8 (issue 13). One statement reads what is the viewer's own and the
  * numbers that key the rest: members and last messages come from `parts`, the
  * unread counts from `counts`, each read again only for conversations whose
- * number moved. Runs inside a read transaction (sqlite-storage.ts), so all four
- * statements see one snapshot. The parts are read as BLOBs (SQLite's UTF-8
- * bytes, kept as they are); the viewer's part, read at every listing, as text
- * (see ListedConversation).
+ * number moved; the order is made here from what is kept (list-order.ts). Runs
+ * inside a read transaction (sqlite-storage.ts), so all four statements see one
+ * snapshot. The parts are read as BLOBs (SQLite's UTF-8 bytes, kept as they
+ * are); the viewer's part, read at every listing, as text (see
+ * ListedConversation).
  */
 export function conversationListQueries(
   db: Database,
@@ -33,13 +34,12 @@ export function conversationListQueries(
   counts = new UnreadCounts(),
 ) {
   const listed = db
-    .prepare<[{ viewer: string }], [string, number, number, number, string]>(
-      `SELECT c.id, c.members_version, c.last_seq, COALESCE(me.read_seq, 0), ${VIEWER_PART_JSON}
+    .prepare<[{ viewer: string }], [string, number, number, number, string | null, string, string]>(
+      `SELECT c.id, c.members_version, c.last_seq, COALESCE(me.read_seq, 0), me.pinned_at, c.created_at,
+         ${VIEWER_PART_JSON}
        FROM conversation_members me
        JOIN conversations c ON c.id = me.conversation_id
-       ${LAST_MESSAGE_JOIN}
-       WHERE me.user_id = :viewer
-       ORDER BY ${LIST_ORDER}`,
+       WHERE me.user_id = :viewer`,
     )
     .raw();
   const membersOf = db
@@ -48,8 +48,8 @@ export function conversationListQueries(
     )
     .raw();
   const lastMessagesOf = db
-    .prepare<[string], [string, Buffer | null]>(
-      `SELECT c.id, CAST(${LAST_MESSAGE} AS BLOB) FROM conversations c ${LAST_MESSAGE_JOIN}
+    .prepare<[string], [string, Buffer | null, string | null]>(
+      `SELECT c.id, CAST(${LAST_MESSAGE} AS BLOB), m.created_at FROM conversations c ${LAST_MESSAGE_JOIN}
        WHERE c.id IN (SELECT value FROM json_each(?))`,
     )
     .raw();
@@ -64,18 +64,24 @@ export function conversationListQueries(
   function listConversationsJson(viewerId: string): JsonPieces[] {
     const rows: ListedRow[] = listed
       .all({ viewer: viewerId })
-      .map(([id, membersVersion, lastSeq, readSeq, viewerJson]) => ({
+      .map(([id, membersVersion, lastSeq, readSeq, pinnedAt, createdAt, viewerJson]) => ({
         id,
         membersVersion,
         lastSeq,
         readSeq,
+        pinnedAt,
+        createdAt,
         viewerJson,
         counts: UNCOUNTED,
       }));
     const missing = parts.missing(rows);
     const members = new Map(missing.members.length ? membersOf.all(JSON.stringify(missing.members)) : []);
-    const lastMessages = new Map(
-      missing.lastMessages.length ? lastMessagesOf.all(JSON.stringify(missing.lastMessages)) : [],
+    const lastMessages = new Map<string, LastMessagePart>(
+      missing.lastMessages.length
+        ? lastMessagesOf
+            .all(JSON.stringify(missing.lastMessages))
+            .map(([id, json, createdAt]) => [id, { json, createdAt }])
+        : [],
     );
     const viewerCounts = counts.of(viewerId);
     const uncounted = viewerCounts.missing(rows);
@@ -87,7 +93,17 @@ export function conversationListQueries(
         : [],
     );
     viewerCounts.counts(rows, fresh).forEach((rowCounts, k) => (rows[k]!.counts = rowCounts));
-    return parts.conversations(rows, members, lastMessages);
+    const jsons = parts.conversations(rows, members, lastMessages);
+    return rows
+      .map((row, k): ListOrderKey & { json: JsonPieces } => ({
+        id: row.id,
+        pinnedAt: row.pinnedAt,
+        createdAt: row.createdAt,
+        lastMessageAt: jsons[k]!.lastMessageAt,
+        json: jsons[k]!.json,
+      }))
+      .sort(compareListOrder)
+      .map((entry) => entry.json);
   }
 
   return {

@@ -57,11 +57,3 @@ export const CONVERSATION_JSON = `json_set(${VIEWER_PART_JSON},
 /** Joins `m`, the conversation's message with the highest seq, by rowid from UNIQUE (conversation_id, seq). */
 export const LAST_MESSAGE_JOIN = `LEFT JOIN messages m ON m.rowid =
   (SELECT x.rowid FROM messages x WHERE x.conversation_id = c.id ORDER BY x.seq DESC LIMIT 1)`;
-
-/**
- * The list's order (docs/protocol.md section 7 and 9): pinned first, most recently
- * pinned first; then newest first by the last message's time, or the creation
- * time without messages. ISO 8601 text sorts as time; ids break ties.
- */
-export const LIST_ORDER = `me.pinned_at DESC NULLS LAST, COALESCE(m.created_at, c.created_at) DESC,
-  c.created_at DESC, c.id`;
