@@ -29,8 +29,10 @@ export interface CountKey {
 }
 
 /**
- * About 85 bytes of V8 heap each (the object and its map slot): 100,000 are
- * ~8.5 MB, 500 viewers of 200 conversations listing in turn.
+ * Entries: one per (viewer, conversation), ~85 bytes of V8 heap each (the object
+ * and its map slot), and one per viewer, so viewers in no conversation are
+ * bounded too. 100,000 are ~8.5 MB: 500 viewers of 200 conversations listing in
+ * turn.
  */
 const DEFAULT_MAX_ENTRIES = 100_000;
 
@@ -43,14 +45,15 @@ export class UnreadCounts {
 
   /** The viewer's counts, kept or not; marks the viewer as the most recently listed. */
   of(viewerId: string): ViewerCounts {
-    let kept = this.#viewers.get(viewerId);
+    const kept = this.#viewers.get(viewerId);
     if (kept) this.#viewers.delete(viewerId);
-    else kept = new Map();
-    this.#viewers.set(viewerId, kept);
-    return new ViewerCounts(kept, (added) => this.#grown(added));
+    const counts = kept ?? new Map<string, Counts>();
+    this.#viewers.set(viewerId, counts);
+    if (!kept) this.#grown(1);
+    return new ViewerCounts(counts, (added) => this.#grown(added));
   }
 
-  /** How many (viewer, conversation) counts are kept (for tests and metrics). */
+  /** How many entries are kept: one per viewer and one per (viewer, conversation) (for tests and metrics). */
   get size(): number {
     return this.#entries;
   }
@@ -61,7 +64,7 @@ export class UnreadCounts {
       // The viewer listing now is last in the map: it is never the one dropped.
       if (this.#entries <= this.maxEntries || this.#viewers.size === 1) return;
       this.#viewers.delete(viewerId);
-      this.#entries -= kept.size;
+      this.#entries -= kept.size + 1;
     }
   }
 }

@@ -56,14 +56,15 @@ describe('UnreadCounts', () => {
         ['b', 1, 0],
       ]),
     );
-    expect(counts.size).toBe(2);
+    expect(counts.size).toBe(3); // alice, and her two conversations
     counts.of('alice').counts([key('a', 0, 1)], counted([]));
-    expect(counts.size).toBe(1);
+    expect(counts.size).toBe(2);
     expect(counts.of('alice').missing([key('b', 0, 1)])).toEqual(['b']);
   });
 
   it('past its bound, lets the least recently listed viewers go, never the one listing', () => {
-    const counts = new UnreadCounts(3);
+    // Each viewer below is two entries: the viewer and one conversation.
+    const counts = new UnreadCounts(6);
     const list = (viewer: string, ...ids: string[]) =>
       counts.of(viewer).counts(
         ids.map((id) => key(id, 0, 1)),
@@ -74,12 +75,18 @@ describe('UnreadCounts', () => {
     list('carol', 'a');
     list('alice', 'a'); // alice is now the most recently listed; bob the least
     list('dave', 'a');
-    expect(counts.size).toBe(3);
+    expect(counts.size).toBe(6);
     expect(counts.of('bob').missing([key('a', 0, 1)])).toEqual(['a']);
     expect(counts.of('alice').missing([key('a', 0, 1)])).toEqual([]);
 
     // One viewer alone past the bound is kept whole while listing.
-    list('erin', 'a', 'b', 'c', 'd');
-    expect(counts.size).toBe(4);
+    list('erin', 'a', 'b', 'c', 'd', 'e', 'f');
+    expect(counts.size).toBe(7);
+  });
+
+  it('bounds viewers in no conversation too', () => {
+    const counts = new UnreadCounts(10);
+    for (let k = 0; k < 50; k++) counts.of(`viewer ${k}`).counts([], counted([]));
+    expect(counts.size).toBe(10);
   });
 });
