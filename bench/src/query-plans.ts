@@ -61,7 +61,7 @@ async function sqlitePlans(shape: Shape): Promise<void> {
     const db = new Database(filename, { verbose: (sql) => ran.push(String(sql)) });
     const conversations = sqliteConversations(db);
     const messages = messageQueries(db, conversations, attachmentQueries(db), searchIndexQueries(db));
-    // A new list has no parts kept: its first listing runs all three statements.
+    // A new list keeps nothing yet: its first listing runs all four statements.
     const list = conversationListQueries(db);
     const reads: Array<[string, () => unknown]> = [
       ['GET /api/conversations', () => list.listConversationsJson(VIEWER_ID)],
