@@ -1,9 +1,16 @@
 import { ConfigError, loadConfigFromEnv } from './config';
+import { IDLE_HEAP_COMPACTION_DEFAULTS, startIdleHeapCompaction } from './limits/idle-heap-compaction';
 import { createServer } from './server';
 
-/** Wiring only: configuration from the environment, then the server, then signals. */
+/** Wiring only: configuration from the environment, then the server, then what the process owns. */
 async function main(): Promise<void> {
   const server = await createServer(loadConfigFromEnv());
+  // The process's heap, not a server's: tests that make servers in their own process leave it alone.
+  startIdleHeapCompaction({
+    ...IDLE_HEAP_COMPACTION_DEFAULTS,
+    minGrowthBytes: server.config.heapCompactionMinGrowthBytes,
+    log: server.log,
+  });
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;

@@ -17,7 +17,7 @@ import { registerHealthRoutes } from './http/health-routes';
 import { installErrorHandlers } from './http/rest-errors';
 import { registerSecurityHeaders } from './http/security-headers';
 import { registerWebApp } from './http/static-web';
-import { createLogger } from './logger';
+import { createLogger, type Logger } from './logger';
 import { PushSender } from './push/push-sender';
 import { ensureVapidKeys } from './push/vapid-keys';
 import { createMetrics, type Metrics } from './metrics';
@@ -48,6 +48,7 @@ export interface ChatServer {
   readonly config: ServerConfig;
   readonly storage: Storage;
   readonly metrics: Metrics;
+  readonly log: Logger;
   /** Graceful stop, as on SIGTERM: answers sends in flight, closes sockets with 1001, closes storage. */
   close(): Promise<void>;
 }
@@ -302,6 +303,7 @@ export async function createServer(
     config,
     storage,
     metrics,
+    log,
     close() {
       closing ??= (async () => {
         shuttingDown = true;

@@ -294,11 +294,16 @@ export async function runConnections({ repoRoot, options, failures }: BenchConte
     const heapKibPerConnection =
       (gaugesIdle.heapUsed - gaugesBefore.heapUsed) / 1024 / Math.max(1, connected);
     const kibPerConnection = (rssIdle - rssBefore) / 1024 / Math.max(1, connected);
+    // The server compacts its heap once quiet after the storm, which also shrinks V8's young generation
+    // below its size in `rssBefore`: counted back, so that fixed cost does not pass for sockets' savings.
+    const youngShrunk = Math.max(0, gaugesBefore.newSpace - gaugesIdle.newSpace);
+    const kibWithYoung = (rssIdle - rssBefore + youngShrunk) / 1024 / Math.max(1, connected);
     const kibJustConnected = (rssAfter - rssBefore) / 1024 / Math.max(1, connected);
     console.log(
       `  idle ${heartbeatMs / 1000} s heartbeats: server ${percent(idleCore)} of a core → at 30 s ≤ ${percent(heartbeatCore)}; ` +
         `RSS ${mib(rssBefore)} → ${mib(rssAfter)} (just connected, ${kibJustConnected.toFixed(1)} KiB each) → ` +
-        `${mib(rssIdle)} after the idle window: ${kibPerConnection.toFixed(1)} KiB per connection; V8 heap used ` +
+        `${mib(rssIdle)} after the idle window: ${kibPerConnection.toFixed(1)} KiB per connection ` +
+        `(${kibWithYoung.toFixed(1)} KiB counting back the young generation's ${mib(youngShrunk)} shrink); V8 heap used ` +
         `${mib(gaugesBefore.heapUsed)} → ${mib(gaugesIdle.heapUsed)} (${heapKibPerConnection.toFixed(1)} KiB each), ` +
         `heap total ${mib(gaugesBefore.heapTotal)} → ${mib(gaugesIdle.heapTotal)}, new space ` +
         `${mib(gaugesBefore.newSpace)} → ${mib(gaugesIdle.newSpace)}; loop delay max while idle ` +
@@ -394,8 +399,9 @@ export async function runConnections({ repoRoot, options, failures }: BenchConte
           ],
           [
             `RSS per idle connection < ${TARGET_KIB_PER_CONNECTION} KiB`,
-            `${kibPerConnection.toFixed(1)} KiB (bare \`ws\`: ${bare.kibPerConnection.toFixed(1)} KiB)`,
-            met(kibPerConnection < TARGET_KIB_PER_CONNECTION),
+            `${kibWithYoung.toFixed(1)} KiB (${kibPerConnection.toFixed(1)} KiB without counting back the young ` +
+              `generation's shrink; bare \`ws\`: ${bare.kibPerConnection.toFixed(1)} KiB)`,
+            met(kibWithYoung < TARGET_KIB_PER_CONNECTION),
           ],
           [
             `Heartbeats < ${percent(TARGET_HEARTBEAT_CORE)} of a core (every 30 s)`,
@@ -452,7 +458,7 @@ export async function runConnections({ repoRoot, options, failures }: BenchConte
             mib(rssBefore),
             `${mib(rssAfter)} (${kibJustConnected.toFixed(1)} KiB each)`,
             mib(rssIdle),
-            `${kibPerConnection.toFixed(1)} KiB`,
+            `${kibPerConnection.toFixed(1)} KiB (${kibWithYoung.toFixed(1)} with the young generation)`,
             `${bare.kibPerConnection.toFixed(1)} KiB`,
             `${heapKibPerConnection.toFixed(1)} KiB`,
             `${mib(gaugesBefore.heapTotal)} → ${mib(gaugesIdle.heapTotal)}`,
@@ -466,12 +472,15 @@ export async function runConnections({ repoRoot, options, failures }: BenchConte
       '',
       `The idle CPU is the server's over two ${heartbeatMs / 1000} s heartbeat intervals, every idle cost ` +
         `included (the rooms' resync ticks too); counted whole as heartbeat and scaled by ${heartbeatMs / 1000}/30 ` +
-        `it bounds the heartbeat at the default 30 s from above.`,
+        `it bounds the heartbeat at the default 30 s from above. The server compacts its heap once the ` +
+        `storm is over and its loop is quiet (apps/server/src/limits/idle-heap-compaction.ts): the idle window's ` +
+        `RSS is after it, and its pause is in the idle loop delay. The compaction also shrinks V8's young ` +
+        `generation, a fixed cost that regrows under load, so the target is judged on the figure that counts it back.`,
       '',
       projection({
         connected,
         rssBefore,
-        kibPerConnection,
+        kibPerConnection: kibWithYoung,
         heapKibPerConnection,
         heartbeatCore,
         idleLoopDelayMs: idleLoop.eventLoopDelayMaxMs,
