@@ -310,14 +310,14 @@ export async function runConnections({ repoRoot, options, failures }: BenchConte
     const rssIdle = readRssBytes(server.pid);
     const idleLoop = await scrapeMetrics(server.url);
     const gaugesIdle = await readServerGauges(server.url);
-    const heapKibPerConnection =
-      (gaugesIdle.heapUsed - gaugesBefore.heapUsed) / 1024 / Math.max(1, connected);
-    const kibPerConnection = (rssIdle - rssBefore) / 1024 / Math.max(1, connected);
+    const kibEach = (bytes: number) => bytes / 1024 / Math.max(1, connected);
+    const heapKibPerConnection = kibEach(gaugesIdle.heapUsed - gaugesBefore.heapUsed);
+    const kibPerConnection = kibEach(rssIdle - rssBefore);
     // The server compacts its heap once quiet after the storm, which also shrinks V8's young generation
     // below its size in `rssBefore`: counted back, so that fixed cost does not pass for sockets' savings.
     const youngShrunk = Math.max(0, gaugesBefore.newSpace - gaugesIdle.newSpace);
-    const kibWithYoung = (rssIdle - rssBefore + youngShrunk) / 1024 / Math.max(1, connected);
-    const kibJustConnected = (rssAfter - rssBefore) / 1024 / Math.max(1, connected);
+    const kibWithYoung = kibEach(rssIdle - rssBefore + youngShrunk);
+    const kibJustConnected = kibEach(rssAfter - rssBefore);
     console.log(
       `  idle ${heartbeatMs / 1000} s heartbeats: server ${percent(idleCore)} of a core → at 30 s ≤ ${percent(heartbeatCore)}; ` +
         `RSS ${mib(rssBefore)} → ${mib(rssAfter)} (just connected, ${kibJustConnected.toFixed(1)} KiB each) → ` +
