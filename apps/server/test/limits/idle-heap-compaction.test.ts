@@ -38,14 +38,16 @@ const compacted = (lines: Array<Record<string, unknown>>) =>
   lines.filter((line) => line.msg === 'heap compacted in a quiet spell');
 
 describe('idle heap compaction', () => {
-  it('compacts once the old generation grew and the loop is quiet, and logs what it gave back', async () => {
+  it('compacts once the old generation grew and the loop is quiet, trims the C heap after, and logs what it gave back', async () => {
     const { log, lines } = capturingLogger();
+    let trims = 0;
     const stop = startIdleHeapCompaction({
       minGrowthBytes: 1024 * 1024,
       checkIntervalMs: 50,
       // The growth below keeps the loop busy: the compaction waits for it to end.
       maxQuietUtilization: 0.5,
       minSpacingMs: 60_000,
+      trimNativeHeap: () => trims++,
       log,
     });
     try {
@@ -56,10 +58,13 @@ describe('idle heap compaction', () => {
       const oldSpace = line?.oldSpaceMiB as { before: number; after: number };
       expect(oldSpace.after).toBeLessThanOrEqual(oldSpace.before);
       expect(typeof line?.tookMs).toBe('number');
+      expect(trims).toBe(1);
+      expect(typeof line?.trimMs).toBe('number');
       // The spacing holds a second one back, however much the heap grows again.
       await growOldGeneration(16);
       await new Promise((resolve) => setTimeout(resolve, 300));
       expect(compacted(lines)).toHaveLength(1);
+      expect(trims).toBe(1);
     } finally {
       stop();
     }
@@ -72,6 +77,7 @@ describe('idle heap compaction', () => {
       checkIntervalMs: 50,
       maxQuietUtilization: 0, // no interval is ever that quiet
       minSpacingMs: 0,
+      trimNativeHeap: null,
       log,
     });
     try {
