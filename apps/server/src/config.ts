@@ -59,6 +59,12 @@ export interface ServerConfig {
    * 0 turns it off. Applies to the process `npm start` runs, not to servers a test makes.
    */
   heapCompactionMinGrowthBytes: number;
+  /**
+   * A signal that compacts the heap at once (`kill -USR2 <pid>`), as Redis's
+   * MEMORY PURGE does; null: none. Off by default, since tools such as nodemon
+   * send SIGUSR2 to restart. Applies to the process `npm start` runs.
+   */
+  heapCompactionSignal: 'SIGUSR2' | 'SIGHUP' | null;
   /** HTTP: the whole request, headers and body, must arrive within this (else 408 and closed). */
   httpRequestTimeoutMs: number;
   /** HTTP: the headers must arrive within this. */
@@ -166,6 +172,7 @@ export const defaultConfig: ServerConfig = {
   maxConnections: undefined,
   listenBacklog: 4096,
   heapCompactionMinGrowthBytes: 64 * 1024 * 1024,
+  heapCompactionSignal: null,
   httpRequestTimeoutMs: 120_000,
   httpHeadersTimeoutMs: 20_000,
   httpIdleTimeoutMs: 30_000,
@@ -245,6 +252,7 @@ const EnvSchema = z.object({
   MAX_CONNECTIONS: int(1).optional(),
   LISTEN_BACKLOG: int(1, 65535).optional(),
   HEAP_COMPACTION_MIN_GROWTH_MIB: int(0).optional(),
+  HEAP_COMPACTION_SIGNAL: z.enum(['SIGUSR2', 'SIGHUP']).optional(),
   HTTP_REQUEST_TIMEOUT_MS: int(100).optional(),
   HTTP_HEADERS_TIMEOUT_MS: int(100).optional(),
   HTTP_IDLE_TIMEOUT_MS: int(100).optional(),
@@ -339,6 +347,7 @@ export function loadConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Partial
       e.HEAP_COMPACTION_MIN_GROWTH_MIB === undefined
         ? undefined
         : e.HEAP_COMPACTION_MIN_GROWTH_MIB * 1024 * 1024,
+    heapCompactionSignal: e.HEAP_COMPACTION_SIGNAL,
     httpRequestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,
     httpHeadersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS,
     httpIdleTimeoutMs: e.HTTP_IDLE_TIMEOUT_MS,

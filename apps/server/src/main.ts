@@ -11,12 +11,14 @@ async function main(): Promise<void> {
   if ('unavailable' in nativeHeap) {
     server.log.info({ reason: nativeHeap.unavailable }, "the C heap's free pages stay with the process");
   }
-  startIdleHeapCompaction({
+  const heapCompaction = startIdleHeapCompaction({
     ...IDLE_HEAP_COMPACTION_DEFAULTS,
     minGrowthBytes: server.config.heapCompactionMinGrowthBytes,
     trimNativeHeap: 'trim' in nativeHeap ? nativeHeap.trim : null,
     log: server.log,
   });
+  const compactionSignal = server.config.heapCompactionSignal;
+  if (compactionSignal) process.on(compactionSignal, () => heapCompaction.compactNow());
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;

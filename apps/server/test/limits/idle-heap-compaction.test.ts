@@ -35,13 +35,13 @@ function growOldGeneration(megabytes: number): Promise<void> {
 }
 
 const compacted = (lines: Array<Record<string, unknown>>) =>
-  lines.filter((line) => line.msg === 'heap compacted in a quiet spell');
+  lines.filter((line) => line.msg === 'heap compacted');
 
 describe('idle heap compaction', () => {
   it('compacts once the old generation grew and the loop is quiet, trims the C heap after, and logs what it gave back', async () => {
     const { log, lines } = capturingLogger();
     let trims = 0;
-    const stop = startIdleHeapCompaction({
+    const compaction = startIdleHeapCompaction({
       minGrowthBytes: 1024 * 1024,
       checkIntervalMs: 50,
       // The growth below keeps the loop busy: the compaction waits for it to end.
@@ -54,7 +54,7 @@ describe('idle heap compaction', () => {
       await growOldGeneration(16);
       await vi.waitFor(() => expect(compacted(lines)).toHaveLength(1), { timeout: 10_000 });
       const [line] = compacted(lines);
-      expect(line).toMatchObject({ level: 30 });
+      expect(line).toMatchObject({ level: 30, reason: 'quiet spell' });
       const oldSpace = line?.oldSpaceMiB as { before: number; after: number };
       expect(oldSpace.after).toBeLessThanOrEqual(oldSpace.before);
       expect(typeof line?.tookMs).toBe('number');
@@ -66,13 +66,13 @@ describe('idle heap compaction', () => {
       expect(compacted(lines)).toHaveLength(1);
       expect(trims).toBe(1);
     } finally {
-      stop();
+      compaction.stop();
     }
   });
 
   it('leaves a busy process to V8: no compaction while the loop is above the quiet threshold', async () => {
     const { log, lines } = capturingLogger();
-    const stop = startIdleHeapCompaction({
+    const compaction = startIdleHeapCompaction({
       minGrowthBytes: 1024 * 1024,
       checkIntervalMs: 50,
       maxQuietUtilization: 0, // no interval is ever that quiet
@@ -85,7 +85,35 @@ describe('idle heap compaction', () => {
       await new Promise((resolve) => setTimeout(resolve, 500));
       expect(compacted(lines)).toHaveLength(0);
     } finally {
-      stop();
+      compaction.stop();
+    }
+  });
+
+  it('compacts when asked, with the quiet-spell compaction off, and trims after', async () => {
+    const { log, lines } = capturingLogger();
+    let trims = 0;
+    const compaction = startIdleHeapCompaction({
+      minGrowthBytes: 0,
+      checkIntervalMs: 50,
+      maxQuietUtilization: 1,
+      minSpacingMs: 60_000,
+      trimNativeHeap: () => trims++,
+      log,
+    });
+    try {
+      await growOldGeneration(4);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(compacted(lines)).toHaveLength(0);
+      compaction.compactNow();
+      compaction.compactNow(); // one already running: not a second
+      await vi.waitFor(() => expect(compacted(lines)).toHaveLength(1), { timeout: 10_000 });
+      expect(compacted(lines)[0]).toMatchObject({ reason: 'asked' });
+      expect(trims).toBe(1);
+      // Asking is not held back by the spacing.
+      compaction.compactNow();
+      await vi.waitFor(() => expect(compacted(lines)).toHaveLength(2), { timeout: 10_000 });
+    } finally {
+      compaction.stop();
     }
   });
 });
