@@ -54,8 +54,13 @@ export class Connection implements Recipient {
   sessionId: string | null = null;
   /** Section 14: sha256 of the API key an agent signed in with (replaced or deleted: closed); null for a token. */
   apiKeyHash: string | null = null;
-  /** Conversations this connection is joined to (or joining); a join checked the membership. */
-  readonly joined = new Set<string>();
+  /**
+   * The conversations this connection is joined to (or joining); a join checked
+   * the membership. Most sockets join one: it is kept alone, and a Set made for
+   * a second (a Set each cost every idle socket ~170 bytes, issue 13).
+   */
+  private joinedFirst: string | null = null;
+  private joinedMore: Set<string> | null = null;
   /** Other conversations the user was found a member of; made on first use (most sockets only join). */
   private memberOf: Set<string> | null = null;
   /** Answered the last heartbeat ping. */
@@ -113,9 +118,33 @@ export class Connection implements Recipient {
     else (this.closeListeners ??= []).push(listener);
   }
 
+  isJoined(conversationId: string): boolean {
+    return this.joinedFirst === conversationId || (this.joinedMore?.has(conversationId) ?? false);
+  }
+
+  markJoined(conversationId: string): void {
+    if (this.isJoined(conversationId)) return;
+    if (this.joinedFirst === null) this.joinedFirst = conversationId;
+    else (this.joinedMore ??= new Set()).add(conversationId);
+  }
+
+  /** False when it was not joined. */
+  unmarkJoined(conversationId: string): boolean {
+    if (this.joinedFirst !== conversationId) return this.joinedMore?.delete(conversationId) ?? false;
+    this.joinedFirst = null;
+    return true;
+  }
+
+  /** A copy: leaving each of them changes the set. */
+  joinedIds(): string[] {
+    const ids = this.joinedFirst === null ? [] : [this.joinedFirst];
+    if (this.joinedMore) ids.push(...this.joinedMore);
+    return ids;
+  }
+
   /** Whether the user is known to be a member of the conversation (a join or an earlier check found so). */
   isKnownMember(conversationId: string): boolean {
-    return this.joined.has(conversationId) || (this.memberOf?.has(conversationId) ?? false);
+    return this.isJoined(conversationId) || (this.memberOf?.has(conversationId) ?? false);
   }
 
   /** Membership is fixed at creation, so a positive answer can be kept until `endMembership`. */

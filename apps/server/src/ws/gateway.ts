@@ -10,6 +10,7 @@ import { DeadlineQueue } from './deadline-queue';
 import { FrameQueue } from './frame-queue';
 import { Heartbeat } from './heartbeat';
 import { releaseClearedTimeout } from './released-timeout';
+import { ServerSocket } from './server-socket';
 import { endMembership, leaveConversation } from './handlers/join-leave';
 import { upgradeOriginAllowed } from './upgrade-origin';
 
@@ -48,6 +49,9 @@ export function createGateway(ctx: ServerContext, capacity: ConnectionCapacity):
     maxPayload: MAX_FRAME_BYTES,
     perMessageDeflate: false,
     clientTracking: false,
+    WebSocket: ServerSocket,
+    // Answered by onPing below: ws's own answer keeps a closure per socket (~100 bytes each).
+    autoPong: false,
   });
   const connections = new Set<Connection>();
   const perAddress = new ConnectionCounter(config.maxConnectionsPerAddress);
@@ -94,6 +98,16 @@ export function createGateway(ctx: ServerContext, capacity: ConnectionCapacity):
     if (frames) frames.connection.isAlive = true;
   }
 
+  /** RFC 6455 5.5.2: a ping is answered with its data; a peer that pings without reading is cut off, as ws does. */
+  function onPing(this: WebSocket, data: Buffer): void {
+    const frames = queues.get(this);
+    if (!frames) return;
+    frames.connection.isAlive = true;
+    if (this.readyState !== this.OPEN) return;
+    if (this.bufferedAmount > config.maxBufferedBytes) this.terminate();
+    else this.pong(data);
+  }
+
   function onError(this: WebSocket, error: Error): void {
     // ws has already closed the socket (e.g. 1009 for an oversize frame).
     log.debug({ err: error, connectionId: queues.get(this)?.connection.id }, 'socket error');
@@ -126,7 +140,9 @@ export function createGateway(ctx: ServerContext, capacity: ConnectionCapacity):
       }, config.authTimeoutMs),
     );
     queues.set(socket, new FrameQueue(ctx, connection));
+    // In the order of ServerSocket's table of listeners.
     socket.on('message', onMessage);
+    socket.on('ping', onPing);
     socket.on('pong', onPong);
     socket.on('error', onError);
     socket.on('close', onClose);
@@ -136,7 +152,7 @@ export function createGateway(ctx: ServerContext, capacity: ConnectionCapacity):
     try {
       // Its page is out of view from now on: the user's pushes must not wait for the leaves.
       const hidden = connection.userId === null ? null : ctx.notifications.connectionClosed(connection.id);
-      for (const conversationId of [...connection.joined]) {
+      for (const conversationId of connection.joinedIds()) {
         await leaveConversation(ctx, connection, conversationId);
       }
       ctx.typing.endConnection(connection.id);

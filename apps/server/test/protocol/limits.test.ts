@@ -154,6 +154,18 @@ describe('PROTOCOL 5: heartbeat (on a manual clock)', () => {
     expect(socket.closeCode).toBeNull();
     socket.close();
   });
+
+  it("transport: a client's ping frame gets a pong with its data (RFC 6455 5.5.2)", async () => {
+    const pinger = new WebSocket(harness.server.wsUrl);
+    await new Promise((resolve) => pinger.once('open', resolve));
+    for (let beat = 0; beat < 3; beat++) {
+      const pong = new Promise<Buffer>((resolve) => pinger.once('pong', resolve));
+      pinger.ping(Buffer.from(`beat ${beat}`));
+      expect((await pong).toString()).toBe(`beat ${beat}`);
+    }
+    expect(pinger.readyState).toBe(WebSocket.OPEN);
+    pinger.close();
+  });
 });
 
 describe('PROTOCOL 5: shutdown', () => {

@@ -17,8 +17,8 @@ export async function handleJoin(
   const userId = requireUser(connection);
   const conversationId = frame.conversation_id;
   await requireMember(ctx, connection, conversationId, true);
-  const firstJoin = !connection.joined.has(conversationId);
-  connection.joined.add(conversationId);
+  const firstJoin = !connection.isJoined(conversationId);
+  connection.markJoined(conversationId);
   let room;
   let snapshot;
   try {
@@ -27,7 +27,7 @@ export async function handleJoin(
   } catch (error) {
     if (firstJoin) {
       // Not counted for presence yet: only undo the room.
-      connection.joined.delete(conversationId);
+      connection.unmarkJoined(conversationId);
       ctx.rooms.remove(connection, conversationId);
     } else {
       await leaveConversation(ctx, connection, conversationId);
@@ -36,7 +36,7 @@ export async function handleJoin(
   }
   if (!connection.isOpen) return;
   // A leave that overtook this join already answered and cleaned up; the join still gets its reply.
-  const stillJoining = connection.joined.has(conversationId);
+  const stillJoining = connection.isJoined(conversationId);
   if (stillJoining && firstJoin && (await ctx.presence.add(conversationId, userId))) {
     await ctx.publisher.presence(conversationId, userId, true);
   }
@@ -89,7 +89,7 @@ export async function handleLeave(
  * `removed`; presence and typing end as on any leave.
  */
 export function endMembership(ctx: ServerContext, connection: Connection, conversationId: string): void {
-  if (!connection.joined.has(conversationId)) return;
+  if (!connection.isJoined(conversationId)) return;
   leaveConversation(ctx, connection, conversationId).catch((error: unknown) =>
     ctx.log.error({ err: error, conversationId, connectionId: connection.id }, 'leave on removal failed'),
   );
@@ -103,7 +103,7 @@ export async function leaveConversation(
   conversationId: string,
 ): Promise<void> {
   const userId = connection.userId;
-  if (userId === null || !connection.joined.delete(conversationId)) return;
+  if (userId === null || !connection.unmarkJoined(conversationId)) return;
   ctx.rooms.remove(connection, conversationId);
   ctx.typing.end(conversationId, userId, connection.id);
   if (await ctx.presence.remove(conversationId, userId)) {
