@@ -60,13 +60,18 @@ export interface HeldStream {
 export class ConversationRoom {
   /** Joined recipients and the seq their `joined` snapshot covered. */
   private readonly live = new Map<Recipient, number>();
+  /*
+   * The maps below are made when first needed and the transient ones dropped
+   * when empty: an idle room keeps none (a Map each cost every idle room ~180
+   * bytes, ~900 with all five; issue 13).
+   */
   /** Recipients waiting for their snapshot, with the changes delivered meanwhile. */
-  private readonly joining = new Map<Recipient, ChangeEvent[]>();
+  private joining: Map<Recipient, ChangeEvent[]> | null = null;
   /** Highest seq delivered; null until the room knows where storage stands. */
   private deliveredSeq: number | null = null;
   /** Changes that arrived before the room knew where storage stood. */
   private readonly early: ChangeEvent[] = [];
-  private readonly heldBack = new Map<number, ChangeEvent>();
+  private heldBack: Map<number, ChangeEvent> | null = null;
   private cancelGapFill: Cancel | null = null;
   private filling = false;
   private disposed = false;
@@ -76,32 +81,32 @@ export class ConversationRoom {
   /** Clock time of the last change delivered (or caught up to). */
   private lastActivityAt = 0;
   /** Users typing here, as the events said, each with the timer that ends it if not repeated. */
-  private readonly typists = new Map<string, Cancel>();
+  private typists: Map<string, Cancel> | null = null;
   /** Section 14: the latest relay of each message streaming here, until its end is delivered. */
-  private readonly streams = new Map<string, HeldStream>();
+  private streams: Map<string, HeldStream> | null = null;
   /** Section 14: non-idle agent statuses as the events said, each with the timer that ends it. */
-  private readonly agentStatuses = new Map<string, { frame: string; cancel: Cancel }>();
+  private agentStatuses: Map<string, { frame: string; cancel: Cancel }> | null = null;
 
   constructor(private readonly deps: RoomDeps) {}
 
   get size(): number {
-    return this.live.size + this.joining.size;
+    return this.live.size + (this.joining?.size ?? 0);
   }
 
   /** Users the events say are typing here now, on any process. */
   get typistIds(): string[] {
-    return [...this.typists.keys()];
+    return this.typists ? [...this.typists.keys()] : [];
   }
 
   /** The latest relay of each message still streaming, as far as this room heard. */
   get heldStreams(): HeldStream[] {
     this.dropOldStreams();
-    return [...this.streams.values()];
+    return this.streams ? [...this.streams.values()] : [];
   }
 
   /** Serialised `agent_status` frames of the users whose status here is not idle, by user id. */
   get agentStatusFrames(): ReadonlyMap<string, string> {
-    return new Map([...this.agentStatuses].map(([userId, { frame }]) => [userId, frame]));
+    return new Map([...(this.agentStatuses ?? [])].map(([userId, { frame }]) => [userId, frame]));
   }
 
   /** Highest seq delivered, or null before `start`. */
@@ -140,14 +145,14 @@ export class ConversationRoom {
   /** Before its snapshot is read: changes from now on are kept for the recipient. */
   beginJoin(recipient: Recipient): void {
     this.live.delete(recipient);
-    this.joining.set(recipient, []);
+    (this.joining ??= new Map()).set(recipient, []);
   }
 
   /** After `joined` was sent: the changes past the snapshot follow, then live ones. */
   completeJoin(recipient: Recipient, snapshotSeq: number): void {
-    const buffered = this.joining.get(recipient);
+    const buffered = this.joining?.get(recipient);
     if (!buffered) return;
-    this.joining.delete(recipient);
+    this.endJoining(recipient);
     for (const event of buffered) {
       if (event.seq > snapshotSeq) recipient.sendSerialized(event.frame, event.type);
     }
@@ -156,7 +161,11 @@ export class ConversationRoom {
 
   remove(recipient: Recipient): void {
     this.live.delete(recipient);
-    this.joining.delete(recipient);
+    this.endJoining(recipient);
+  }
+
+  private endJoining(recipient: Recipient): void {
+    if (this.joining?.delete(recipient) && this.joining.size === 0) this.joining = null;
   }
 
   onEvent(event: BrokerEvent): void {
@@ -176,7 +185,7 @@ export class ConversationRoom {
         return;
       case 'stream':
         this.dropOldStreams();
-        this.streams.set(event.messageId, {
+        (this.streams ??= new Map()).set(event.messageId, {
           messageId: event.messageId,
           connectionId: event.connectionId,
           frame: event.frame,
@@ -197,14 +206,14 @@ export class ConversationRoom {
     this.disposed = true;
     this.cancelGapFill?.();
     this.cancelGapFill = null;
-    for (const cancel of this.typists.values()) cancel();
-    this.typists.clear();
-    for (const { cancel } of this.agentStatuses.values()) cancel();
-    this.agentStatuses.clear();
-    this.streams.clear();
+    for (const cancel of this.typists?.values() ?? []) cancel();
+    this.typists = null;
+    for (const { cancel } of this.agentStatuses?.values() ?? []) cancel();
+    this.agentStatuses = null;
+    this.streams = null;
     this.live.clear();
-    this.joining.clear();
-    this.heldBack.clear();
+    this.joining = null;
+    this.heldBack = null;
   }
 
   private onChange(event: ChangeEvent): void {
@@ -214,7 +223,7 @@ export class ConversationRoom {
     }
     if (event.seq <= this.deliveredSeq) return;
     if (event.seq > this.deliveredSeq + 1) {
-      this.heldBack.set(event.seq, event);
+      (this.heldBack ??= new Map()).set(event.seq, event);
       this.scheduleGapFill();
       return;
     }
@@ -229,14 +238,14 @@ export class ConversationRoom {
   private trackTyping(userId: string, frame: string): boolean {
     const expiryMs = this.deps.typingExpiryMs;
     if (expiryMs === undefined) return true;
-    const cancel = this.typists.get(userId);
+    const cancel = this.typists?.get(userId);
     cancel?.();
     if (!isTypingFrame(frame)) {
-      this.typists.delete(userId);
+      this.endTyping(userId);
       // Always passed on: a joiner may show a typist this room never heard start.
       return true;
     }
-    this.typists.set(
+    (this.typists ??= new Map()).set(
       userId,
       this.deps.clock.setTimeout(() => this.expireTyping(userId), expiryMs),
     );
@@ -245,41 +254,58 @@ export class ConversationRoom {
 
   /** The typist's process stopped repeating it (it died): the typing ends here. */
   private expireTyping(userId: string): void {
-    if (!this.typists.delete(userId) || this.disposed) return;
+    if (!this.endTyping(userId) || this.disposed) return;
     const frame = serializeFrame(typingFrame(this.deps.conversationId, userId, false));
     for (const recipient of this.live.keys()) {
       if (recipient.userId !== userId) recipient.sendSerialized(frame, 'typing');
     }
   }
 
+  /** False when the user was not typing here. */
+  private endTyping(userId: string): boolean {
+    if (!this.typists?.delete(userId)) return false;
+    if (this.typists.size === 0) this.typists = null;
+    return true;
+  }
+
   /** Section 14: a status is kept for joiners until `idle`, or until it is not heard of for too long. */
   private trackAgentStatus(userId: string, frame: string): void {
-    this.agentStatuses.get(userId)?.cancel();
-    this.agentStatuses.delete(userId);
+    this.agentStatuses?.get(userId)?.cancel();
+    this.endAgentStatus(userId);
     if (frame.includes('"status":"idle"')) return;
     const cancel = this.deps.clock.setTimeout(() => this.expireAgentStatus(userId), AGENT_STATUS_EXPIRY_MS);
-    this.agentStatuses.set(userId, { frame, cancel });
+    (this.agentStatuses ??= new Map()).set(userId, { frame, cancel });
   }
 
   /** The status's process stopped saying it (it died): it returns to idle here. */
   private expireAgentStatus(userId: string): void {
-    if (!this.agentStatuses.delete(userId) || this.disposed) return;
+    if (!this.endAgentStatus(userId) || this.disposed) return;
     const frame = serializeFrame(agentStatusFrame(this.deps.conversationId, userId, 'idle', null));
     for (const recipient of this.live.keys()) {
       if (recipient.userId !== userId) recipient.sendSerialized(frame, 'agent_status');
     }
   }
 
+  /** False when the user had no status kept here. */
+  private endAgentStatus(userId: string): boolean {
+    if (!this.agentStatuses?.delete(userId)) return false;
+    if (this.agentStatuses.size === 0) this.agentStatuses = null;
+    return true;
+  }
+
   private dropOldStreams(): void {
+    if (!this.streams) return;
     const oldest = this.deps.clock.now() - HELD_STREAM_MAX_AGE_MS;
     for (const [messageId, held] of this.streams) if (held.at < oldest) this.streams.delete(messageId);
+    if (this.streams.size === 0) this.streams = null;
   }
 
   /** A change that shows a held stream ended (completed, or unsent) lets its relay go. */
   private releaseEndedStream(event: ChangeEvent): void {
-    if (this.streams.size === 0 || event.type !== 'message_updated') return;
+    if (!this.streams || event.type !== 'message_updated') return;
     const { message } = JSON.parse(event.frame) as { message: Message };
     if (message.state !== 'streaming' || message.deleted_at !== null) this.streams.delete(message.id);
+    if (this.streams.size === 0) this.streams = null;
   }
 
   private deliver(event: ChangeEvent): void {
@@ -289,21 +315,27 @@ export class ConversationRoom {
     for (const [recipient, afterSeq] of this.live) {
       if (event.seq > afterSeq) recipient.sendSerialized(event.frame, event.type);
     }
-    for (const buffered of this.joining.values()) buffered.push(event);
+    for (const buffered of this.joining?.values() ?? []) buffered.push(event);
   }
 
   private releaseHeldBack(): void {
     for (;;) {
-      const next = this.heldBack.get((this.deliveredSeq ?? 0) + 1);
+      const next = this.heldBack?.get((this.deliveredSeq ?? 0) + 1);
       if (!next) break;
-      this.heldBack.delete(next.seq);
+      this.heldBack?.delete(next.seq);
       this.deliver(next);
     }
-    for (const seq of this.heldBack.keys()) if (seq <= (this.deliveredSeq ?? 0)) this.heldBack.delete(seq);
-    if (this.heldBack.size === 0 && !this.owesCatchUp() && this.cancelGapFill) {
+    for (const seq of this.heldBack?.keys() ?? [])
+      if (seq <= (this.deliveredSeq ?? 0)) this.heldBack?.delete(seq);
+    if (this.heldBack?.size === 0) this.heldBack = null;
+    if (!this.isHoldingBack() && !this.owesCatchUp() && this.cancelGapFill) {
       this.cancelGapFill();
       this.cancelGapFill = null;
     }
+  }
+
+  private isHoldingBack(): boolean {
+    return (this.heldBack?.size ?? 0) > 0;
   }
 
   private owesCatchUp(): boolean {
@@ -330,11 +362,11 @@ export class ConversationRoom {
    * as that later state (its own seq is skipped).
    */
   private async fillGap(): Promise<void> {
-    if ((this.heldBack.size === 0 && !this.owesCatchUp()) || this.deliveredSeq === null) return;
+    if ((!this.isHoldingBack() && !this.owesCatchUp()) || this.deliveredSeq === null) return;
     this.filling = true;
     try {
       const missingUpTo = () =>
-        Math.max(this.catchUpTo, this.heldBack.size > 0 ? Math.min(...this.heldBack.keys()) - 1 : 0);
+        Math.max(this.catchUpTo, this.heldBack?.size ? Math.min(...this.heldBack.keys()) - 1 : 0);
       while (!this.disposed && this.deliveredSeq < missingUpTo()) {
         const changes = await this.deps.changesSince(this.deliveredSeq);
         // Everyone left while storage answered: nobody is owed these.
@@ -353,7 +385,7 @@ export class ConversationRoom {
     }
     if (this.disposed) return;
     this.releaseHeldBack();
-    if (this.heldBack.size > 0 || this.owesCatchUp()) this.scheduleGapFill();
+    if (this.isHoldingBack() || this.owesCatchUp()) this.scheduleGapFill();
   }
 }
 

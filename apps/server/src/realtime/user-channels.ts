@@ -8,7 +8,8 @@ import type { Recipient } from './recipient';
  */
 interface UserEntry {
   recipients: Recipient | Set<Recipient>;
-  unsubscribe: Promise<Unsubscribe | null>;
+  /** The way to end the topic's subscription; while it is being made, the promise of it (a promise kept by every idle socket cost it 48 bytes). */
+  unsubscribe: Promise<Unsubscribe | null> | Unsubscribe | null;
 }
 
 /**
@@ -40,11 +41,11 @@ export class UserChannels {
       const held = existing.recipients;
       if (held instanceof Set) held.add(recipient);
       else if (held !== recipient) existing.recipients = new Set([held, recipient]);
-      await existing.unsubscribe;
+      if (existing.unsubscribe instanceof Promise) await existing.unsubscribe;
       return;
     }
-    const entry: UserEntry = { recipients: recipient, unsubscribe: Promise.resolve(null) };
-    entry.unsubscribe = this.deps.broker
+    const entry: UserEntry = { recipients: recipient, unsubscribe: null };
+    const subscribing = this.deps.broker
       .subscribe(userTopic(userId), (event) => {
         if (event.kind === 'stop') this.deps.onStreamStop?.(event.messageId);
         const held = entry.recipients;
@@ -55,12 +56,16 @@ export class UserChannels {
           if (event.kind === 'revoked') target.endSession?.('credentials revoked');
         }
       })
-      .catch((error: unknown) => {
-        this.deps.log.error({ err: error, userId }, 'user topic subscribe failed');
-        return null;
-      });
+      .then(
+        (unsubscribe) => (entry.unsubscribe = unsubscribe),
+        (error: unknown) => {
+          this.deps.log.error({ err: error, userId }, 'user topic subscribe failed');
+          return (entry.unsubscribe = null);
+        },
+      );
+    entry.unsubscribe = subscribing;
     this.users.set(userId, entry);
-    await entry.unsubscribe;
+    await subscribing;
   }
 
   remove(recipient: Recipient, userId: string): void {
@@ -74,7 +79,12 @@ export class UserChannels {
       return;
     }
     this.users.delete(userId);
-    void entry.unsubscribe.then((unsubscribe) => unsubscribe?.());
+    const end = (unsubscribe: Unsubscribe | null) =>
+      void unsubscribe?.().catch((error: unknown) =>
+        this.deps.log.warn({ err: error, userId }, 'user topic unsubscribe failed'),
+      );
+    if (entry.unsubscribe instanceof Promise) void entry.unsubscribe.then(end);
+    else end(entry.unsubscribe);
   }
 }
 
