@@ -60,6 +60,9 @@ export function conversationQueries(db: Database) {
     )
     .pluck();
   const lastSeqOf = db.prepare<[string], number>('SELECT last_seq FROM conversations WHERE id = ?').pluck();
+  const numbersOf = db.prepare<[string], { last_seq: number; members_version: number }>(
+    'SELECT last_seq, members_version FROM conversations WHERE id = ?',
+  );
   const lastSeqsOf = db.prepare<[string], { id: string; last_seq: number }>(
     'SELECT id, last_seq FROM conversations WHERE id IN (SELECT value FROM json_each(?))',
   );
@@ -204,6 +207,11 @@ export function conversationQueries(db: Database) {
 
     lastSeq(conversationId: string): number {
       return lastSeqOf.get(conversationId) ?? 0;
+    },
+
+    /** The two numbers that move with a conversation's messages and with its members (join-parts.ts). */
+    numbers(conversationId: string): { last_seq: number; members_version: number } | null {
+      return numbersOf.get(conversationId) ?? null;
     },
 
     lastSeqs(conversationIds: readonly string[]): Map<string, number> {

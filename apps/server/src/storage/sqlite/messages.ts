@@ -32,6 +32,7 @@ import type { conversationQueries } from './conversations';
 import { applyReaction } from '../../domain/reactions';
 import { MESSAGE_COLUMNS, toMessage, type MessageRow, type Reactions } from './rows';
 import type { searchIndexQueries } from './search-index';
+import { RecentJoinParts } from '../join-parts';
 
 /**
  * Messages: sends, the three kinds of change, and the reads of join, history and
@@ -173,6 +174,9 @@ export function messageQueries(
     return { status: 'changed', message: toMessage(changed), change };
   }
 
+  /** What joiners of one conversation in a burst share (join-parts.ts). */
+  const joinParts = new RecentJoinParts();
+
   function page(conversationId: string, beforeSeq: number, limit: number) {
     const rows = newestBefore.all(conversationId, beforeSeq, limit + 1);
     return { messages: rows.slice(0, limit).reverse().map(toMessage), has_more: rows.length > limit };
@@ -259,11 +263,20 @@ export function messageQueries(
     },
 
     joinSnapshot(conversationId: string, sinceSeq: number | undefined): JoinSnapshot {
-      const last_seq = conversations.lastSeq(conversationId);
-      const members = conversations.members(conversationId);
+      const numbers = conversations.numbers(conversationId);
+      if (!numbers) return { last_seq: 0, members: [], messages: [], has_more: false };
+      const { last_seq, members_version: membersVersion } = numbers;
+      const members =
+        joinParts.members(conversationId, membersVersion) ?? conversations.members(conversationId);
       if (sinceSeq === undefined) {
-        return { last_seq, members, ...page(conversationId, Number.MAX_SAFE_INTEGER, JOIN_PAGE_SIZE) };
+        const newest =
+          joinParts.page(conversationId, last_seq) ??
+          page(conversationId, Number.MAX_SAFE_INTEGER, JOIN_PAGE_SIZE);
+        joinParts.keep(conversationId, { membersVersion, members, lastSeq: last_seq, page: newest });
+        return { last_seq, members, ...newest };
       }
+      const kept = joinParts.page(conversationId, last_seq);
+      joinParts.keep(conversationId, { membersVersion, members, lastSeq: last_seq, page: kept });
       const rows = updatedAfter.all({
         conversation: conversationId,
         since: sinceSeq,

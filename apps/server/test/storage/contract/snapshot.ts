@@ -37,6 +37,33 @@ export function snapshotContract(makeStorage: MakeStorage): void {
       expect(snapshot.has_more).toBe(false);
     });
 
+    it('joinSnapshot again right after each kind of change: the change is in it (nothing kept is stale)', async () => {
+      const { storage } = fixture();
+      const [ann, bob] = await makeUsers(storage, 'ann', 'bob');
+      const id = await makeConversation(storage, ann!, [bob!], 'Group');
+      const [first] = await sendMany(storage, id, ann!, 2);
+      const join = () => storage.joinSnapshot(id, undefined);
+      const readSeqOf = async (userId: string) =>
+        (await join()).members.find((member) => member.user_id === userId)?.read_seq;
+
+      expect((await join()).messages.map((m) => m.seq)).toEqual([1, 2]);
+      await storage.markRead({ conversation_id: id, user_id: bob!.id, seq: 2 });
+      expect(await readSeqOf(bob!.id)).toBe(2);
+      await storage.setReaction({ message_id: first!.id, user_id: bob!.id, reaction: 'like' });
+      expect((await join()).messages[0]!.reactions).toEqual({ like: [bob!.id] });
+      await storage.editMessage({
+        message_id: first!.id,
+        user_id: ann!.id,
+        body: 'edited',
+        now: after(first!, 1),
+      });
+      expect((await join()).messages[0]!.body).toBe('edited');
+      await send(storage, id, bob!);
+      expect((await join()).messages.map((m) => m.seq)).toEqual([1, 2, 5]);
+      // A resume (since_seq) after all that: the same members, the changes since.
+      expect((await storage.joinSnapshot(id, 4)).messages.map((m) => m.seq)).toEqual([5]);
+    });
+
     it('joinSnapshot without since: the newest 50 in seq order; has_more when older ones exist', async () => {
       const { storage } = fixture();
       const [ann, bob] = await makeUsers(storage, 'ann', 'bob');
