@@ -118,7 +118,8 @@ async function postgresPlans(shape: Shape): Promise<void> {
     const conversations = postgresConversations(pool);
     const history = historyQueries(pool);
     const reads: Array<[string, () => Promise<unknown>]> = [
-      ['GET /api/conversations', () => conversations.listConversationsJson(VIEWER_ID)],
+      ['GET /api/conversations, nothing kept yet', () => conversations.listConversationsJson(VIEWER_ID)],
+      ['GET /api/conversations again, nothing moved', () => conversations.listConversationsJson(VIEWER_ID)],
       ['join_conversation', () => history.joinSnapshot(conversationUuid(7), undefined)],
       ['history page', () => history.messagesBefore(conversationUuid(7), 90, 50)],
     ];
@@ -130,7 +131,7 @@ async function postgresPlans(shape: Shape): Promise<void> {
         ran.length = 0;
         await read();
         for (const config of ran.splice(0)) {
-          const values = (config.values ?? []).map((value) => client.escapeLiteral(String(value)));
+          const values = (config.values ?? []).map((value) => client.escapeLiteral(literal(value)));
           const args = values.length ? `(${values.join(', ')})` : '';
           await client.query(`PREPARE plan_of AS ${config.text}`);
           // Planned at the first execution and kept, as on a server connection.
@@ -151,6 +152,15 @@ async function postgresPlans(shape: Shape): Promise<void> {
   } finally {
     await engine.cleanup();
   }
+}
+
+/** A parameter as PostgreSQL's text input reads it: arrays as array literals (`{"a",NULL}`). */
+function literal(value: unknown): string {
+  if (!Array.isArray(value)) return String(value);
+  const items = value.map((item) =>
+    item === null ? 'NULL' : `"${String(item).replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`,
+  );
+  return `{${items.join(',')}}`;
 }
 
 const oneLine = (sql: string) => sql.replace(/\s+/g, ' ').trim();

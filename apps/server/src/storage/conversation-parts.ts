@@ -44,6 +44,15 @@ export interface ListedJson {
   lastMessageAt: string | null;
 }
 
+/** What is kept of one conversation. */
+export interface KeptParts {
+  readonly membersVersion: number;
+  readonly members: Buffer;
+  readonly lastSeq: number;
+  readonly lastMessage: Buffer;
+  readonly lastMessageAt: string | null;
+}
+
 interface Parts {
   membersVersion: number;
   /** A JSON array. */
@@ -120,6 +129,14 @@ export class ConversationParts {
     }
     this.#evict();
     return jsons;
+  }
+
+  /**
+   * What is kept of conversation `id` now. An entry changes in place: a caller
+   * that needs it across an await copies the fields it uses.
+   */
+  kept(id: string): KeptParts | undefined {
+    return this.#entries.get(id);
   }
 
   /** How many conversations are kept (for tests and metrics). */

@@ -14,11 +14,12 @@ export interface ListOrderKey {
  * creation time without messages; then the newer conversation; ids break ties.
  * Times are ISO 8601 text (Date.toISOString()), which sorts as time; ids are
  * ASCII, compared by code unit as SQLite's BINARY and PostgreSQL's "C" collation
- * compare bytes (PostgreSQL orders its list in SQL, postgres/conversation-view.ts).
+ * compare bytes.
  *
- * In JS for SQLite's list (sqlite/conversation-list.ts): ordering in SQL needed
- * each conversation's last message joined at every listing, 200 index seeks and
- * table pages that any write between two listings leaves uncached.
+ * In JS for both drivers' lists (sqlite/ and postgres/conversation-list.ts):
+ * ordering in SQL needed each conversation's last message joined at every
+ * listing, 200 index seeks and table pages that any write between two listings
+ * leaves uncached.
  */
 export function compareListOrder(a: ListOrderKey, b: ListOrderKey): number {
   if (a.pinnedAt !== b.pinnedAt) {

@@ -76,6 +76,11 @@ export class ViewerCounts {
     private readonly grown: (added: number) => void,
   ) {}
 
+  /** Every conversation's counts kept for the viewer; entries change in place. */
+  known(): ReadonlyMap<string, Readonly<Counts>> {
+    return this.kept;
+  }
+
   /** The conversations of `listed` whose counts must be read. */
   missing(listed: readonly CountKey[]): string[] {
     const ids: string[] = [];

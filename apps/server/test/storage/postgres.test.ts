@@ -6,7 +6,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Message } from '@chat/protocol';
-import { planAddMembers } from '../../src/domain/group-rules';
+import { planAddMembers, planChangeRole, planRemoveMember } from '../../src/domain/group-rules';
 import { searchTerms } from '../../src/domain/search-text';
 import { readMigrations } from '../../src/storage/migrations';
 import { createPool } from '../../src/storage/postgres/database';
@@ -447,6 +447,65 @@ describePostgres('postgres', () => {
             (m) => m.event?.type === 'members_added' && m.event.user_ids.includes(message.mentions[0]!),
           );
           expect(added!.seq).toBeLessThan(message.seq);
+        }
+      } finally {
+        await fresh.cleanup();
+      }
+    });
+
+    it('read receipts, role changes, removals and renames from two processes at once: none deadlocks, lists current', async () => {
+      // Each bumps a conversation's members_version (migration 012) under its row
+      // lock; a receipt takes that lock before its member's row, as group changes do.
+      const fresh = await freshSchema();
+      try {
+        const [first, second] = [await fresh.open(), await fresh.open()];
+        const users = await makeUsers(first, 'ann', 'bob', 'cy', 'dee', 'eve');
+        const [ann, bob, cy, dee, eve] = users;
+        const ids = [
+          await makeConversation(first, ann!, [bob!, cy!, dee!, eve!], 'One'),
+          await makeConversation(first, ann!, [bob!, cy!, dee!], 'Two'),
+          await makeConversation(first, ann!, [cy!, dee!, eve!], 'Three'),
+        ];
+        for (const id of ids) await first.appendMessages([newMessage(id, ann!), newMessage(id, ann!)]);
+        await Promise.all([first.listConversationsJson(bob!.id), second.listConversationsJson(cy!.id)]);
+        const work: Array<Promise<unknown>> = [];
+        for (let round = 0; round < 6; round++) {
+          const [storage, other] = round % 2 ? [first, second] : [second, first];
+          for (const id of ids) {
+            for (const reader of [bob!, cy!, dee!, eve!]) {
+              work.push(storage.markRead({ conversation_id: id, user_id: reader.id, seq: round + 1 }));
+            }
+            work.push(
+              other.changeGroup({
+                conversation_id: id,
+                actor_id: ann!.id,
+                decide: (facts) => planChangeRole(facts, ann!.id, dee!.id, round % 2 ? 'admin' : 'member'),
+              }),
+              storage.appendMessages([newMessage(id, cy!)]),
+            );
+          }
+          work.push(other.updateAuthUser(cy!.id, { display_name: `Cy ${round}` }, new Date()));
+          work.push(storage.updateAuthUser(dee!.id, { display_name: `Dee ${round}` }, new Date()));
+          work.push(first.listConversationsJson(bob!.id), second.listConversationsJson(cy!.id));
+        }
+        work.push(
+          second.changeGroup({
+            conversation_id: ids[0]!,
+            actor_id: ann!.id,
+            decide: (facts) => planRemoveMember(facts, ann!.id, eve!.id),
+          }),
+          first.markRead({ conversation_id: ids[0]!, user_id: eve!.id, seq: 10 }),
+        );
+        const outcomes = await Promise.allSettled(work);
+        expect(outcomes.filter((outcome) => outcome.status === 'rejected')).toEqual([]);
+        for (const [storage, viewer] of [
+          [first, bob!],
+          [second, cy!],
+          [first, dee!],
+        ] as const) {
+          for (const conversation of await storage.listConversations(viewer.id)) {
+            expect(conversation).toEqual(await storage.getConversation(conversation.id, viewer.id));
+          }
         }
       } finally {
         await fresh.cleanup();

@@ -54,7 +54,7 @@ const objectText = (fields: Array<[string, string]>) =>
  * MEMBERS_JSON as text: array_to_string writes json_agg's ", " between members
  * and nothing for none. Every column here is NOT NULL.
  */
-const MEMBERS_TEXT = `('[' || array_to_string(ARRAY(SELECT ${objectText([
+export const MEMBERS_TEXT = `('[' || array_to_string(ARRAY(SELECT ${objectText([
   ['user_id', 'to_json(cm.user_id)::text'],
   ['display_name', 'to_json(mu.display_name)::text'],
   ['read_seq', 'cm.read_seq::text'],
@@ -65,7 +65,7 @@ const MEMBERS_TEXT = `('[' || array_to_string(ARRAY(SELECT ${objectText([
   WHERE cm.conversation_id = c.id ORDER BY cm.position), ', ') || ']')`;
 
 /** messageJson('m') as text. */
-const LAST_MESSAGE_TEXT = `CASE WHEN m.id IS NULL THEN 'null' ELSE ${objectText([
+export const LAST_MESSAGE_TEXT = `CASE WHEN m.id IS NULL THEN 'null' ELSE ${objectText([
   ['id', jsonText('m.id')],
   ['conversation_id', jsonText('m.conversation_id')],
   ['seq', numberText('m.seq')],
@@ -86,14 +86,20 @@ const LAST_MESSAGE_TEXT = `CASE WHEN m.id IS NULL THEN 'null' ELSE ${objectText(
 ])} END`;
 
 /** Other members' text messages, not deleted, above the viewer's read_seq (an index-only scan of UNIQUE (conversation_id, seq), 010). */
-const UNREAD_COUNT = `(SELECT COUNT(*) FROM messages u
+export const UNREAD_COUNT = `(SELECT COUNT(*) FROM messages u
   WHERE u.conversation_id = c.id AND u.seq > COALESCE(me.read_seq, 0)
     AND u.sender_id <> $1 AND u.deleted_at IS NULL AND u.kind = 'text')`;
 
 /** The same, mentioning the viewer. */
-const UNREAD_MENTIONS = `(SELECT COUNT(*) FROM message_mentions mm JOIN messages u ON u.id = mm.message_id
+export const UNREAD_MENTIONS = `(SELECT COUNT(*) FROM message_mentions mm JOIN messages u ON u.id = mm.message_id
   WHERE mm.user_id = $1 AND mm.conversation_id = c.id AND mm.seq > COALESCE(me.read_seq, 0)
     AND u.sender_id <> $1 AND u.deleted_at IS NULL)`;
+
+const SETTINGS_TEXT = objectText([
+  ['muted_until', timeText('me.muted_until')],
+  ['archived', boolText('COALESCE(me.archived, false)')],
+  ['pinned', boolText('me.pinned_at IS NOT NULL')],
+]);
 
 /** The JSON text of the `Conversation`. */
 export const CONVERSATION_JSON = objectText([
@@ -105,14 +111,7 @@ export const CONVERSATION_JSON = objectText([
   ['last_seq', numberText('c.last_seq')],
   ['unread_count', numberText(UNREAD_COUNT)],
   ['created_at', timeText('c.created_at')],
-  [
-    'settings',
-    objectText([
-      ['muted_until', timeText('me.muted_until')],
-      ['archived', boolText('COALESCE(me.archived, false)')],
-      ['pinned', boolText('me.pinned_at IS NOT NULL')],
-    ]),
-  ],
+  ['settings', SETTINGS_TEXT],
   ['unread_mentions', numberText(UNREAD_MENTIONS)],
 ]);
 
@@ -120,11 +119,3 @@ export const CONVERSATION_JSON = objectText([
 export const LAST_MESSAGE_JOIN = `LEFT JOIN LATERAL (
     SELECT * FROM messages x WHERE x.conversation_id = c.id ORDER BY x.seq DESC LIMIT 1
   ) m ON true`;
-
-/**
- * The list's order (docs/protocol.md sections 7 and 9): pinned first, most
- * recently pinned first; then newest first by the last message's time, or the
- * creation time without messages; ids (in code-unit order) break ties.
- */
-export const LIST_ORDER = `me.pinned_at DESC NULLS LAST, COALESCE(m.created_at, c.created_at) DESC,
-  c.created_at DESC, c.id COLLATE "C"`;

@@ -5,16 +5,18 @@ import { directKey } from '../../domain/conversation-rules';
 import { byTenure, type GroupFacts } from '../../domain/group-rules';
 import { checkMembership, type Membership } from '../../domain/membership-rules';
 import type { Rejection } from '../../domain/rejection';
-import { jsonText, type JsonPieces } from '../json-pieces';
+import { jsonText } from '../json-pieces';
 import type { NewConversation, ReadOutcome, SettingsChanges } from '../storage';
 import { inTransaction, iso, type Queryable } from './database';
-import { CONVERSATION_JSON, LAST_MESSAGE_JOIN, LIST_ORDER } from './conversation-view';
+import { conversationListQueries } from './conversation-list';
+import { CONVERSATION_JSON, LAST_MESSAGE_JOIN } from './conversation-view';
 
 /**
  * Conversations, their members and their counter. A conversation as a viewer sees
  * it (members, last message, unread count) is ONE statement that PostgreSQL
- * answers as JSON text (conversation-view.ts), for one conversation or all of a
- * viewer's: one snapshot, whatever the number of conversations.
+ * answers as JSON text (conversation-view.ts); so is the viewer's list, which
+ * builds again only what moved since this process last listed
+ * (conversation-list.ts).
  */
 
 const ONE_CONVERSATION = `SELECT ${CONVERSATION_JSON} AS conversation
@@ -22,13 +24,6 @@ const ONE_CONVERSATION = `SELECT ${CONVERSATION_JSON} AS conversation
   LEFT JOIN conversation_members me ON me.conversation_id = c.id AND me.user_id = $1
   ${LAST_MESSAGE_JOIN}
   WHERE c.id = $2`;
-
-const VIEWER_CONVERSATIONS = `SELECT ${CONVERSATION_JSON} AS conversation
-  FROM conversation_members me
-  JOIN conversations c ON c.id = me.conversation_id
-  ${LAST_MESSAGE_JOIN}
-  WHERE me.user_id = $1
-  ORDER BY ${LIST_ORDER}`;
 
 export function conversationQueries(pool: pg.Pool) {
   async function membership(db: Queryable, conversationId: string, userId: string): Promise<Membership> {
@@ -42,17 +37,7 @@ export function conversationQueries(pool: pg.Pool) {
     return row.member ? 'member' : 'not_member';
   }
 
-  /** The viewer's conversations in the list's order, each as its JSON text. */
-  async function listConversationsJson(viewerId: string): Promise<JsonPieces[]> {
-    // Named: each connection plans this statement once, not at every listing, where
-    // planning took longer than running it (issue 13, docs/benchmarks.md).
-    const { rows } = await pool.query<{ conversation: string }>({
-      name: 'viewer-conversations',
-      text: VIEWER_CONVERSATIONS,
-      values: [viewerId],
-    });
-    return rows.map((row) => [row.conversation]);
-  }
+  const { listConversationsJson } = conversationListQueries(pool);
 
   return {
     membership: (conversationId: string, userId: string) => membership(pool, conversationId, userId),
@@ -172,13 +157,16 @@ export function conversationQueries(pool: pg.Pool) {
     /**
      * The UPDATE only raises read_seq: a concurrent markRead of the same member
      * waits for the row lock and re-checks the condition against the new value.
+     * The conversation's row is locked first, as group changes lock it: raising
+     * read_seq bumps its members_version (migration 012), and taking the two
+     * locks in the other order could deadlock with a group change.
      */
     markRead(input: { conversation_id: string; user_id: string; seq: number }): Promise<ReadOutcome> {
       return inTransaction(pool, 'write', async (client) => {
         const { rows } = await client.query<{ last_seq: number; read_seq: number | null }>(
           `SELECT c.last_seq, me.read_seq FROM conversations c
            LEFT JOIN conversation_members me ON me.conversation_id = c.id AND me.user_id = $2
-           WHERE c.id = $1`,
+           WHERE c.id = $1 FOR NO KEY UPDATE OF c`,
           [input.conversation_id, input.user_id],
         );
         const row = rows[0];
