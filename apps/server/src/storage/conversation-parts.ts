@@ -3,9 +3,13 @@ import type { JsonPieces } from './json-pieces';
 /**
  * The parts of a `Conversation` that are the same for every viewer and cost the
  * most to build, its members and its last message, kept as JSON in UTF-8 by the
- * number that changes with each: `members_version` (bumped by the database on
- * any change to who the members are, their names, read_seq or role) and
- * `last_seq` (taken by every change to a message, docs/protocol.md section 5).
+ * numbers that change with each: `members_version` (bumped by the database on
+ * any change to who the members are, their names or roles, and on SQLite
+ * their read_seq) with `readSeqSum` (on PostgreSQL, the sum of the members'
+ * read_seq: read_seq only grows, so every read raises it while the members
+ * stay; a read receipt there writes only its member's row, never the
+ * conversation's, which sends hold locked until they commit), and `last_seq`
+ * (taken by every change to a message, docs/protocol.md section 5).
  *
  * The conversation list (issue 13) reads, for each of the viewer's
  * conversations, only what is the viewer's own (its settings; its counts are
@@ -19,6 +23,8 @@ import type { JsonPieces } from './json-pieces';
 export interface ListedConversation {
   id: string;
   membersVersion: number;
+  /** The sum of the members' read_seq where reads do not move `membersVersion` (PostgreSQL), else 0. */
+  readSeqSum: number;
   lastSeq: number;
   /** The viewer's `unread_count` and `unread_mentions` (unread-counts.ts). */
   counts: { readonly unread: number; readonly mentions: number };
@@ -47,6 +53,7 @@ export interface ListedJson {
 /** What is kept of one conversation. */
 export interface KeptParts {
   readonly membersVersion: number;
+  readonly readSeqSum: number;
   readonly members: Buffer;
   readonly lastSeq: number;
   readonly lastMessage: Buffer;
@@ -55,6 +62,7 @@ export interface KeptParts {
 
 interface Parts {
   membersVersion: number;
+  readSeqSum: number;
   /** A JSON array. */
   members: Buffer;
   lastSeq: number;
@@ -97,7 +105,7 @@ export class ConversationParts {
     const lastMessages: string[] = [];
     for (const row of listed) {
       const parts = this.#entries.get(row.id);
-      if (parts?.membersVersion !== row.membersVersion) members.push(row.id);
+      if (!parts || !sameMembers(parts, row)) members.push(row.id);
       if (parts?.lastSeq !== row.lastSeq) lastMessages.push(row.id);
     }
     return { members, lastMessages };
@@ -150,12 +158,13 @@ export class ConversationParts {
     lastMessages: ReadonlyMap<string, LastMessagePart>,
   ): Parts {
     const kept = this.#entries.get(row.id);
-    const freshMembers = kept?.membersVersion === row.membersVersion ? null : read(members, row.id);
+    const freshMembers = kept && sameMembers(kept, row) ? null : read(members, row.id);
     const freshLast = kept?.lastSeq === row.lastSeq ? null : read(lastMessages, row.id);
     const now = ++this.#clock;
     if (!kept) {
       const parts: Parts = {
         membersVersion: row.membersVersion,
+        readSeqSum: row.readSeqSum,
         members: freshMembers!,
         lastSeq: row.lastSeq,
         lastMessage: freshLast!.json ?? NULL,
@@ -169,6 +178,7 @@ export class ConversationParts {
     this.#bytes -= size(kept);
     if (freshMembers) {
       kept.membersVersion = row.membersVersion;
+      kept.readSeqSum = row.readSeqSum;
       kept.members = freshMembers;
     }
     if (freshLast) {
@@ -190,6 +200,14 @@ export class ConversationParts {
       this.#bytes -= size(parts);
     }
   }
+}
+
+/** Whether the members kept are those `row` was listed at. */
+export function sameMembers(
+  kept: KeptParts,
+  row: Pick<ListedConversation, 'membersVersion' | 'readSeqSum'>,
+): boolean {
+  return kept.membersVersion === row.membersVersion && kept.readSeqSum === row.readSeqSum;
 }
 
 function read<T>(map: ReadonlyMap<string, T>, id: string): T {

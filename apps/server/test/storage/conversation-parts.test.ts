@@ -10,6 +10,7 @@ import { jsonText } from '../../src/storage/json-pieces';
 const row = (id: string, membersVersion: number, lastSeq: number, unread = 0): ListedConversation => ({
   id,
   membersVersion,
+  readSeqSum: 0,
   lastSeq,
   counts: { unread, mentions: unread > 0 ? 1 : 0 },
   viewerJson: `{"id":"${id}"}`,

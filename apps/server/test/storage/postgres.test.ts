@@ -454,8 +454,8 @@ describePostgres('postgres', () => {
     });
 
     it('read receipts, role changes, removals and renames from two processes at once: none deadlocks, lists current', async () => {
-      // Each bumps a conversation's members_version (migration 012) under its row
-      // lock; a receipt takes that lock before its member's row, as group changes do.
+      // Group changes and renames bump members_version (migration 012) under the
+      // conversations' row locks, renames in id order; receipts write only their member's row.
       const fresh = await freshSchema();
       try {
         const [first, second] = [await fresh.open(), await fresh.open()];

@@ -15,16 +15,33 @@ import { LAST_MESSAGE_TEXT, MEMBERS_TEXT, UNREAD_COUNT, UNREAD_MENTIONS, isoText
  * this process keeps for each of the viewer's conversations (those of its last
  * listing) and builds a part only where the stored number differs from the
  * kept one. PostgreSQL runs a CASE branch's subquery only when it is taken, and
- * the last message's lateral join stops at its one-time filter.
+ * the last message's lateral join stops at its one-time filter. The members are
+ * kept by `members_version` and the sum of their read_seq, which every read
+ * raises (migration 012: a read receipt writes only its member's row); the sum
+ * costs an index scan per conversation, and is read in the members' column
+ * (`sum json`), so that it is computed once: PostgreSQL runs a subquery again in
+ * each expression that names it, and a lateral join of it turned the join of
+ * the kept numbers into 200 scans of all 200.
  *
  * The viewer's part is read as columns and written as JSON here (viewerJson):
  * built as text by PostgreSQL it took the statement from ~0.8 to ~1.4 ms, in a
  * probe of the bench's 200 conversations (to_char and concatenation per row).
  */
+/**
+ * The sum of the members' read_seq. The row comparison holds for every member
+ * (any text is >= ''), but it lowers PostgreSQL's estimate of the rows, so it
+ * walks the primary key rather than building a bitmap for each conversation:
+ * ~5 µs each, which were 1 ms of a listing of 200 (the statement alone, p50
+ * 2.63 -> 1.61 ms; docs/benchmarks.md).
+ */
+const READ_SEQ_SUM = `(SELECT COALESCE(sum(cm.read_seq), 0) FROM conversation_members cm
+  WHERE (cm.conversation_id, cm.user_id) >= (c.id, '') AND cm.conversation_id = c.id)`;
+
 const LISTED = `SELECT c.id, c.members_version, c.last_seq, me.read_seq,
     ${isoText('me.pinned_at')}, ${isoText('c.created_at')},
     COALESCE(to_json(c.title)::text, 'null'), c.is_group, ${isoText('me.muted_until')}, me.archived,
-    CASE WHEN k.members_version IS DISTINCT FROM c.members_version THEN ${MEMBERS_TEXT} END,
+    CASE WHEN k.members_version IS DISTINCT FROM c.members_version OR k.read_seq_sum IS DISTINCT FROM ${READ_SEQ_SUM}
+      THEN ${READ_SEQ_SUM} || ' ' || ${MEMBERS_TEXT} END,
     CASE WHEN k.last_seq IS DISTINCT FROM c.last_seq THEN ${LAST_MESSAGE_TEXT} END,
     ${isoText('m.created_at')},
     CASE WHEN k.read_seq IS DISTINCT FROM me.read_seq OR k.counted_seq IS DISTINCT FROM c.last_seq
@@ -33,8 +50,8 @@ const LISTED = `SELECT c.id, c.members_version, c.last_seq, me.read_seq,
       THEN ${UNREAD_MENTIONS}::int END
   FROM conversation_members me
   JOIN conversations c ON c.id = me.conversation_id
-  LEFT JOIN unnest($2::text[], $3::int[], $4::int[], $5::int[], $6::int[])
-    AS k (id, members_version, last_seq, read_seq, counted_seq) ON k.id = c.id
+  LEFT JOIN unnest($2::text[], $3::int[], $4::int8[], $5::int[], $6::int[], $7::int[])
+    AS k (id, members_version, read_seq_sum, last_seq, read_seq, counted_seq) ON k.id = c.id
   LEFT JOIN LATERAL (
     SELECT * FROM messages x
     WHERE x.conversation_id = c.id AND k.last_seq IS DISTINCT FROM c.last_seq
@@ -54,7 +71,7 @@ type ListedRow = [
   isGroup: boolean,
   mutedUntil: string | null,
   archived: boolean,
-  /** Null when the kept members are current. */
+  /** Null when the kept members are current, else the sum of the members' read_seq, a space and their JSON. */
   members: string | null,
   /** Null when the kept last message is current; 'null' without messages. */
   lastMessage: string | null,
@@ -63,6 +80,12 @@ type ListedRow = [
   unread: number | null,
   mentions: number | null,
 ];
+
+/** A conversation's members as JSON, and the sum of their read_seq they were built at. */
+interface MembersPart {
+  json: Buffer;
+  readSeqSum: number;
+}
 
 type Row = ListedConversation & CountKey & { pinnedAt: string | null; createdAt: string };
 const UNCOUNTED = { unread: 0, mentions: 0 };
@@ -75,10 +98,11 @@ const UNCOUNTED = { unread: 0, mentions: 0 };
 class KnownAtStart {
   readonly ids: string[] = [];
   readonly membersVersions: (number | null)[] = [];
+  readonly readSeqSums: (number | null)[] = [];
   readonly lastSeqs: (number | null)[] = [];
   readonly readSeqs: number[] = [];
   readonly countedSeqs: number[] = [];
-  readonly #members = new Map<string, Buffer>();
+  readonly #members = new Map<string, MembersPart>();
   readonly #lastMessages = new Map<string, LastMessagePart>();
   readonly #counts = new Map<string, readonly [number, number]>();
 
@@ -87,19 +111,22 @@ class KnownAtStart {
       const shared = parts.kept(id);
       this.ids.push(id);
       this.membersVersions.push(shared?.membersVersion ?? null);
+      this.readSeqSums.push(shared?.readSeqSum ?? null);
       this.lastSeqs.push(shared?.lastSeq ?? null);
       this.readSeqs.push(kept.readSeq);
       this.countedSeqs.push(kept.lastSeq);
       this.#counts.set(id, [kept.unread, kept.mentions]);
       if (shared) {
-        this.#members.set(id, shared.members);
+        this.#members.set(id, { json: shared.members, readSeqSum: shared.readSeqSum });
         this.#lastMessages.set(id, { json: shared.lastMessage, createdAt: shared.lastMessageAt });
       }
     }
   }
 
-  members(id: string, read: string | null): Buffer | undefined {
-    return read === null ? this.#members.get(id) : Buffer.from(read);
+  members(id: string, read: string | null): MembersPart | undefined {
+    if (read === null) return this.#members.get(id);
+    const space = read.indexOf(' ');
+    return { readSeqSum: Number(read.slice(0, space)), json: Buffer.from(read.slice(space + 1)) };
   }
 
   lastMessage(id: string, read: string | null, createdAt: string | null): LastMessagePart | undefined {
@@ -124,7 +151,15 @@ export function conversationListQueries(
     const { rows: read } = await pool.query<ListedRow>({
       name: 'viewer-conversations',
       text: LISTED,
-      values: [viewerId, known.ids, known.membersVersions, known.lastSeqs, known.readSeqs, known.countedSeqs],
+      values: [
+        viewerId,
+        known.ids,
+        known.membersVersions,
+        known.readSeqSums,
+        known.lastSeqs,
+        known.readSeqs,
+        known.countedSeqs,
+      ],
       rowMode: 'array',
     });
     const rows: Row[] = [];
@@ -146,9 +181,14 @@ export function conversationListQueries(
         mentions,
       ] = rest;
       const viewer = viewerJson(id, title, isGroup, lastSeq, createdAt, mutedUntil, archived, pinnedAt);
+      const membersPart = known.members(id, membersJson);
+      if (!membersPart) throw new Error(`conversation ${id}: its members were neither kept nor read`);
+      const readSeqSum = membersPart.readSeqSum;
+      members.set(id, membersPart.json);
       rows.push({
         id,
         membersVersion,
+        readSeqSum,
         lastSeq,
         readSeq,
         pinnedAt,
@@ -156,7 +196,6 @@ export function conversationListQueries(
         viewerJson: viewer,
         counts: UNCOUNTED,
       });
-      setIfKnown(members, id, known.members(id, membersJson));
       setIfKnown(lastMessages, id, known.lastMessage(id, lastMessageJson, lastMessageAt));
       setIfKnown(fresh, id, known.counts(id, unread, mentions));
     }

@@ -157,16 +157,14 @@ export function conversationQueries(pool: pg.Pool) {
     /**
      * The UPDATE only raises read_seq: a concurrent markRead of the same member
      * waits for the row lock and re-checks the condition against the new value.
-     * The conversation's row is locked first, as group changes lock it: raising
-     * read_seq bumps its members_version (migration 012), and taking the two
-     * locks in the other order could deadlock with a group change.
+     * Only the member's row is written (not the conversation's: migration 012).
      */
     markRead(input: { conversation_id: string; user_id: string; seq: number }): Promise<ReadOutcome> {
       return inTransaction(pool, 'write', async (client) => {
         const { rows } = await client.query<{ last_seq: number; read_seq: number | null }>(
           `SELECT c.last_seq, me.read_seq FROM conversations c
            LEFT JOIN conversation_members me ON me.conversation_id = c.id AND me.user_id = $2
-           WHERE c.id = $1 FOR NO KEY UPDATE OF c`,
+           WHERE c.id = $1`,
           [input.conversation_id, input.user_id],
         );
         const row = rows[0];

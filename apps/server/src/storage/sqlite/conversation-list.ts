@@ -67,6 +67,8 @@ export function conversationListQueries(
       .map(([id, membersVersion, lastSeq, readSeq, pinnedAt, createdAt, viewerJson]) => ({
         id,
         membersVersion,
+        // A read bumps members_version here (migration 014).
+        readSeqSum: 0,
         lastSeq,
         readSeq,
         pinnedAt,
