@@ -61,6 +61,17 @@ describe('ConversationParts', () => {
     expect(b!.lastMessageAt).toBeNull();
   });
 
+  it('reads the members again when the sum of their read_seq moved at the same members_version (PostgreSQL)', () => {
+    const parts = new ConversationParts();
+    const at = (readSeqSum: number): ListedConversation => ({ ...row('a', 4, 9), readSeqSum });
+    parts.conversations([at(10)], new Map([['a', json('[10]')]]), new Map([['a', message(9)]]));
+    expect(parts.missing([at(10)])).toEqual({ members: [], lastMessages: [] });
+    expect(parts.missing([at(11)])).toEqual({ members: ['a'], lastMessages: [] });
+    const [read] = parts.conversations([at(11)], new Map([['a', json('[11]')]]), new Map());
+    expect(parsed(read!)).toMatchObject({ members: [11] });
+    expect(parts.kept('a')).toMatchObject({ membersVersion: 4, readSeqSum: 11, lastSeq: 9 });
+  });
+
   it('refuses to build a conversation from a part that was not read', () => {
     const parts = new ConversationParts();
     expect(() => parts.conversations([row('a', 1, 1)], new Map(), new Map([['a', NO_MESSAGE]]))).toThrow(
