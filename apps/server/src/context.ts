@@ -1,5 +1,6 @@
 import type { Attachments } from './attachments/attachment-service';
 import type { SecretBox } from './auth/secret-box';
+import type { KnownUsers } from './auth/known-users';
 import type { TokenVerifier } from './auth/token-verifier';
 import type { Clock } from './clock';
 import type { ServerConfig } from './config';
@@ -33,6 +34,8 @@ export interface ServerContext {
   typing: TypingTracker;
   sendQueue: SendQueue;
   verifier: TokenVerifier;
+  /** The users REST requests were authenticated for lately (auth/known-users.ts). */
+  knownUsers: KnownUsers;
   metrics: Metrics;
   log: Logger;
   /** Section 11: the byte store, the URL signer, the deletion of dead attachments. */

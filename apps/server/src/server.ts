@@ -3,6 +3,7 @@ import { AGENT_STATUS_TTL_MS } from '@chat/protocol';
 import { Attachments } from './attachments/attachment-service';
 import { openAttachmentStore } from './attachments/open-attachment-store';
 import { UrlSigner, ensureUrlSecret } from './attachments/signing';
+import { KnownUsers } from './auth/known-users';
 import { registerEmbeddedAuth } from './auth/embedded-auth-routes';
 import { watchAgentKeys } from './auth/agent-key-sweep';
 import { embeddedAuthSettings } from './auth/embedded-auth-settings';
@@ -162,6 +163,7 @@ export async function createServer(
     presence,
     publisher,
     verifier,
+    knownUsers: new KnownUsers(),
     metrics,
     log,
     attachments,

@@ -2,6 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import type { User } from '@chat/protocol';
 import type { Storage } from '../storage/storage';
 import { agentOfKey, isAgentKey } from './agent-keys';
+import type { KnownUsers } from './known-users';
 import type { TokenVerifier } from './token-verifier';
 
 export type RequestAuthResult = { ok: true; user: User } | { ok: false; message: string };
@@ -9,7 +10,8 @@ export type RequestAuthResult = { ok: true; user: User } | { ok: false; message:
 /**
  * Who sent a REST request: reads `Authorization: Bearer <access token>`, verifies
  * the token, and makes sure the user exists (a valid token for an unseen user
- * creates it: a Supabase project's users appear on first use, docs/protocol.md section 2).
+ * creates it: a Supabase project's users appear on first use, docs/protocol.md section 2);
+ * with `known`, a user seen lately is not looked up again (known-users.ts).
  * An agent's API key (`Bearer chat_ak_...`, section 14) names its agent while it is the current key.
  *
  * Never throws for a bad token; a storage failure propagates (a 500, not a 401).
@@ -18,6 +20,7 @@ export async function authenticateRequest(
   request: Pick<FastifyRequest, 'headers'>,
   verifier: TokenVerifier,
   storage: Pick<Storage, 'ensureUser' | 'agentUserByKeyHash'>,
+  known?: KnownUsers,
 ): Promise<RequestAuthResult> {
   const token = bearerToken(request.headers.authorization);
   if (!token) return { ok: false, message: 'missing bearer token' };
@@ -27,7 +30,11 @@ export async function authenticateRequest(
   }
   const result = await verifier.verify(token);
   if (!result.ok) return { ok: false, message: result.reason };
-  return { ok: true, user: await storage.ensureUser(result.user) };
+  const seen = known?.get(result.user.id);
+  if (seen) return { ok: true, user: seen };
+  const user = await storage.ensureUser(result.user);
+  known?.remember(user);
+  return { ok: true, user };
 }
 
 /** The token of an `Authorization: Bearer <token>` header (scheme case-insensitive), else null. */

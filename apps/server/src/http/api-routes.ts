@@ -33,13 +33,17 @@ export async function registerApiRoutes(app: FastifyInstance, ctx: ServerContext
 
   await app.register(async (api) => {
     api.addHook('preHandler', async (request) => {
-      const result = await authenticateRequest(request, ctx.verifier, storage);
+      const result = await authenticateRequest(request, ctx.verifier, storage, ctx.knownUsers);
       if (!result.ok) throw unauthorized(result.message);
       request.user = result.user;
     });
     await registerRestRateLimits(api, config);
 
-    api.get('/api/me', async (request) => ({ user: currentUser(request) }));
+    // Read fresh: the authenticated user may be one this process kept (its name changed meanwhile).
+    api.get('/api/me', async (request) => {
+      const user = currentUser(request);
+      return { user: (await storage.getUser(user.id)) ?? user };
+    });
 
     /** v2: an empty query finds no one; e-mails only to a query that is a prefix of them. */
     api.get('/api/users', async (request) => {

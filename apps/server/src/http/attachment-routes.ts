@@ -88,7 +88,7 @@ export function registerAttachmentDownloads(app: FastifyInstance, ctx: ServerCon
     if (!stored || !key) return notFound(reply);
     if (!ctx.attachments.signer.verify(id, variant, sig)) {
       if (request.headers.authorization === undefined) return notFound(reply);
-      const auth = await authenticateRequest(request, ctx.verifier, ctx.storage);
+      const auth = await authenticateRequest(request, ctx.verifier, ctx.storage, ctx.knownUsers);
       if (!auth.ok) throw unauthorized(auth.message);
       if (!(await ctx.storage.canReadAttachment(id, auth.user.id))) return notFound(reply);
     }

@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { SignJWT } from 'jose';
 import type { JWTPayload } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KnownUsers } from '../../src/auth/known-users';
 import { authenticateRequest, bearerToken } from '../../src/auth/request-auth';
 import { createTokenVerifier } from '../../src/auth/token-verifier';
 import { createSqliteStorage } from '../../src/storage/sqlite/sqlite-storage';
@@ -84,6 +85,45 @@ describe('authenticateRequest', () => {
     expect(await response.json()).toEqual({
       error: { code: 'unauthorized', message: 'role is not authenticated' },
     });
+  });
+
+  it('with KnownUsers: a user seen lately is not looked up again, and its token is still verified', async () => {
+    const verifier = createTokenVerifier({ jwtSecret: SECRET });
+    let lookups = 0;
+    const counted = {
+      ensureUser: (user: Parameters<Storage['ensureUser']>[0]) => {
+        lookups++;
+        return storage.ensureUser(user);
+      },
+      agentUserByKeyHash: (hash: string) => storage.agentUserByKeyHash(hash),
+    };
+    const known = new KnownUsers();
+    const id = randomUUID();
+    const request = async (payload: JWTPayload) => ({
+      headers: { authorization: `Bearer ${await token(payload)}` },
+    });
+    const first = await authenticateRequest(
+      await request({ sub: id, email: 'ada@example.com' }),
+      verifier,
+      counted,
+      known,
+    );
+    const second = await authenticateRequest(
+      await request({ sub: id, email: 'ada@example.com' }),
+      verifier,
+      counted,
+      known,
+    );
+    expect(first).toMatchObject({ ok: true, user: { id } });
+    expect(second).toEqual(first);
+    expect(lookups).toBe(1);
+    const anon = await authenticateRequest(
+      await request({ sub: id, role: 'anon' }),
+      verifier,
+      counted,
+      known,
+    );
+    expect(anon).toEqual({ ok: false, message: 'role is not authenticated' });
   });
 
   it('reads the token of a Bearer header', () => {

@@ -91,6 +91,9 @@ describe('embedded auth with @supabase/supabase-js', () => {
       options: { data: { display_name: 'Old Name' } },
     });
     const userId = data.user!.id;
+    // Seen once before the rename: the process keeps the authenticated user (auth/known-users.ts).
+    const before = await api(harness.server, data.session!.access_token, 'GET', '/api/me');
+    expect(await before.json()).toMatchObject({ user: { id: userId, display_name: 'Old Name' } });
 
     const renamed = await client.auth.updateUser({ data: { display_name: '  New\u202E Name\u200B ' } });
     expect(renamed.error).toBeNull();
