@@ -1,3 +1,6 @@
+import type { ListedJson } from './conversation-parts';
+import type { JsonPieces } from './json-pieces';
+
 /** What the conversation list's order reads of a conversation. */
 export interface ListOrderKey {
   id: string;
@@ -35,3 +38,20 @@ export function compareListOrder(a: ListOrderKey, b: ListOrderKey): number {
 }
 
 const descending = (a: string, b: string): number => (a < b ? 1 : a > b ? -1 : 0);
+
+/** The conversations' JSON in the list's order, `jsons[k]` being `keys[k]`'s (ConversationParts.conversations). */
+export function inListOrder(
+  keys: readonly Pick<ListOrderKey, 'id' | 'pinnedAt' | 'createdAt'>[],
+  jsons: readonly ListedJson[],
+): JsonPieces[] {
+  return keys
+    .map((key, k): ListOrderKey & { json: JsonPieces } => ({
+      id: key.id,
+      pinnedAt: key.pinnedAt,
+      createdAt: key.createdAt,
+      lastMessageAt: jsons[k]!.lastMessageAt,
+      json: jsons[k]!.json,
+    }))
+    .sort(compareListOrder)
+    .map((entry) => entry.json);
+}

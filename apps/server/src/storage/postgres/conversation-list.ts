@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { ConversationParts, type LastMessagePart, type ListedConversation } from '../conversation-parts';
 import type { JsonPieces } from '../json-pieces';
-import { compareListOrder, type ListOrderKey } from '../list-order';
+import { inListOrder } from '../list-order';
 import { UnreadCounts, type CountKey } from '../unread-counts';
 import { LAST_MESSAGE_TEXT, MEMBERS_TEXT, UNREAD_COUNT, UNREAD_MENTIONS, isoText } from './conversation-view';
 
@@ -204,17 +204,7 @@ export function conversationListQueries(
       .of(viewerId)
       .counts(rows, fresh)
       .forEach((rowCounts, k) => (rows[k]!.counts = rowCounts));
-    const jsons = parts.conversations(rows, members, lastMessages);
-    return rows
-      .map((row, k): ListOrderKey & { json: JsonPieces } => ({
-        id: row.id,
-        pinnedAt: row.pinnedAt,
-        createdAt: row.createdAt,
-        lastMessageAt: jsons[k]!.lastMessageAt,
-        json: jsons[k]!.json,
-      }))
-      .sort(compareListOrder)
-      .map((entry) => entry.json);
+    return inListOrder(rows, parts.conversations(rows, members, lastMessages));
   }
 
   return { listConversationsJson };

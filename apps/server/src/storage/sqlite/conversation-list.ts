@@ -2,7 +2,7 @@ import type { Database } from 'better-sqlite3';
 import type { Conversation } from '@chat/protocol';
 import { ConversationParts, type LastMessagePart, type ListedConversation } from '../conversation-parts';
 import { jsonText, type JsonPieces } from '../json-pieces';
-import { compareListOrder, type ListOrderKey } from '../list-order';
+import { inListOrder } from '../list-order';
 import { UnreadCounts, type CountKey } from '../unread-counts';
 import {
   LAST_MESSAGE,
@@ -95,17 +95,7 @@ export function conversationListQueries(
         : [],
     );
     viewerCounts.counts(rows, fresh).forEach((rowCounts, k) => (rows[k]!.counts = rowCounts));
-    const jsons = parts.conversations(rows, members, lastMessages);
-    return rows
-      .map((row, k): ListOrderKey & { json: JsonPieces } => ({
-        id: row.id,
-        pinnedAt: row.pinnedAt,
-        createdAt: row.createdAt,
-        lastMessageAt: jsons[k]!.lastMessageAt,
-        json: jsons[k]!.json,
-      }))
-      .sort(compareListOrder)
-      .map((entry) => entry.json);
+    return inListOrder(rows, parts.conversations(rows, members, lastMessages));
   }
 
   return {
