@@ -6,6 +6,16 @@ import { UnreadCounts, type CountKey } from '../unread-counts';
 import { LAST_MESSAGE_TEXT, MEMBERS_TEXT, UNREAD_COUNT, UNREAD_MENTIONS, isoText } from './conversation-view';
 
 /**
+ * The sum of the members' read_seq. The row comparison holds for every member
+ * (any text is >= ''), but it lowers PostgreSQL's estimate of the rows, so it
+ * walks the primary key rather than building a bitmap for each conversation:
+ * ~5 µs each, which were 1 ms of a listing of 200 (the statement alone, p50
+ * 2.63 -> 1.61 ms; docs/benchmarks.md).
+ */
+const READ_SEQ_SUM = `(SELECT COALESCE(sum(cm.read_seq), 0) FROM conversation_members cm
+  WHERE (cm.conversation_id, cm.user_id) >= (c.id, '') AND cm.conversation_id = c.id)`;
+
+/**
  * The conversation list on PostgreSQL (issue 13), as sqlite/conversation-list.ts
  * makes it on SQLite: members and last messages kept by `parts`, unread counts
  * by `counts`, each built again only for conversations whose number moved, the
@@ -18,25 +28,16 @@ import { LAST_MESSAGE_TEXT, MEMBERS_TEXT, UNREAD_COUNT, UNREAD_MENTIONS, isoText
  * the last message's lateral join stops at its one-time filter. The members are
  * kept by `members_version` and the sum of their read_seq, which every read
  * raises (migration 012: a read receipt writes only its member's row); the sum
- * costs an index scan per conversation, and is read in the members' column
- * (`sum json`), so that it is computed once: PostgreSQL runs a subquery again in
- * each expression that names it, and a lateral join of it turned the join of
- * the kept numbers into 200 scans of all 200.
+ * costs an index scan per conversation. It is answered in the members' column
+ * (`sum json`) and nowhere else, so that it runs once a row (twice where the
+ * members are built again): PostgreSQL runs a subquery again in each expression
+ * that names it, and a lateral join of it had turned the join of the kept
+ * numbers into 200 scans of all 200.
  *
  * The viewer's part is read as columns and written as JSON here (viewerJson):
  * built as text by PostgreSQL it took the statement from ~0.8 to ~1.4 ms, in a
  * probe of the bench's 200 conversations (to_char and concatenation per row).
  */
-/**
- * The sum of the members' read_seq. The row comparison holds for every member
- * (any text is >= ''), but it lowers PostgreSQL's estimate of the rows, so it
- * walks the primary key rather than building a bitmap for each conversation:
- * ~5 µs each, which were 1 ms of a listing of 200 (the statement alone, p50
- * 2.63 -> 1.61 ms; docs/benchmarks.md).
- */
-const READ_SEQ_SUM = `(SELECT COALESCE(sum(cm.read_seq), 0) FROM conversation_members cm
-  WHERE (cm.conversation_id, cm.user_id) >= (c.id, '') AND cm.conversation_id = c.id)`;
-
 const LISTED = `SELECT c.id, c.members_version, c.last_seq, me.read_seq,
     ${isoText('me.pinned_at')}, ${isoText('c.created_at')},
     COALESCE(to_json(c.title)::text, 'null'), c.is_group, ${isoText('me.muted_until')}, me.archived,
