@@ -58,6 +58,8 @@ test.afterAll(async () => {
 test('screenshots of the conversation list and a chat, light and dark, phone and desktop', async ({
   browser,
 }) => {
+  // Four people, a group, a chat, then eight screens: past 90 s on a loaded machine (CI of 2026-12-03 evening), 29 s alone.
+  test.slow();
   const ada = await signUp(browser, server.url, 'Ada Lovelace');
   const grace = await signUp(browser, server.url, 'Grace Hopper');
   const alan = await signUp(browser, server.url, 'Alan Turing');
