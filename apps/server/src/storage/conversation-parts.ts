@@ -203,7 +203,7 @@ export class ConversationParts {
 }
 
 /** Whether the members kept are those `row` was listed at. */
-export function sameMembers(
+function sameMembers(
   kept: KeptParts,
   row: Pick<ListedConversation, 'membersVersion' | 'readSeqSum'>,
 ): boolean {

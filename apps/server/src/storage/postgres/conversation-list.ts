@@ -182,8 +182,7 @@ export function conversationListQueries(
         mentions,
       ] = rest;
       const viewer = viewerJson(id, title, isGroup, lastSeq, createdAt, mutedUntil, archived, pinnedAt);
-      const membersPart = known.members(id, membersJson);
-      if (!membersPart) throw new Error(`conversation ${id}: its members were neither kept nor read`);
+      const membersPart = keptOrRead(id, 'members', known.members(id, membersJson));
       const readSeqSum = membersPart.readSeqSum;
       members.set(id, membersPart.json);
       rows.push({
@@ -197,8 +196,11 @@ export function conversationListQueries(
         viewerJson: viewer,
         counts: UNCOUNTED,
       });
-      setIfKnown(lastMessages, id, known.lastMessage(id, lastMessageJson, lastMessageAt));
-      setIfKnown(fresh, id, known.counts(id, unread, mentions));
+      lastMessages.set(
+        id,
+        keptOrRead(id, 'last message', known.lastMessage(id, lastMessageJson, lastMessageAt)),
+      );
+      fresh.set(id, keptOrRead(id, 'counts', known.counts(id, unread, mentions)));
     }
     // Again after the await: the viewer's entry may have been dropped meanwhile.
     counts
@@ -229,6 +231,8 @@ function viewerJson(
   );
 }
 
-function setIfKnown<T>(map: Map<string, T>, id: string, value: T | undefined): void {
-  if (value !== undefined) map.set(id, value);
+/** What the statement read, or what it said is kept (the statement builds every part not kept). */
+function keptOrRead<T>(id: string, part: string, value: T | undefined): T {
+  if (value === undefined) throw new Error(`conversation ${id}: ${part} neither kept nor read`);
+  return value;
 }
