@@ -699,7 +699,7 @@ export class ChatClient {
       }
       case 'message_ack':
         this.acked(frame.client_id, frame.message);
-        this.store(frame.message.conversation_id).applyMessage(frame.message);
+        this.store(frame.message.conversation_id).applyAck(frame.message);
         this.list.applyMessage(frame.message, self);
         break;
       case 'message_updated': {

@@ -29,7 +29,8 @@ const AGENT_STATUS_EXPIRE_MS = 65_000;
  * - a message is kept at its highest `updated_seq` (an older state never
  *   overwrites a newer one; the same frame twice changes nothing);
  * - `message_updated` for an id not held inserts it;
- * - `lastSeq` (where a resume starts) only grows.
+ * - `lastSeq` (the highest `updated_seq` held) only grows, and so does the
+ *   resume point, which only the conversation's own stream moves (see `resumeSeq`).
  *
  * `view` keeps its identity until something in it changes, and so does each of
  * its arrays, as `useSyncExternalStore` and `React.memo` need.
@@ -44,6 +45,8 @@ export class ConversationStore {
   private pending: readonly PendingMessage[] = EMPTY;
   private joined = false;
   private lastSeq = 0;
+  /** Every change up to this seq is held: the `joined` snapshot's and the stream's since. */
+  private streamSeq = 0;
   private hasMoreBefore = false;
   private error: ConversationView['error'] = null;
   /** Latest relayed text of each message still streaming (v2 section 14). */
@@ -91,9 +94,16 @@ export class ConversationStore {
     return this.cachedView;
   }
 
-  /** Highest updated_seq held (0 when nothing is held): the `since_seq` of a resume. */
+  /**
+   * The `since_seq` of a resume (0: none): the highest `updated_seq` of the
+   * `joined` snapshot and of the `message` / `message_updated` frames after it,
+   * which come in order with no gap. Not the highest held: a `message_ack` is
+   * sent at commit and can overtake an earlier message still on its way through
+   * another process, and a history page can hold a later edit. Resuming past
+   * either would skip what lies between, for good.
+   */
   get resumeSeq(): number {
-    return this.lastSeq;
+    return this.streamSeq;
   }
 
   /** Lowest seq held, where `loadOlder` continues; null when nothing is held. */
@@ -116,10 +126,12 @@ export class ConversationStore {
     if (fresh) {
       this.byId.clear();
       this.lastSeq = 0;
+      this.streamSeq = 0;
       this.hasMoreBefore = frame.has_more;
     }
     for (const message of frame.messages) this.upsert(message);
     this.lastSeq = Math.max(this.lastSeq, frame.last_seq);
+    this.streamSeq = Math.max(this.streamSeq, frame.last_seq);
     this.members = new Map(frame.members.map((member) => [member.user_id, member]));
     this.clearTypists();
     // Relays of this join follow it; what was relayed before is stale.
@@ -130,9 +142,24 @@ export class ConversationStore {
     this.changed({ messages: true, members: true, typists: true, streams: true });
   }
 
-  /** A `message`, `message_ack` or `message_updated`. Returns whether anything changed. */
+  /**
+   * A `message` or `message_updated` of the conversation's stream. Returns
+   * whether anything changed.
+   */
   applyMessage(message: Message, isNew = false): boolean {
     if (message.conversation_id !== this.conversationId) return false;
+    // Frames of a joined conversation are gapless from `joined` on; any other is held but proves nothing.
+    if (this.joined && message.updated_seq > this.streamSeq) this.streamSeq = message.updated_seq;
+    return this.apply(message, isNew);
+  }
+
+  /** A `message_ack`: held, but it may have overtaken earlier messages (see `resumeSeq`). */
+  applyAck(message: Message): boolean {
+    if (message.conversation_id !== this.conversationId) return false;
+    return this.apply(message, false);
+  }
+
+  private apply(message: Message, isNew: boolean): boolean {
     const stored = this.upsert(message);
     // The server stops a typist who sends; do the same, in case its frame is late.
     const typist = isNew && this.stopTypist(message.sender_id);

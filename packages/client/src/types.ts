@@ -175,7 +175,10 @@ export interface ConversationView {
   members: readonly JoinedMember[];
   /** User ids typing now (never the current user). */
   typingUserIds: readonly string[];
-  /** Highest updated_seq held: where a resume starts. */
+  /**
+   * Highest updated_seq held. A resume starts where the conversation's stream
+   * reached, which an ack or a history page can have passed.
+   */
   lastSeq: number;
   /** Whether older history exists beyond `messages`. */
   hasMoreBefore: boolean;

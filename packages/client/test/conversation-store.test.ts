@@ -62,12 +62,36 @@ describe('messages: idempotent, order-tolerant', () => {
     expect(changes).toBe(0);
   });
 
-  test('lastSeq is the highest updated_seq held, and only grows', () => {
+  test('lastSeq is the highest updated_seq held, and only grows; so does the resume point', () => {
+    store.applyJoined(joinedFrame([], 0), true);
     store.applyMessage(message(2));
     store.applyMessage(message(1, { updated_seq: 6 }));
     store.applyMessage(message(3));
     expect(store.view.lastSeq).toBe(6);
     expect(store.resumeSeq).toBe(6);
+  });
+});
+
+describe('the resume point: only the joined stream moves it', () => {
+  test('an ack that overtook an earlier message is held, but a resume still asks for what came before it', () => {
+    store.applyJoined(joinedFrame([message(66), message(67)], 67), true);
+    // Alice's send committed at 69 while Bob's 68 is still on its way through another process.
+    store.applyAck(message(69, { sender_id: ALICE }));
+    expect(seqs()).toEqual([66, 67, 69]);
+    expect(store.view.lastSeq).toBe(69);
+    expect(store.resumeSeq).toBe(67);
+    store.applyMessage(message(68), true);
+    store.applyMessage(message(69, { sender_id: ALICE }), true);
+    expect(store.resumeSeq).toBe(69);
+  });
+
+  test('history pages and frames before any join hold messages but give no resume point', () => {
+    store.applyMessage(message(5));
+    store.prependOlder([message(3, { updated_seq: 9 })], false);
+    expect(store.view.lastSeq).toBe(9);
+    expect(store.resumeSeq).toBe(0);
+    store.applyJoined(joinedFrame([message(5)], 7), false);
+    expect(store.resumeSeq).toBe(7);
   });
 });
 
