@@ -24,7 +24,14 @@ import {
 import { lockAttachments, takeAttachments } from './attachments';
 import { audienceRowsSql, audiencesFrom, type AudienceRow } from './audience';
 import { changedMessagesSql } from './changed-messages';
-import { inTransaction, iso, isoOrNull, type Queryable } from './database';
+import {
+  inTransaction,
+  inWriteTransactionOpenedWith,
+  iso,
+  isoOrNull,
+  textArrayLiteral,
+  type Queryable,
+} from './database';
 import { MESSAGE_COLUMNS, toMessage, type MessageRow } from './rows';
 import { indexText, indexTextOf } from './search';
 
@@ -61,54 +68,59 @@ function factsOf(row: LoadedRow | null): MessageFacts | null {
   );
 }
 
+/**
+ * What a batch reads first, sent with its BEGIN (database.ts
+ * inWriteTransactionOpenedWith): lock its conversations, sorted so two batches
+ * never wait on each other in a cycle; then, in a statement that starts once
+ * the locks are held, whether each sender is a member and the id its
+ * (sender, client_id) pair is already stored under (the pair is unique per
+ * sender, whatever conversation the retry names), one row per item in order.
+ */
+function appendOpening(batch: readonly NewMessage[]): string[] {
+  const conversationIds = [...new Set(batch.map((item) => item.conversation_id))];
+  return [
+    `SELECT id, last_seq FROM conversations WHERE id = ANY(${textArrayLiteral(conversationIds)})
+     ORDER BY id COLLATE "C" FOR NO KEY UPDATE`,
+    `SELECT EXISTS (SELECT 1 FROM conversation_members cm
+         WHERE cm.conversation_id = k.conversation_id AND cm.user_id = k.sender_id) AS member,
+       (SELECT m.id FROM messages m WHERE m.sender_id = k.sender_id AND m.client_id = k.client_id) AS stored_id
+     FROM unnest(${textArrayLiteral(batch.map((item) => item.conversation_id))},
+       ${textArrayLiteral(batch.map((item) => item.sender_id))},
+       ${textArrayLiteral(batch.map((item) => item.client_id))}) WITH ORDINALITY AS k (conversation_id, sender_id, client_id, n)
+     ORDER BY k.n`,
+  ];
+}
+
 export function messageQueries(pool: pg.Pool) {
   /**
-   * The batch in one transaction: lock its conversations (sorted, so two batches
-   * never wait on each other in a cycle), check every item with one set-based
-   * read (and more only for what some sends name: mentions, replies, uploads,
-   * duplicates), number the accepted ones from the locked counters, then one
-   * statement writes the rows and the counters and reads the audience. A
-   * rejected item is decided before anything is written, so it affects no other.
-   * The hot statements are named: prepared once per connection, not planned at
-   * every batch (issue 13: BEGIN, lock, read, write, COMMIT, five round trips
-   * and no planning, where there were eight, each planned).
+   * The batch in one transaction: its conversations locked and every item
+   * checked with one set-based read (`opened`, sent with the BEGIN: see
+   * appendOpening), more reads only for what some sends name (mentions,
+   * replies, uploads, duplicates), the accepted ones numbered from the locked
+   * counters, then one named statement writes the rows and the counters and
+   * reads the audience. A rejected item is decided before anything is written,
+   * so it affects no other. Issue 13: three round trips (BEGIN with the lock
+   * and the checks, the write, COMMIT); there were eight, then five.
    *
    * ON CONFLICT DO NOTHING covers a (sender, client_id) that another process is
    * storing at the same moment (invisible to the duplicate check): the INSERT waits
    * for it, skips the row, and the whole batch rolls back and runs again, now
    * seeing the stored message as a duplicate. Skipping alone would leave a gap.
    */
-  async function appendBatch(client: pg.PoolClient, batch: NewMessage[]): Promise<AppendOutcome[]> {
-    const conversationIds = [...new Set(batch.map((item) => item.conversation_id))];
-    const locked = await client.query<{ id: string; last_seq: number }>({
-      name: 'append-lock',
-      text: `SELECT id, last_seq FROM conversations WHERE id = ANY($1::text[])
-       ORDER BY id COLLATE "C" FOR NO KEY UPDATE`,
-      values: [conversationIds],
-    });
-    const counters = new Map(locked.rows.map((row) => [row.id, row.last_seq]));
+  async function appendBatch(
+    client: pg.PoolClient,
+    batch: NewMessage[],
+    [locked, facts]: pg.QueryResult[],
+  ): Promise<AppendOutcome[]> {
+    const lockedRows = (locked?.rows ?? []) as Array<{ id: string; last_seq: number }>;
+    const counters = new Map(lockedRows.map((row) => [row.id, row.last_seq]));
     const candidates = batch.filter((item) => counters.has(item.conversation_id));
 
-    // One statement, after the lock: whether each sender is a member, and the id a
-    // (sender, client_id) pair is already stored under (the pair is unique per
-    // sender, whatever conversation the retry names).
-    const facts = await client.query<{ member: boolean; stored_id: string | null }>({
-      name: 'append-facts',
-      text: `SELECT EXISTS (SELECT 1 FROM conversation_members cm
-           WHERE cm.conversation_id = k.conversation_id AND cm.user_id = k.sender_id) AS member,
-         (SELECT m.id FROM messages m WHERE m.sender_id = k.sender_id AND m.client_id = k.client_id) AS stored_id
-       FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS k (conversation_id, sender_id, client_id, n)
-       ORDER BY k.n`,
-      values: [
-        candidates.map((item) => item.conversation_id),
-        candidates.map((item) => item.sender_id),
-        candidates.map((item) => item.client_id),
-      ],
-    });
     const isMember = new Set<string>();
     const storedIds: string[] = [];
-    facts.rows.forEach((row, index) => {
-      const item = candidates[index] as NewMessage;
+    ((facts?.rows ?? []) as Array<{ member: boolean; stored_id: string | null }>).forEach((row, index) => {
+      const item = batch[index] as NewMessage;
+      if (!counters.has(item.conversation_id)) return;
       if (row.member) isMember.add(pair(item.conversation_id, item.sender_id));
       if (row.stored_id !== null) storedIds.push(row.stored_id);
     });
@@ -376,7 +388,9 @@ export function messageQueries(pool: pg.Pool) {
       if (batch.length === 0) return [];
       for (let attempt = 1; ; attempt++) {
         try {
-          return await inTransaction(pool, 'write', (client) => appendBatch(client, batch));
+          return await inWriteTransactionOpenedWith(pool, appendOpening(batch), (client, opened) =>
+            appendBatch(client, batch, opened),
+          );
         } catch (error) {
           if (!(error instanceof ConcurrentDuplicate) || attempt >= APPEND_ATTEMPTS) throw error;
         }
