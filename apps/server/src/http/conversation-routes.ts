@@ -21,6 +21,7 @@ import {
 import { checkAgentAdd, checkNotAgent } from '../domain/agent-rules';
 import type { Rejection } from '../domain/rejection';
 import { ConversationUpdates } from '../realtime/conversation-updates';
+import { BodySlabs } from './body-slabs';
 import { jsonArrayBody } from './json-array-body';
 import { currentUser, parse, parseId, requireMembership } from './request-helpers';
 
@@ -62,10 +63,12 @@ export function registerConversationRoutes(api: FastifyInstance, ctx: ServerCont
   }
 
   // The storage answers each conversation as JSON text (issue 13): written as is,
-  // never parsed and serialised again here.
+  // never parsed and serialised again here, into memory the last listing used.
+  const listBodies = new BodySlabs();
   api.get('/api/conversations', async (request, reply) => {
     const conversations = await storage.listConversationsJson(currentUser(request).id);
-    return reply.type('application/json; charset=utf-8').send(jsonArrayBody('conversations', conversations));
+    const body = jsonArrayBody('conversations', conversations, (size) => listBodies.take(size, reply.raw));
+    return reply.type('application/json; charset=utf-8').send(body);
   });
 
   api.post('/api/conversations', async (request, reply) => {

@@ -10,13 +10,18 @@ import { byteLength, writePieces, type JsonPieces } from '../storage/json-pieces
  * measured and encoded again by the socket write; encoding the conversations'
  * texts one by one still cost ~0.9 ms a listing on the bench machine, about as
  * much as the database's statement, so the storage hands over bytes where it
- * has them. `key` is a plain property name (no escaping needed).
+ * has them. `key` is a plain property name (no escaping needed). `allocate`
+ * gives the memory to write into (body-slabs.ts).
  */
-export function jsonArrayBody(key: string, values: readonly JsonPieces[]): Buffer {
+export function jsonArrayBody(
+  key: string,
+  values: readonly JsonPieces[],
+  allocate: (size: number) => Buffer = Buffer.allocUnsafe,
+): Buffer {
   const head = `{"${key}":[`;
   let size = head.length + Math.max(0, values.length - 1) + 2;
   for (const value of values) size += byteLength(value);
-  const body = Buffer.allocUnsafe(size);
+  const body = allocate(size);
   let at = body.write(head, 0, 'latin1');
   values.forEach((value, index) => {
     if (index > 0) at = body.writeUInt8(0x2c, at); // ,
