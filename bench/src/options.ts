@@ -55,6 +55,8 @@ export interface BenchOptions {
   growthConversations: number;
   growthUsers: number;
   growthSamples: number;
+  /** Requests per operation before the timed ones, unrecorded: the server's code paths compiled. */
+  growthWarmup: number;
   /** Scenario 6: server processes to compare (each count on one PostgreSQL and one Redis). */
   scalingProcesses: number[];
   /**
@@ -105,6 +107,7 @@ const KNOWN = [
   'GROWTH_CONVERSATIONS',
   'GROWTH_USERS',
   'GROWTH_SAMPLES',
+  'GROWTH_WARMUP',
   'SATURATION_CONNECTIONS',
   'SATURATION_STEP',
   'SATURATION_START',
@@ -191,6 +194,7 @@ export function loadOptions(
     growthConversations: int('BENCH_GROWTH_CONVERSATIONS', 10_000, 10_000),
     growthUsers: int('BENCH_GROWTH_USERS', 10_000, 10_000),
     growthSamples: int('BENCH_GROWTH_SAMPLES', 200, 20),
+    growthWarmup: int('BENCH_GROWTH_WARMUP', 300, 20),
     scalingProcesses: numberList(env, 'BENCH_SCALING_PROCESSES', quick ? [1, 2] : [1, 2, 3]).map(Math.round),
     saturationConnections: int('BENCH_SATURATION_CONNECTIONS', 100, 100),
     saturationStepSec: positiveNumber(env, 'BENCH_SATURATION_STEP', quick ? 0.5 : 3),

@@ -194,7 +194,7 @@ export async function runDataGrowth(ctx: BenchContext): Promise<ScenarioReport> 
       const timed = async (
         task: (k: number) => Promise<Check>,
       ): Promise<{ summary: LatencySummary; cpu: CpuUse }> => {
-        for (let k = 0; k < Math.min(20, samples); k++) (await task(k))?.(); // warm-up, unrecorded
+        for (let k = 0; k < options.growthWarmup; k++) (await task(k))?.(); // warm-up, unrecorded
         const latency = new LatencyRecorder();
         const meter = new CpuMeter(server.pid);
         for (let k = 0; k < samples; k++) {
@@ -290,7 +290,7 @@ export async function runDataGrowth(ctx: BenchContext): Promise<ScenarioReport> 
       `${int(options.growthConversations)} conversations, ${int(options.growthUsers)} users`,
     markdown: [
       `One viewer in ${VIEWER_CONVERSATIONS} conversations (${UNREAD} unread messages in each, every tenth ` +
-        `message mentioning them), ${samples} requests per operation, one at a time, after 20 unrecorded. ` +
+        `message mentioning them), ${samples} requests per operation, one at a time, after ${options.growthWarmup} unrecorded. ` +
         `The rows are written through SQL before the timing. Target (issue 13): p95 under ${TARGET_MS} ms. ` +
         `Server CPU: the chat server process's user + system time over the timed requests, per request ` +
         `(PostgreSQL's own CPU is not in it); other CPU: what the rest of the machine used meanwhile.`,
