@@ -3,13 +3,14 @@ import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import fc from 'fast-check';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Message } from '@chat/protocol';
 import { planAddMembers, planChangeRole, planRemoveMember } from '../../src/domain/group-rules';
 import { searchTerms } from '../../src/domain/search-text';
 import { readMigrations } from '../../src/storage/migrations';
-import { createPool } from '../../src/storage/postgres/database';
+import { arrayParam, createPool } from '../../src/storage/postgres/database';
 import { POSTGRES_MIGRATIONS_DIR, migratePostgres } from '../../src/storage/postgres/migrate';
 import { createPostgresStorage } from '../../src/storage/postgres/postgres-storage';
 import type { Storage } from '../../src/storage/storage';
@@ -108,6 +109,26 @@ describePostgres('postgres', () => {
   describeStorageContract('postgres', makePostgresStorage);
 
   describe('postgres specifics', () => {
+    it('arrayParam: PostgreSQL reads back every array of ids, numbers and nulls it is given', async () => {
+      const element = fc.oneof(
+        fc.string(),
+        fc.uuid(),
+        fc.integer(),
+        fc.constant(null),
+        fc.constantFrom('NULL', 'null', 'a b'),
+      );
+      await fc.assert(
+        fc.asyncProperty(fc.array(element, { maxLength: 8 }), async (values) => {
+          const texts = values.map((value) => (value === null ? null : String(value)));
+          const { rows } = await admin!.query<{ read: (string | null)[] }>('SELECT $1::text[] AS read', [
+            arrayParam(values),
+          ]);
+          expect(rows[0]!.read).toEqual(texts);
+        }),
+        { numRuns: 200 },
+      );
+    });
+
     it('migrations: run once under the advisory lock, even when two processes open a new schema together', async () => {
       const fresh = await freshSchema();
       try {

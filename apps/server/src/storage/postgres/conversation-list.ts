@@ -4,6 +4,7 @@ import type { JsonPieces } from '../json-pieces';
 import { inListOrder } from '../list-order';
 import { UnreadCounts, type CountKey } from '../unread-counts';
 import { LAST_MESSAGE_TEXT, MEMBERS_TEXT, UNREAD_COUNT, UNREAD_MENTIONS, isoText } from './conversation-view';
+import { arrayParam } from './database';
 
 /**
  * The sum of the members' read_seq. The row comparison holds for every member
@@ -154,12 +155,12 @@ export function conversationListQueries(
       text: LISTED,
       values: [
         viewerId,
-        known.ids,
-        known.membersVersions,
-        known.readSeqSums,
-        known.lastSeqs,
-        known.readSeqs,
-        known.countedSeqs,
+        arrayParam(known.ids),
+        arrayParam(known.membersVersions),
+        arrayParam(known.readSeqSums),
+        arrayParam(known.lastSeqs),
+        arrayParam(known.readSeqs),
+        arrayParam(known.countedSeqs),
       ],
       rowMode: 'array',
     });

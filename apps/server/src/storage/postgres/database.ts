@@ -106,6 +106,24 @@ export function textArrayLiteral(values: readonly string[]): string {
   return `ARRAY[${values.map((value) => pg.escapeLiteral(value)).join(', ')}]::text[]`;
 }
 
+/** An array element PostgreSQL's array text takes as it is: no quoting, and not the word NULL. */
+const PLAIN_ELEMENT = /^[\w.:-]+$/;
+
+/**
+ * An array parameter of ids and numbers as PostgreSQL's array text
+ * (`{a,b,NULL}`), joined in one go: pg quotes and escapes each element of a JS
+ * array on its own, ~6% of the server's CPU for a conversation list's 200 ids
+ * and five columns of numbers (issue 13). An array with an element that would
+ * need quoting is handed to pg as it is.
+ */
+export function arrayParam<T extends string | number | null>(values: readonly T[]): string | readonly T[] {
+  for (const value of values) {
+    if (typeof value !== 'string') continue;
+    if (!PLAIN_ELEMENT.test(value) || (value.length === 4 && value.toLowerCase() === 'null')) return values;
+  }
+  return `{${values.map((value) => (value === null ? 'NULL' : value)).join(',')}}`;
+}
+
 /** Runs `fn` (which begins the transaction) on a dedicated connection, then COMMIT, or ROLLBACK when it throws. */
 async function transaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
