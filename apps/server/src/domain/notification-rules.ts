@@ -14,6 +14,8 @@ export interface PushMember {
   display_name: string;
   /** ISO time, or null; a time in the future mutes the conversation. */
   muted_until: string | null;
+  /** Whether the user has a push subscription at all. */
+  subscribed: boolean;
 }
 
 /** What a push carries (JSON, encrypted to each subscription). */
@@ -26,14 +28,16 @@ export interface PushPayload {
 
 /**
  * The members a push may go to before visibility is known: only for a `text`
- * message, never its sender, and not those who muted the conversation unless
- * the message mentions them.
+ * message, never its sender, only those with a subscription, and not those who
+ * muted the conversation unless the message mentions them. (Without the
+ * subscription test every message of the bench's users, who have none, went on
+ * to a visibility lookup, a payload and a read of their subscriptions; issue 13.)
  */
 export function pushCandidates(message: Message, members: readonly PushMember[], now: Date): string[] {
   if (message.kind !== 'text' || message.deleted_at !== null) return [];
   const mentioned = new Set(message.mentions);
   return members
-    .filter((member) => member.user_id !== message.sender_id)
+    .filter((member) => member.subscribed && member.user_id !== message.sender_id)
     .filter((member) => mentioned.has(member.user_id) || !isMuted(member.muted_until, now))
     .map((member) => member.user_id);
 }

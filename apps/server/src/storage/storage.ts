@@ -458,7 +458,8 @@ export interface StoredPushSubscription {
 
 export interface PushAudience {
   title: string | null;
-  members: Array<{ user_id: string; display_name: string; muted_until: string | null }>;
+  /** `subscribed`: the member has a push subscription (read with the members, so a send needs no other read). */
+  members: Array<{ user_id: string; display_name: string; muted_until: string | null; subscribed: boolean }>;
 }
 
 /**

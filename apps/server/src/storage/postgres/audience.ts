@@ -15,6 +15,7 @@ export function audienceRowsSql(param: number): string {
   return `SELECT c.id AS conversation_id, c.title,
        COALESCE(json_agg(json_build_object(
            'user_id', cm.user_id, 'display_name', u.display_name, 'muted_until', ${isoText('cm.muted_until')},
+           'subscribed', EXISTS (SELECT 1 FROM push_subscriptions ps WHERE ps.user_id = cm.user_id),
            'webhook', COALESCE(a.webhook_url IS NOT NULL AND a.webhook_active, false))
          ORDER BY cm.joined_at, cm.user_id) FILTER (WHERE cm.user_id IS NOT NULL), '[]'::json) AS members
      FROM conversations c
@@ -40,10 +41,11 @@ export function audiencesFrom(
     rows.map((row) => {
       const push: PushAudience = {
         title: row.title,
-        members: row.members.map(({ user_id, display_name, muted_until }) => ({
+        members: row.members.map(({ user_id, display_name, muted_until, subscribed }) => ({
           user_id,
           display_name: display_name ?? '',
           muted_until,
+          subscribed,
         })),
       };
       const agents = row.members.filter((member) => member.webhook).map((member) => member.user_id);

@@ -51,8 +51,10 @@ export function pushQueries(pool: pg.Pool) {
         user_id: string | null;
         display_name: string | null;
         muted_until: Date | null;
+        subscribed: boolean;
       }>(
-        `SELECT c.title, cm.user_id, u.display_name, cm.muted_until
+        `SELECT c.title, cm.user_id, u.display_name, cm.muted_until,
+           EXISTS (SELECT 1 FROM push_subscriptions ps WHERE ps.user_id = cm.user_id) AS subscribed
          FROM conversations c
          LEFT JOIN conversation_members cm ON cm.conversation_id = c.id
          LEFT JOIN users u ON u.id = cm.user_id
@@ -71,6 +73,7 @@ export function pushQueries(pool: pg.Pool) {
                   user_id: row.user_id,
                   display_name: row.display_name ?? '',
                   muted_until: isoOrNull(row.muted_until),
+                  subscribed: row.subscribed,
                 },
               ],
         ),

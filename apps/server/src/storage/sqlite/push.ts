@@ -22,8 +22,13 @@ export function pushQueries(db: Database) {
   const conversation = db.prepare<[string], { title: string | null }>(
     'SELECT title FROM conversations WHERE id = ?',
   );
-  const members = db.prepare<[string], PushAudience['members'][number]>(
-    `SELECT cm.user_id, u.display_name, cm.muted_until FROM conversation_members cm
+  const members = db.prepare<
+    [string],
+    Omit<PushAudience['members'][number], 'subscribed'> & { subscribed: 0 | 1 }
+  >(
+    `SELECT cm.user_id, u.display_name, cm.muted_until,
+       EXISTS (SELECT 1 FROM push_subscriptions ps WHERE ps.user_id = cm.user_id) AS subscribed
+     FROM conversation_members cm
      JOIN users u ON u.id = cm.user_id WHERE cm.conversation_id = ? ORDER BY cm.rowid`,
   );
 
@@ -49,7 +54,12 @@ export function pushQueries(db: Database) {
     pushAudience(conversationId: string): PushAudience | null {
       const found = conversation.get(conversationId);
       if (!found) return null;
-      return { title: found.title, members: members.all(conversationId) };
+      return {
+        title: found.title,
+        members: members
+          .all(conversationId)
+          .map((member) => ({ ...member, subscribed: member.subscribed === 1 })),
+      };
     },
   };
 }

@@ -62,7 +62,7 @@ export function pushContract(makeStorage: MakeStorage): void {
       expect(await storage.pushSubscriptionsOf([bob!.id])).toEqual([]);
     });
 
-    it("push: the audience is the conversation's title and its members with names and mutes", async () => {
+    it("push: the audience is the conversation's title and its members with names, mutes and whether they subscribed", async () => {
       const { storage } = fixture();
       const [ada, bob, cy] = await makeUsers(storage, 'ada', 'bob', 'cy');
       const group = await makeConversation(storage, ada!, [bob!, cy!], 'Trip');
@@ -85,6 +85,12 @@ export function pushContract(makeStorage: MakeStorage): void {
       ]);
       expect(Date.parse(members[1]!.muted_until ?? '')).toBe(until.getTime());
       expect(members[0]!.muted_until).toBeNull();
+      expect(members.map((m) => m.subscribed)).toEqual([false, false, false]);
+      const at = await subscribe(storage, cy!.id);
+      const subscribed = (await storage.pushAudience(group))?.members.filter((m) => m.subscribed);
+      expect(subscribed?.map((m) => m.user_id)).toEqual([cy!.id]);
+      await storage.deletePushEndpoint(at);
+      expect((await storage.pushAudience(group))?.members.some((m) => m.subscribed)).toBe(false);
       const direct = await makeConversation(storage, ada!, [bob!]);
       expect((await storage.pushAudience(direct))?.title).toBeNull();
       expect(await storage.pushAudience(randomUUID())).toBeNull();
