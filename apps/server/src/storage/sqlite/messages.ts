@@ -277,6 +277,8 @@ export function messageQueries(
       }
       const kept = joinParts.page(conversationId, last_seq);
       joinParts.keep(conversationId, { membersVersion, members, lastSeq: last_seq, page: kept });
+      // Nothing changed since (every change takes a seq): a resume of a quiet conversation reads no messages.
+      if (sinceSeq >= last_seq) return { last_seq, members, messages: [], has_more: false };
       const rows = updatedAfter.all({
         conversation: conversationId,
         since: sinceSeq,

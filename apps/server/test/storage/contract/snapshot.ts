@@ -62,6 +62,11 @@ export function snapshotContract(makeStorage: MakeStorage): void {
       expect((await join()).messages.map((m) => m.seq)).toEqual([1, 2, 5]);
       // A resume (since_seq) after all that: the same members, the changes since.
       expect((await storage.joinSnapshot(id, 4)).messages.map((m) => m.seq)).toEqual([5]);
+      // A resume that holds everything: no messages, the members and last_seq as ever.
+      const current = await storage.joinSnapshot(id, 5);
+      expect(current).toMatchObject({ last_seq: 5, messages: [], has_more: false });
+      expect(current.members.map((member) => member.read_seq)).toEqual([0, 2]);
+      expect((await storage.joinSnapshot(id, 9)).messages).toEqual([]);
     });
 
     it('joinSnapshot without since: the newest 50 in seq order; has_more when older ones exist', async () => {
