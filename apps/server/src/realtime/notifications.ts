@@ -100,6 +100,13 @@ export class Notifications {
    */
   messageStored(message: Message, audience?: PushAudience | null): void {
     if (this.closed || message.kind !== 'text') return;
+    // Known already to concern no one (most messages: no member but the sender has a subscription).
+    if (audience === null) return;
+    if (
+      audience &&
+      pushCandidates(message, audience.members, new Date(this.options.clock.now())).length === 0
+    )
+      return;
     if (this.queue.length >= MAX_QUEUED) {
       this.options.log.warn({ messageId: message.id }, 'push queue full: message not pushed');
       return;
