@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import type { Message } from '@chat/protocol';
 import { pushCandidates, type PushMember } from '../../src/domain/notification-rules';
+import { textMessage } from '../support/messages';
 
 const now = new Date('2026-12-03T12:00:00Z');
 const later = '2026-12-03T13:00:00.000Z';
@@ -10,26 +11,7 @@ function member(user_id: string, patch: Partial<PushMember> = {}): PushMember {
 }
 
 function text(patch: Partial<Message> = {}): Message {
-  return {
-    id: 'm1',
-    conversation_id: 'c1',
-    seq: 1,
-    updated_seq: 1,
-    sender_id: 'ada',
-    client_id: null,
-    body: 'hi',
-    reply_to: null,
-    created_at: now.toISOString(),
-    edited_at: null,
-    deleted_at: null,
-    reactions: {},
-    kind: 'text',
-    event: null,
-    attachments: [],
-    mentions: [],
-    state: 'complete',
-    ...patch,
-  };
+  return textMessage(1, { sender_id: 'ada', ...patch });
 }
 
 describe('pushCandidates (section 13)', () => {

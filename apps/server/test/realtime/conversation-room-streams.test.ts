@@ -7,6 +7,7 @@ import type { BrokerEvent } from '../../src/broker/broker';
 import { messageUpdatedEvent, newMessageEvent } from '../../src/realtime/change-events';
 import { ConversationRoom } from '../../src/realtime/conversation-room';
 import { agentStatusFrame, messageStreamFrame, serializeFrame } from '../../src/realtime/frames';
+import { textMessage } from '../support/messages';
 import { RecordingRecipient } from '../support/recording-recipient';
 
 // Section 14 in the room: relays skip the streaming connection and are held for
@@ -39,26 +40,13 @@ function setUp() {
 }
 
 function streaming(seq: number, senderId: string, overrides: Partial<Message> = {}): Message {
-  return {
-    id: `00000000-0000-4000-8000-${String(seq).padStart(12, '0')}`,
+  return textMessage(seq, {
     conversation_id: CONVERSATION,
-    seq,
-    updated_seq: seq,
     sender_id: senderId,
-    client_id: randomUUID(),
     body: '',
-    reply_to: null,
-    created_at: new Date(0).toISOString(),
-    edited_at: null,
-    deleted_at: null,
-    reactions: {},
-    kind: 'text',
-    event: null,
-    attachments: [],
-    mentions: [],
     state: 'streaming',
     ...overrides,
-  };
+  });
 }
 
 const relay = (message: Message, connectionId: string, body: string): BrokerEvent => ({

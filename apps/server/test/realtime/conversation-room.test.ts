@@ -7,6 +7,7 @@ import type { ChangeEvent } from '../../src/broker/broker';
 import { messageUpdatedEvent, newMessageEvent } from '../../src/realtime/change-events';
 import { ConversationRoom } from '../../src/realtime/conversation-room';
 import { serializeFrame, typingFrame } from '../../src/realtime/frames';
+import { textMessage } from '../support/messages';
 import { RecordingRecipient } from '../support/recording-recipient';
 
 const CONVERSATION = randomUUID();
@@ -14,25 +15,12 @@ const GAP_FILL_DELAY_MS = 250;
 
 /** A message whose current state is `updated_seq` (its change is the one at that seq). */
 function message(seq: number, updatedSeq = seq, body = `m${seq}`): Message {
-  return {
-    id: `00000000-0000-4000-8000-${String(seq).padStart(12, '0')}`,
+  return textMessage(seq, {
     conversation_id: CONVERSATION,
-    seq,
     updated_seq: updatedSeq,
-    sender_id: randomUUID(),
-    client_id: randomUUID(),
     body,
-    reply_to: null,
-    created_at: new Date(0).toISOString(),
     edited_at: updatedSeq === seq ? null : new Date(0).toISOString(),
-    deleted_at: null,
-    reactions: {},
-    kind: 'text',
-    event: null,
-    attachments: [],
-    mentions: [],
-    state: 'complete',
-  };
+  });
 }
 
 const created = (seq: number) => newMessageEvent(message(seq));
